@@ -1,0 +1,74 @@
+"""Wording that tells what a heading or a table column is about.
+
+Roles come from the words of a heading, never from its position: the same 一、二、三 sections can be
+problems, causes and measures in one material and 指导思想/整改任务/组织保障 in another.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Checked in this order; the first that matches gives the role of the heading.
+ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("other", re.compile(r"其他事项|其他需要说明|其它事项|其它需要说明|有关事项说明|个人有关事项|需要说明的(?:事项|问题)")),
+    ("past", re.compile(r"(?:上年度|上一年度|上年|去年|上次|上一次|前次|以往|往年|上届).{0,16}(?:整改|落实|措施|问题)")),
+    ("none", re.compile(
+        r"组织领导|领导小组|工作开展情况|基本情况|总体要求|指导思想|工作目标|工作原则|组织保障|保障措施|"
+        r"主要做法|工作成效|工作安排|方法步骤|步骤安排|学习研讨情况|征求意见情况|谈心谈话情况|会前准备"
+    )),
+    ("cause", re.compile(r"原因|根源|根子|病根|剖析|症结")),
+    ("measure", re.compile(
+        r"整改措施|改进措施|整改举措|努力方向|改进方向|整改方向|下一步|今后|打算|整改任务|整改落实|整改情况|"
+        r"整改工作|措施|整改方案|整改思路|改进举措|努力的方向"
+    )),
+    ("problem", re.compile(r"问题|不足|差距|查摆|对照检查|检视|短板|表现")),
+]
+
+# Within the measure role: which headings announce plans and which report what was done.
+PLANNED_CUE = re.compile(r"下一步|今后|打算|努力方向|改进方向|计划|将")
+TAKEN_CUE = re.compile(r"整改落实情况|整改情况|落实情况|完成情况|已完成|整改成效|整改进展")
+
+OTHER_PARA = re.compile(r"^\s*(?:关于)?(?:其他事项说明|其他需要说明的(?:事项|问题|情况)|其它事项说明|其他事项|有关事项说明)\s*[:：]")
+NONE_FOUND = re.compile(r"未发现|暂未发现|没有发现|尚未发现|不存在|无此类|没有.{0,12}(?:情况|问题|行为)")
+SHORTCOMING = re.compile(r"不够|不足|不强|不深|不实|不严|不到位|欠缺|差距|有待|问题|缺乏|偏少|偏多|较少|少了|弱化|淡化|"
+                         r"滞后|不高|不细|不紧|不力|不及时|不充分|不全面|不规范|不严格|松懈|存在")
+
+INTRO_PARA = re.compile(r"[:：]\s*$|以下|如下|主要有|主要表现|具体表现|体现在|表现在")
+CLOSING_PARA = re.compile(r"^\s*(?:以上|上述|综上|恳请|敬请|请各位|特此)")
+
+# Example openers inside a problem.
+EXAMPLE_CUE = re.compile(r"(?:比如|例如|譬如|再如|又如|如)\s*[,，:：]")
+
+# 台账 labels: the field a line or cell fills.
+FIELD_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("target", re.compile(r"针对问题|对应问题|针对的问题|问题序号|问题编号|对应的问题")),
+    ("index", re.compile(r"^\s*(?:序号|编号|No\.?)\s*$", re.I)),
+    ("cause", re.compile(r"原因")),
+    ("owner", re.compile(r"责任领导|责任人|牵头领导|分管领导|包保领导|责任校领导")),
+    ("department", re.compile(r"责任部门|责任单位|牵头单位|牵头部门|责任科室|配合单位|配合部门|责任处室|承办单位")),
+    ("deadline", re.compile(r"完成时限|整改时限|完成时间|整改时间|整改期限|时限|期限")),
+    ("status", re.compile(r"整改情况|完成情况|整改进展|进展情况|整改进度|状态|整改结果")),
+    ("goal", re.compile(r"整改目标|目标")),
+    ("measure", re.compile(r"整改措施|措施|整改举措|改进措施|整改任务|整改办法")),
+    ("problem", re.compile(r"问题|问题表现|问题描述|存在问题|具体问题|主要问题|表现")),
+]
+
+LABEL_LINE = re.compile(
+    r"^\s*(问题表现|问题描述|存在问题|具体问题|整改措施|整改举措|改进措施|整改目标|整改时限|完成时限|完成时间|整改时间|"
+    r"整改期限|责任领导|责任人|牵头领导|分管领导|责任部门|责任单位|牵头单位|牵头部门|配合单位|责任科室|整改情况|"
+    r"完成情况|整改进展|原因分析|针对问题|对应问题)\s*[:：]"
+)
+
+
+def heading_role(title: str) -> str | None:
+    for role, pat in ROLE_CUES:
+        if pat.search(title):
+            return role
+    return None
+
+
+def field_of(label: str) -> str | None:
+    for name, pat in FIELD_CUES:
+        if pat.search(label):
+            return name
+    return None

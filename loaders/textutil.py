@@ -1,0 +1,100 @@
+"""Length-preserving normalisation and sentence helpers shared by the parsers.
+
+Normalising full-width ASCII (（一） → (一), ： → :) one character for one character keeps every
+offset valid in the original text, so spans found on the normalised copy slice the loader's text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+_FULLWIDTH[0xFEFF] = 0x20
+_FULLWIDTH[0xA0] = 0x20
+
+
+def normalise(text: str) -> str:
+    """Full-width ASCII → half-width, same length."""
+    out = text.translate(_FULLWIDTH)
+    assert len(out) == len(text)
+    return out
+
+
+CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def cn_to_int(s: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23; digits pass through; None when not a numeral."""
+    s = s.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    if s == "两":
+        return 2
+    if any(c not in CN_NUMERALS + "百" for c in s):
+        return None
+    if "百" in s:
+        head, _, tail = s.partition("百")
+        h = cn_to_int(head) if head else 1
+        t = cn_to_int(tail.lstrip("零")) if tail.lstrip("零") else 0
+        return None if h is None or t is None else h * 100 + t
+    if "十" in s:
+        head, _, tail = s.partition("十")
+        h = CN_NUMERALS.index(head) if head else 1
+        t = CN_NUMERALS.index(tail) if tail else 0
+        return h * 10 + t
+    if len(s) == 1:
+        return CN_NUMERALS.index(s)
+    return None
+
+
+_SENT_END = "。！？!?；;"
+
+
+def sentence_end(text: str, start: int, end: int, stops: str = _SENT_END) -> int:
+    """End (exclusive, before the punctuation) of the sentence starting at `start`, not stopping
+    inside “…” or 《…》 quotes."""
+    depth = 0
+    for i in range(start, end):
+        ch = text[i]
+        if ch in "“《「『":
+            depth += 1
+        elif ch in "”》」』":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in stops:
+            return i
+    return end
+
+
+def sentences(text: str, start: int, end: int, stops: str = "。！？!?；;") -> list[tuple[int, int]]:
+    """Sentence spans (punctuation included) between start and end, blanks trimmed."""
+    spans: list[tuple[int, int]] = []
+    i = start
+    while i < end:
+        while i < end and text[i] in " \t\r\n":
+            i += 1
+        if i >= end:
+            break
+        j = sentence_end(text, i, end, stops)
+        stop = min(end, j + 1)
+        k = stop
+        while k > i and text[k - 1] in " \t\r\n":
+            k -= 1
+        if k > i:
+            spans.append((i, k))
+        i = stop
+    return spans
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span so it neither starts nor ends with white space."""
+    while start < end and text[start] in " \t\r\n\u3000\ufeff":
+        start += 1
+    while end > start and text[end - 1] in " \t\r\n\u3000":
+        end -= 1
+    return start, end
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
