@@ -39,7 +39,7 @@ class LinkConfig:
     w_rare: float = 0.5  # four-character strings only these two items (of all problems/causes/measures) share
     w_transitive: float = 1.0  # measure → cause → problem
     w_transitive_cause: float = 1.5  # cause ← measure → problem
-    min_z: float = 0.6  # below this a problem's best candidate is not adequate evidence (coverage gap)
+    min_z: float = 0.5  # below this a problem's best candidate is not adequate evidence (coverage gap)
     second_ratio: float = 0.7  # a second link when it scores this close to the best
     second_min_z: float = 1.0
     min_cos: float = 0.015  # raw overlap floor: no shared content, no link
@@ -72,8 +72,8 @@ def _z(values: list[float]) -> list[float]:
 
 
 def _to_score(z: float) -> float:
-    """Map a combined z-score to [0, 1] (0.5 at z = 0.6, the adequacy threshold)."""
-    return round(1.0 / (1.0 + math.exp(-1.6 * (z - 0.6))), 3)
+    """Map a combined z-score to [0, 1]: 0.5 at z = 1 (clearly above the row average), 0.86 at z = 3."""
+    return round(1.0 / (1.0 + math.exp(-0.9 * (z - 1.0))), 3)
 
 
 class DocumentLinker:
@@ -87,7 +87,8 @@ class DocumentLinker:
         sents = [self.text[s:e] for s, e in sentences(self.norm, 0, len(self.text))]
         self.model = BigramTfidf(sents)
         self.items: dict[str, _Item] = {}
-        self._raw: dict[tuple[str, str], tuple[float, float, float, float]] = {}
+        self._raw: dict[tuple[str, str], tuple[float, ...]] = {}
+        self.suggestions: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for n, d in g.nodes(data=True):
             if d.get("doc") != doc_id or d.get("type") not in ("Problem", "Cause", "Measure", "Action", "Area"):
                 continue
@@ -107,6 +108,8 @@ class DocumentLinker:
             it.grams4 = _grams4(it.text)
             for q in it.grams4:
                 self.gram_df[q] = self.gram_df.get(q, 0) + 1
+        n_items = sum(1 for it in self.items.values() if it.type != "Area")
+        self.common = {q for q, n in self.gram_df.items() if n_items >= 6 and n > 0.25 * n_items}
         for p in self.of("Problem"):
             area = g.nodes[p.id].get("area")
             if area and area in self.items:
@@ -205,16 +208,16 @@ class DocumentLinker:
                     cp[(c.id, p.id)] += self.cfg.w_transitive_cause * zt
         if cp:
             edges.extend(self.select(causes, problems, cp, "EXPLAINS", done, set(),
-                                     self.cfg.cause_min_z, self.cfg.cause_second_ratio))
+                                     self.cfg.cause_min_z, self.cfg.cause_second_ratio, cp0))
         if mp:
             edges.extend(self.select(measures, problems, mp, "ADDRESSES", done, explicit_problems,
-                                     self.cfg.min_z, self.cfg.second_ratio))
+                                     self.cfg.min_z, self.cfg.second_ratio, mp0))
             edges.extend(self.action_links(edges))
         return edges
 
     def select(self, sources: list[_Item], targets: list[_Item], scores: dict[tuple[str, str], float], etype: str,
                done: set[tuple[str, str]], skip_targets: set[str], min_z: float,
-               second_ratio: float) -> list[dict[str, Any]]:
+               second_ratio: float, direct: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
         """Each target gets its best source (and a close second) when the evidence is adequate; each
         source keeps at least its best target so nothing the author wrote is left dangling."""
         c = self.cfg
@@ -222,10 +225,17 @@ class DocumentLinker:
         for t in targets:
             if t.id in skip_targets:
                 continue
-            ranked = sorted(sources, key=lambda s: -scores[(s.id, t.id)])
+            # structure (transitive) evidence ranks candidates but cannot stand in for direct evidence
+            ranked = sorted((s for s in sources if direct[(s.id, t.id)] >= 0.0), key=lambda s: -scores[(s.id, t.id)])
+            if not ranked:
+                continue
             best = ranked[0]
             zb = scores[(best.id, t.id)]
             if zb < min_z or self._raw[(best.id, t.id)][0] < c.min_cos:
+                # a coverage gap: keep the nearest candidates so the analyst can confirm one by hand
+                self.suggestions.setdefault(t.id, {})[etype] = [
+                    {"id": s.id, "title": s.title, "score": _to_score(scores[(s.id, t.id)])} for s in ranked[:3]
+                ]
                 continue
             picked[(best.id, t.id)] = zb
             for s in ranked[1:3]:
@@ -323,9 +333,10 @@ class DocumentLinker:
     def edge(self, etype: str, a: _Item, b: _Item, z: float | None, score: float | None = None,
              origin: str = "inferred") -> dict[str, Any]:
         sa, sb, sim = self.best_sentences(a, b)
-        terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.model)
+        terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.model, common=self.common)
         if len(terms) < 3:
-            terms += [t for t in shared_terms(a.text, b.text, self.model) if t not in terms][: 6 - len(terms)]
+            more = shared_terms(a.text, b.text, self.model, common=self.common)
+            terms += [t for t in more if t not in terms and not any(t in x for x in terms)][: 6 - len(terms)]
         refs = sorted(self.g.nodes[r]["canonical"] for r in a.refs & b.refs)
         evidence = {
             "source_sentence": {"start": sa[0], "end": sa[1], "text": self.text[sa[0] : sa[1]]},
@@ -431,7 +442,13 @@ def link_document(g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = N
         and g.nodes[u].get("doc") == doc_id
     ]
     g.remove_edges_from(stale)
-    edges = DocumentLinker(g, doc_id, config).run()
+    linker = DocumentLinker(g, doc_id, config)
+    edges = linker.run()
+    for n, d in g.nodes(data=True):
+        if d.get("doc") == doc_id and "suggestions" in d:
+            del d["suggestions"]
+    for n, sug in linker.suggestions.items():
+        g.nodes[n]["suggestions"] = sug
     for e in edges:
         attrs = {k: v for k, v in e.items() if k not in ("source", "target")}
         key = e["type"]

@@ -63,8 +63,21 @@ def cosine(a: Vector, b: Vector) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def shared_terms(a: str, b: str, model: BigramTfidf, limit: int = 6) -> list[str]:
-    """Longest common substrings (≥2 Han characters) of two texts, most informative first."""
+_EDGE_CHARS = "的了和与及是在还对要把将等中上也都有并而被为之其"
+
+
+def _clean_term(term: str) -> str:
+    """Drop function characters at either end (的任 → 任, 要求还 → 要求)."""
+    while term and term[0] in _EDGE_CHARS:
+        term = term[1:]
+    while term and term[-1] in _EDGE_CHARS:
+        term = term[:-1]
+    return term
+
+
+def shared_terms(a: str, b: str, model: BigramTfidf, limit: int = 6, common: set[str] | None = None) -> list[str]:
+    """Longest common substrings (≥2 Han characters) of two texts, most informative first; `common`
+    lists phrases found nearly everywhere in the document (部领导班子及成员), which explain nothing."""
     grams_b = set(bigrams(b))
     runs: list[str] = []
     for run in _HAN_RUN.findall(_REDACTED.sub(" ", a)):
@@ -80,6 +93,9 @@ def shared_terms(a: str, b: str, model: BigramTfidf, limit: int = 6) -> list[str
                 i += 1
     scored = {}
     for r in runs:
+        r = _clean_term(r)
+        if len(r) < 2 or (common and any(r in c or c in r for c in common)):
+            continue
         grams = [r[k : k + 2] for k in range(len(r) - 1)]
         scored[r] = sum(model.weight(g) for g in grams if g not in _GENRE_STOP)
     best = sorted(scored, key=lambda r: (-scored[r], r))

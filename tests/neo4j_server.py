@@ -110,7 +110,10 @@ class Neo4jServer:
         self.log_path = log_path
         self._ready = threading.Event()
         self._reader = threading.Thread(
-            target=_pump_stdout, args=(process, log_path, self._ready), name=f"neo4j-{port}-stdout", daemon=True
+            target=_pump_stdout,
+            args=(process, log_path, self._ready),
+            name=f"neo4j-{port}-stdout",
+            daemon=True,
         )
         self._reader.start()
 

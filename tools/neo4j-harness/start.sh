@@ -70,7 +70,8 @@ fetch_lib() {
   # Maven's output goes to stderr so stdout carries only the READY line.
   if ! mvn -o "${goal[@]}" >/dev/null 2>&1; then
     rm -rf "$tmp"
-    mvn "${goal[@]}" 1>&2 || {
+    # (sed strips the ANSI colour resets Maven 3.8 prints even in batch/quiet mode)
+    mvn "${goal[@]}" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2 || {
       rm -rf "$tmp"
       die 3 "Maven could not fetch the dependencies of $here/pom.xml (network? see output above)"
     }

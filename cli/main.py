@@ -1,0 +1,253 @@
+"""`tracegraph` command line: a thin front end over loaders/ and graph/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from loaders.errors import TracegraphError
+
+DEFAULT_GRAPH = "graph.json"
+
+
+def _load_graph(path: str):  # type: ignore[no-untyped-def]
+    from graph.io import read_json
+
+    return read_json(path)
+
+
+def _print(obj: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from graph.build import build
+    from graph.io import write_json
+    from loaders.policy import Lexicon
+
+    lexicon = Lexicon.load(args.lexicon) if args.lexicon else None
+    g, report = build(args.paths, lexicon=lexicon, link=not args.no_link)
+    for path, reason in report.failed:
+        print(f"错误 {path}: {reason}", file=sys.stderr)
+    write_json(g, args.out)
+    types = Counter(d.get("type") for _, d in g.nodes(data=True))
+    print(f"已构建 {len(report.built)} 个文档，失败 {len(report.failed)} 个 → {args.out}")
+    print("  " + "，".join(f"{t} {n}" for t, n in sorted(types.items())))
+    if not report.built and not report.failed:
+        print("没有找到可读取的文件（支持 .txt .md .docx .pdf）", file=sys.stderr)
+        return 2
+    return 1 if report.failed else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from graph.model import NODE_TYPES
+
+    g = _load_graph(args.graph)
+    per_doc: dict[str, Counter[str]] = {}
+    for _, d in g.nodes(data=True):
+        if d.get("doc"):
+            per_doc.setdefault(d["doc"], Counter())[d["type"]] += 1
+    edges = Counter(d.get("type") for _, _, d in g.edges(data=True))
+    if args.json:
+        _print({"documents": {k: dict(v) for k, v in per_doc.items()}, "edges": dict(edges),
+                "policy_refs": sum(1 for _, d in g.nodes(data=True) if d.get("type") == "PolicyRef")}, True)
+        return 0
+    cols = [t for t in NODE_TYPES if t not in ("Document", "PolicyRef", "Speaker")]
+    print("文档".ljust(28) + "".join(c[:8].rjust(9) for c in cols))
+    for doc, c in sorted(per_doc.items()):
+        print(doc[:27].ljust(28) + "".join(str(c.get(t, 0)).rjust(9) for t in cols))
+    print(f"政策依据（全库）: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'PolicyRef')}，"
+          f"讲话人: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'Speaker')}")
+    print("关系: " + "，".join(f"{k} {v}" for k, v in sorted(edges.items())))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from graph.evaluate import evaluate, format_report
+
+    gold = json.loads(Path(args.gold).read_text(encoding="utf-8"))
+    g = _load_graph(args.graph)
+    result = evaluate(gold, g)
+    print(format_report(result))
+    return 0
+
+
+def _resolve_node(g, ref: str) -> str:  # type: ignore[no-untyped-def]
+    if ref in g:
+        return ref
+    matches = [n for n in g if str(n).endswith(":" + ref)]
+    if len(matches) == 1:
+        return matches[0]
+    from graph.queries import search
+
+    hits = search(g, ref, types=("Problem", "Measure", "Cause", "Action", "PolicyRef"), limit=1)
+    if hits:
+        return hits[0]["id"]
+    raise TracegraphError(f"找不到节点“{ref}”")
+
+
+def _fmt_rows(rows: list[dict[str, Any]], indent: str = "    ") -> list[str]:
+    out = []
+    for r in rows:
+        score = f" 得分 {r['score']:.2f}" if r.get("score") is not None else ""
+        origin = f" [{r['origin']}]" if r.get("origin") else ""
+        out.append(f"{indent}- {r['id']} {r.get('title', '')}{origin}{score}")
+        ev = r.get("evidence") or {}
+        sent = ev.get("source_sentence") or {}
+        if sent.get("text"):
+            out.append(f"{indent}    依据：{sent['text'][:80]}")
+        if ev.get("shared_terms"):
+            out.append(f"{indent}    共同词语：{'、'.join(ev['shared_terms'])}")
+    return out
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from graph.queries import trace
+
+    g = _load_graph(args.graph)
+    n = _resolve_node(g, args.node)
+    tr = trace(g, n)
+    if args.json:
+        _print(tr, True)
+        return 0
+    node = tr["node"]
+    print(f"{node['id']} [{node['type']}] {node.get('title', '')}")
+    labels = [("causes", "原因"), ("measures", "整改措施"), ("problems", "问题"), ("actions", "具体举措"),
+              ("examples", "事例"), ("policy_refs", "政策依据"), ("cited_by", "引用位置")]
+    for key, label in labels:
+        if key in tr and tr[key]:
+            print(f"  {label}（{len(tr[key])}）")
+            print("\n".join(_fmt_rows(tr[key])))
+    return 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from graph.queries import matrix
+
+    g = _load_graph(args.graph)
+    mx = matrix(g, args.doc)
+    if args.json:
+        _print(mx, True)
+        return 0
+    ms = mx["measures"]
+    short = [m["id"].split(":")[-1] for m in ms]
+    print("问题".ljust(40) + "".join(s.rjust(8) for s in short))
+    marks = {"explicit": "!", "inferred": "", "curated": "*"}
+    for p in mx["problems"]:
+        row = f"{p['id'].split(':')[-1]} {p.get('title', '')}"[:38].ljust(40)
+        for m in ms:
+            c = mx["cells"].get(f"{m['id']}|{p['id']}")
+            row += (f"{c['score']:.2f}{marks.get(c['origin'], '')}" if c else "·").rjust(8)
+        print(row)
+    print("（! 原文明示，* 人工确认，其余为推断；数值为得分）")
+    return 0
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from graph.queries import gaps
+
+    g = _load_graph(args.graph)
+    gp = gaps(g, args.doc)
+    if args.json:
+        _print(gp, True)
+        return 0
+    labels = {"problems_without_measures": "没有整改措施的问题", "causes_without_measures": "没有整改措施的原因",
+              "measures_addressing_nothing": "未对应任何问题的措施", "problems_without_causes": "未分析原因的问题",
+              "negative_findings": "未发现问题的事项（不计入问题）"}
+    for key, label in labels.items():
+        print(f"{label}（{len(gp[key])}）")
+        for r in gp[key]:
+            print(f"    - {r['id']} {r.get('title', '')}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from graph.ask import ask
+
+    g = _load_graph(args.graph)
+    ans = ask(g, args.question, args.doc)
+    if args.json:
+        _print(ans.as_dict(), True)
+        return 0
+    print(ans.text)
+    for t in ans.targets:
+        print(f"  识别到：{t['id']} {t.get('title', '')}")
+    print("\n".join(_fmt_rows(ans.results, "  ")))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tracegraph", description="整改材料知识图谱：问题—原因—整改措施—政策依据")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    b = sub.add_parser("build", help="读取文档（文件或文件夹）并构建图谱 JSON")
+    b.add_argument("paths", nargs="+")
+    b.add_argument("--out", default=DEFAULT_GRAPH)
+    b.add_argument("--lexicon", action="append", help="追加的政策依据词表 JSON（可多次）")
+    b.add_argument("--no-link", action="store_true", help="只解析结构，不推断关联")
+    b.set_defaults(func=cmd_build)
+
+    def graph_cmd(name: str, help_: str, func, **extra: Any) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        sp = sub.add_parser(name, help=help_)
+        sp.add_argument("--graph", default=DEFAULT_GRAPH)
+        sp.add_argument("--json", action="store_true", help="以 JSON 输出")
+        sp.set_defaults(func=func)
+        return sp
+
+    graph_cmd("stats", "各文档各类节点数量", cmd_stats)
+    e = sub.add_parser("eval", help="与人工标注（gold JSON）对比打分")
+    e.add_argument("gold")
+    e.add_argument("graph")
+    e.set_defaults(func=cmd_eval)
+    t = graph_cmd("trace", "追溯一个节点：问题→原因/措施/举措/政策依据，或反向", cmd_trace)
+    t.add_argument("node", help="节点 ID（可只写文档内编号，如 P5.2）或标题关键词")
+    mx = graph_cmd("matrix", "追溯矩阵：整改措施 × 问题", cmd_matrix)
+    mx.add_argument("--doc")
+    gp = graph_cmd("gaps", "覆盖缺口：没有措施的问题等", cmd_gaps)
+    gp.add_argument("--doc")
+    a = graph_cmd("ask", "用中文提问，如“哪些措施针对软弱涣散基层党组织问题”", cmd_ask)
+    a.add_argument("question")
+    a.add_argument("--doc")
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return p
+
+
+# Later features (exports, Neo4j, app, curation, review) register their sub-commands here.
+_EXTRA_COMMANDS: list[Any] = []
+
+
+def _register_optional() -> None:
+    import importlib
+
+    for mod in ("cli.export_cmd", "cli.neo4j_cmd", "cli.app_cmd", "cli.curate_cmd", "cli.review_cmd"):
+        try:
+            m = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name == mod:
+                continue
+            raise
+        _EXTRA_COMMANDS.append(m.register)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _register_optional()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TracegraphError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"错误：找不到 {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
