@@ -54,15 +54,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
             per_doc.setdefault(d["doc"], Counter())[d["type"]] += 1
     edges = Counter(d.get("type") for _, _, d in g.edges(data=True))
     if args.json:
-        _print({"documents": {k: dict(v) for k, v in per_doc.items()}, "edges": dict(edges),
-                "policy_refs": sum(1 for _, d in g.nodes(data=True) if d.get("type") == "PolicyRef")}, True)
+        _print(
+            {
+                "documents": {k: dict(v) for k, v in per_doc.items()},
+                "edges": dict(edges),
+                "policy_refs": sum(1 for _, d in g.nodes(data=True) if d.get("type") == "PolicyRef"),
+            },
+            True,
+        )
         return 0
     cols = [t for t in NODE_TYPES if t not in ("Document", "PolicyRef", "Speaker")]
     print("文档".ljust(28) + "".join(c[:8].rjust(9) for c in cols))
     for doc, c in sorted(per_doc.items()):
         print(doc[:27].ljust(28) + "".join(str(c.get(t, 0)).rjust(9) for t in cols))
-    print(f"政策依据（全库）: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'PolicyRef')}，"
-          f"讲话人: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'Speaker')}")
+    print(
+        f"政策依据（全库）: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'PolicyRef')}，"
+        f"讲话人: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'Speaker')}"
+    )
     print("关系: " + "，".join(f"{k} {v}" for k, v in sorted(edges.items())))
     return 0
 
@@ -117,10 +125,17 @@ def cmd_trace(args: argparse.Namespace) -> int:
         return 0
     node = tr["node"]
     print(f"{node['id']} [{node['type']}] {node.get('title', '')}")
-    labels = [("causes", "原因"), ("measures", "整改措施"), ("problems", "问题"), ("actions", "具体举措"),
-              ("examples", "事例"), ("policy_refs", "政策依据"), ("cited_by", "引用位置")]
+    labels = [
+        ("causes", "原因"),
+        ("measures", "整改措施"),
+        ("problems", "问题"),
+        ("actions", "具体举措"),
+        ("examples", "事例"),
+        ("policy_refs", "政策依据"),
+        ("cited_by", "引用位置"),
+    ]
     for key, label in labels:
-        if key in tr and tr[key]:
+        if tr.get(key):
             print(f"  {label}（{len(tr[key])}）")
             print("\n".join(_fmt_rows(tr[key])))
     return 0
@@ -156,9 +171,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.json:
         _print(gp, True)
         return 0
-    labels = {"problems_without_measures": "没有整改措施的问题", "causes_without_measures": "没有整改措施的原因",
-              "measures_addressing_nothing": "未对应任何问题的措施", "problems_without_causes": "未分析原因的问题",
-              "negative_findings": "未发现问题的事项（不计入问题）"}
+    labels = {
+        "problems_without_measures": "没有整改措施的问题",
+        "causes_without_measures": "没有整改措施的原因",
+        "measures_addressing_nothing": "未对应任何问题的措施",
+        "problems_without_causes": "未分析原因的问题",
+        "negative_findings": "未发现问题的事项（不计入问题）",
+    }
     for key, label in labels.items():
         print(f"{label}（{len(gp[key])}）")
         for r in gp[key]:

@@ -13,7 +13,6 @@ import networkx as nx
 from loaders.textutil import cn_to_int
 
 from .queries import _in_doc, counted_problems, gaps, policy_refs_of, search, summary, trace
-from .similarity import BigramTfidf, cosine
 
 _TYPE_WORDS = {
     "Measure": r"整改措施|措施|举措|努力方向|整改",
@@ -21,7 +20,9 @@ _TYPE_WORDS = {
     "Cause": r"原因|根源|根子",
     "PolicyRef": r"政策依据|政策|依据|文件|精神",
 }
-_ORDINAL = re.compile(r"第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*(?:条|个|项|点|是)?\s*(整改措施|措施|问题|原因|举措)")
+_ORDINAL = re.compile(
+    r"第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*(?:条|个|项|点|是)?\s*(整改措施|措施|问题|原因|举措)"
+)
 _FILLER = re.compile(
     r"哪些|哪个|哪几条|什么|怎么|如何|是否|有没有|有哪些|请问|请|针对|对应|解决了?|整改了?|回应了?|导致了?|造成了?|"
     r"产生|引起|涉及|引用了?|这个|这条|该|的|了|吗|呢|？|\?|。|，|,|问题$|是$|措施|原因|根源|对|解决"
@@ -37,8 +38,13 @@ class Answer:
     text: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "intent": self.intent, "targets": self.targets,
-                "results": self.results, "text": self.text}
+        return {
+            "question": self.question,
+            "intent": self.intent,
+            "targets": self.targets,
+            "results": self.results,
+            "text": self.text,
+        }
 
 
 def _intent(q: str) -> tuple[str, str]:
@@ -50,7 +56,7 @@ def _intent(q: str) -> tuple[str, str]:
     if m:
         word = m.group(2)
         named = "Measure" if "措施" in word or "举措" in word else "Cause" if "原因" in word else "Problem"
-    rest = q[m.end():] if m else q
+    rest = q[m.end() :] if m else q
     asks = None
     for t in ("PolicyRef", "Cause", "Measure", "Problem"):
         if re.search(rf"(?:哪些|哪个|什么|有何|几条|几个)\s*(?:{_TYPE_WORDS[t]})", rest):
@@ -113,8 +119,11 @@ def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
     if asks == "gaps":
         gp = gaps(g, doc)
         ans.results = gp["problems_without_measures"]
-        ans.text = (f"共有 {len(ans.results)} 个问题没有对应的整改措施：" + "；".join(r["title"] for r in ans.results)
-                    if ans.results else "每个问题都有对应的整改措施。")
+        ans.text = (
+            f"共有 {len(ans.results)} 个问题没有对应的整改措施：" + "；".join(r["title"] for r in ans.results)
+            if ans.results
+            else "每个问题都有对应的整改措施。"
+        )
         return ans
     targets = _resolve(g, q, named, doc)
     ans.targets = [{**summary(g, n), "match": round(s, 3)} for s, n in targets]
@@ -142,7 +151,7 @@ def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
     names = "、".join(f"“{t['title']}”" for t in ans.targets)
     if ans.results:
         body = "；".join(
-            f"{i}. {r['title']}（{_origin(r)}{'，得分 %.2f' % r['score'] if r.get('score') is not None else ''}）"
+            f"{i}. {r['title']}（{_origin(r)}{f'，得分 {r["score"]:.2f}' if r.get('score') is not None else ''}）"
             for i, r in enumerate(ans.results, 1)
         )
         ans.text = f"针对{names}，找到 {len(ans.results)} 条{label}：{body}"
@@ -153,10 +162,3 @@ def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
 
 def _origin(r: dict[str, Any]) -> str:
     return {"explicit": "原文明示", "inferred": "推断", "curated": "人工确认"}.get(r.get("origin") or "", "解析")
-
-
-def best_phrase_match(g: nx.MultiDiGraph, phrase: str, nodes: list[str]) -> list[tuple[float, str]]:
-    """Fuzzy ranking of given nodes against a phrase (used when substring search finds nothing)."""
-    model = BigramTfidf([g.nodes[n].get("title") or "" for n in nodes])
-    qv = model.transform(phrase)
-    return sorted(((cosine(qv, model.transform(g.nodes[n].get("text") or "")), n) for n in nodes), reverse=True)

@@ -62,7 +62,11 @@ def _codes(parsed: ParsedDocument) -> list[str]:
             key = (it.parent if it.parent is not None else -1, it.type)
             per_parent[key] = per_parent.get(key, 0) + 1
             suffix = "E" if it.type == "Example" else "A"
-            codes[i] = f"{codes[it.parent]}.{suffix}{per_parent[key]}" if it.parent is not None else f"{suffix}{per_parent[key]}"
+            codes[i] = (
+                f"{codes[it.parent]}.{suffix}{per_parent[key]}"
+                if it.parent is not None
+                else f"{suffix}{per_parent[key]}"
+            )
         else:
             prefix = {"Section": "S", "Cause": "C", "Measure": "M"}[it.type]
             counters[prefix] = counters.get(prefix, 0) + 1
@@ -84,20 +88,34 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
     doc: LoadedDocument = parsed.doc
     text = doc.text
     g.graph["documents"][doc_id] = {
-        "id": doc_id, "path": doc.path, "title": parsed.title, "sha256": doc.sha256,
-        "encoding": doc.encoding, "chars": len(text), "format": doc.format, "text": text,
+        "id": doc_id,
+        "path": doc.path,
+        "title": parsed.title,
+        "sha256": doc.sha256,
+        "encoding": doc.encoding,
+        "chars": len(text),
+        "format": doc.format,
+        "text": text,
         "redactions": [list(r) for r in parsed.redactions],
     }
-    g.add_node(doc_id, type="Document", title=parsed.title, text="", doc=doc_id, start=0, end=len(text),
-               path="", marker="")
+    g.add_node(
+        doc_id, type="Document", title=parsed.title, text="", doc=doc_id, start=0, end=len(text), path="", marker=""
+    )
     codes = _codes(parsed)
     ids = [f"{doc_id}:{c}" for c in codes]
     spans: list[tuple[int, int, str, int]] = []  # (start, -end, id, depth) for innermost lookup
     for i, it in enumerate(parsed.items):
         attrs: dict[str, Any] = {
-            "type": it.type, "title": text[it.title_start : it.title_end], "text": text[it.start : it.end],
-            "doc": doc_id, "start": it.start, "end": it.end, "path": it.path, "marker": it.marker,
-            "title_start": it.title_start, "title_end": it.title_end,
+            "type": it.type,
+            "title": text[it.title_start : it.title_end],
+            "text": text[it.start : it.end],
+            "doc": doc_id,
+            "start": it.start,
+            "end": it.end,
+            "path": it.path,
+            "marker": it.marker,
+            "title_start": it.title_start,
+            "title_end": it.title_end,
         }
         for k, v in it.attrs.items():
             if k == "area":
@@ -119,8 +137,20 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
     for m in mentions:
         pid = policy_id(m.canonical)
         if pid not in g:
-            g.add_node(pid, type="PolicyRef", title=m.canonical, text=m.canonical, doc=None, start=None, end=None,
-                       path="", marker="", kind=m.kind, canonical=m.canonical, aliases=[])
+            g.add_node(
+                pid,
+                type="PolicyRef",
+                title=m.canonical,
+                text=m.canonical,
+                doc=None,
+                start=None,
+                end=None,
+                path="",
+                marker="",
+                kind=m.kind,
+                canonical=m.canonical,
+                aliases=[],
+            )
         node = g.nodes[pid]
         if m.surface not in node["aliases"]:
             node["aliases"] = [*node["aliases"], m.surface]
@@ -134,14 +164,33 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
 
     for n, q in enumerate(extract_quotes(text, mentions), 1):
         qid = f"{doc_id}:Q{n}"
-        g.add_node(qid, type="Quote", title=text[q.start : q.end][:60], text=text[q.start : q.end], doc=doc_id,
-                   start=q.start, end=q.end, path="", marker="")
+        g.add_node(
+            qid,
+            type="Quote",
+            title=text[q.start : q.end][:60],
+            text=text[q.start : q.end],
+            doc=doc_id,
+            start=q.start,
+            end=q.end,
+            path="",
+            marker="",
+        )
         src = _innermost(spans, q.start, q.end) or doc_id
         g.add_edge(src, qid, key="QUOTES", type="QUOTES", origin="parsed")
         sid = speaker_id(q.speaker)
         if sid not in g:
-            g.add_node(sid, type="Speaker", title=q.speaker, text=q.speaker, doc=None, start=None, end=None,
-                       path="", marker="", kind=q.speaker_kind)
+            g.add_node(
+                sid,
+                type="Speaker",
+                title=q.speaker,
+                text=q.speaker,
+                doc=None,
+                start=None,
+                end=None,
+                path="",
+                marker="",
+                kind=q.speaker_kind,
+            )
         g.add_edge(qid, sid, key="SAID_BY", type="SAID_BY", origin="parsed")
 
 
@@ -176,14 +225,24 @@ def iter_input_files(paths: Iterable[str | Path], extensions: Iterable[str]) -> 
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in exts
-                              and not f.name.startswith((".", "~$")) and ".gold" not in f.name))
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.suffix.lower() in exts
+                    and not f.name.startswith((".", "~$"))
+                    and ".gold" not in f.name
+                )
+            )
         else:
             out.append(p)
     return out
 
 
-def build(paths: Iterable[str | Path], lexicon: Lexicon | None = None, link: bool = True) -> tuple[nx.MultiDiGraph, BuildReport]:
+def build(
+    paths: Iterable[str | Path], lexicon: Lexicon | None = None, link: bool = True
+) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build a graph from files and folders; a file that fails is reported and the rest still build."""
     from loaders.registry import supported_extensions
 

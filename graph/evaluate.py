@@ -44,10 +44,12 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 def _norm(s: str) -> str:
-    return s.strip().strip("“”\"《》").replace("党的", "", 1) if s else ""
+    return s.strip().strip('“”"《》').replace("党的", "", 1) if s else ""
 
 
-def match_items(gold: dict[str, Any], g: nx.MultiDiGraph, doc: str | None = None) -> tuple[dict[str, str], dict[str, PRF]]:
+def match_items(
+    gold: dict[str, Any], g: nx.MultiDiGraph, doc: str | None = None
+) -> tuple[dict[str, str], dict[str, PRF]]:
     """gold id → node id, and P/R/F1 per type."""
     mapping: dict[str, str] = {}
     scores: dict[str, PRF] = {}
@@ -83,7 +85,7 @@ def match_items(gold: dict[str, Any], g: nx.MultiDiGraph, doc: str | None = None
 
 def _policy_scores(gold: dict[str, Any], g: nx.MultiDiGraph, doc: str | None) -> tuple[PRF, list[str]]:
     cited: set[str] = set()
-    for u, v, d in g.edges(data=True):
+    for _u, v, d in g.edges(data=True):
         if d.get("type") == "CITES" and (doc is None or any(m[0] == doc for m in d.get("mentions", []))):
             cited.add(v)
     preds = {g.nodes[p]["canonical"]: g.nodes[p] for p in cited}
@@ -172,8 +174,10 @@ def format_report(result: dict[str, Any]) -> str:
         for w in prf.wrong:
             lines.append(f"      extra:  {w}")
     pol = result["policy"]
-    lines.append(f"政策依据 (policy refs)       P={pol.precision:.3f} R={pol.recall:.3f} F1={pol.f1:.3f} "
-                 f"({pol.tp} of {pol.n_gold} gold found, {pol.n_pred} predicted)")
+    lines.append(
+        f"政策依据 (policy refs)       P={pol.precision:.3f} R={pol.recall:.3f} F1={pol.f1:.3f} "
+        f"({pol.tp} of {pol.n_gold} gold found, {pol.n_pred} predicted)"
+    )
     for m in pol.missed:
         lines.append(f"      missed: {m}")
     for w in pol.wrong:
@@ -182,7 +186,9 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(f"      NOT policy refs taken as such: {', '.join(result['forbidden_policy'])}")
     lines.append("关联 (links)                 P      R      F1    pred/core")
     for t, prf in result["links"].items():
-        lines.append(f"  {t:<24}{link_precision(prf):6.3f} {prf.recall:6.3f} {link_f1(prf):6.3f}   {prf.n_pred}/{prf.n_gold}")
+        lines.append(
+            f"  {t:<24}{link_precision(prf):6.3f} {prf.recall:6.3f} {link_f1(prf):6.3f}   {prf.n_pred}/{prf.n_gold}"
+        )
         if prf.missed:
             lines.append(f"      missed core: {' '.join(prf.missed)}")
         if prf.wrong:

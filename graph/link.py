@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from loaders.textutil import normalise, sentences
 
-from .concepts import concept_vector
-from .similarity import BigramTfidf, Vector, cosine, shared_terms
+from .concepts import load_categories
+from .similarity import BigramTfidf, shared_terms
 
 LINK_TYPES = ("ADDRESSES", "EXPLAINS", "TREATS")
 
@@ -35,7 +36,6 @@ class LinkConfig:
     w_cross: float = 0.25  # lead sentence ↔ body
     w_policy: float = 0.3  # shared distinctive policy references
     w_concept: float = 1.0  # same root category (政治/理论学习/担当…, graph/data/concepts.json)
-    w_sentence: float = 0.0  # best single sentence pair
     w_rare: float = 0.5  # four-character strings only these two items (of all problems/causes/measures) share
     w_transitive: float = 1.0  # measure → cause → problem
     w_transitive_cause: float = 1.5  # cause ← measure → problem
@@ -56,10 +56,8 @@ class _Item:
     start: int
     end: int
     refs: set[str] = field(default_factory=set)
-    vec: Vector = field(default_factory=dict)
-    tvec: Vector = field(default_factory=dict)
-    cvec: Vector = field(default_factory=dict)
-    svecs: list[Vector] = field(default_factory=list)
+    row: int = 0  # row in the linker's matrices
+    sents: list[tuple[int, int]] = field(default_factory=list)
     grams4: set[str] = field(default_factory=set)
 
 
@@ -71,104 +69,132 @@ def _z(values: list[float]) -> list[float]:
     return [(v - m) / s for v in values]
 
 
+def _zcols(a: np.ndarray) -> np.ndarray:
+    """z-score each column (over the sources); a single source gets 1, a constant column 0."""
+    if a.shape[0] < 2:
+        return np.ones_like(a)
+    sd = a.std(axis=0)
+    sd[sd == 0] = 1.0
+    return (a - a.mean(axis=0)) / sd
+
+
 def _to_score(z: float) -> float:
     """Map a combined z-score to [0, 1]: 0.5 at z = 1 (clearly above the row average), 0.86 at z = 3."""
     return round(1.0 / (1.0 + math.exp(-0.9 * (z - 1.0))), 3)
 
 
+_LINKED_TYPES = ("Problem", "Cause", "Measure", "Action", "Area")
+
+
 class DocumentLinker:
-    def __init__(self, g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None) -> None:
+    """Links within one document. `nodes` (the document's node ids) saves a scan of the whole graph."""
+
+    def __init__(
+        self, g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None, nodes: list[str] | None = None
+    ) -> None:
         self.g = g
         self.doc_id = doc_id
         self.cfg = config or LinkConfig()
         doc = g.graph["documents"][doc_id]
         self.text: str = doc.get("text") or ""
         self.norm = normalise(self.text)
-        sents = [self.text[s:e] for s, e in sentences(self.norm, 0, len(self.text))]
-        self.model = BigramTfidf(sents)
+        sent_spans = sentences(self.norm, 0, len(self.text))
+        self.model = BigramTfidf(self.text[s:e] for s, e in sent_spans)
         self.items: dict[str, _Item] = {}
         self._raw: dict[tuple[str, str], tuple[float, ...]] = {}
         self.suggestions: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for n, d in g.nodes(data=True):
-            if d.get("doc") != doc_id or d.get("type") not in ("Problem", "Cause", "Measure", "Action", "Area"):
+        if nodes is None:
+            nodes = [n for n, d in g.nodes(data=True) if d.get("doc") == doc_id]
+        for n in nodes:
+            d = g.nodes[n]
+            if d.get("type") not in _LINKED_TYPES:
                 continue
             if d.get("type") == "Problem" and d.get("status") == "none_found":
                 continue
             it = _Item(n, d["type"], d.get("title") or "", d.get("text") or "", d.get("start") or 0, d.get("end") or 0)
-            it.vec = self.model.transform(it.text)
-            it.tvec = self.model.transform(it.title)
-            it.cvec = concept_vector(it.text)
-            it.svecs = [self.model.transform(self.text[s:e]) for s, e in sentences(self.norm, it.start, it.end)]
+            it.row = len(self.items)
+            it.sents = [x for x in sent_spans if it.start <= x[0] and x[1] <= it.end] or [(it.start, it.end)]
             self.items[n] = it
-        self._collect_refs()
+        order = list(self.items.values())
+        self.V = self.model.matrix([it.text for it in order])
+        self.T = self.model.matrix([it.title for it in order])
+        self.C = _concept_matrix([it.text for it in order])
+        for p in self.of("Problem"):
+            area = g.nodes[p.id].get("area")
+            if area and area in self.items:
+                # the area heading says what the problem is about; a light weight keeps it a hint
+                mixed = 0.75 * self.V[p.row] + 0.25 * self.T[self.items[area].row]
+                self.V[p.row] = mixed / (np.linalg.norm(mixed) or 1.0)
+        self._collect_refs(nodes)
         self.gram_df: dict[str, int] = {}
-        for it in self.items.values():
+        for it in order:
             if it.type == "Area":
                 continue
             it.grams4 = _grams4(it.text)
             for q in it.grams4:
                 self.gram_df[q] = self.gram_df.get(q, 0) + 1
-        n_items = sum(1 for it in self.items.values() if it.type != "Area")
+        n_items = sum(1 for it in order if it.type != "Area")
         self.common = {q for q, n in self.gram_df.items() if n_items >= 6 and n > 0.25 * n_items}
-        for p in self.of("Problem"):
-            area = g.nodes[p.id].get("area")
-            if area and area in self.items:
-                # the area heading says what the problem is about; a light weight keeps it a hint
-                a = self.items[area]
-                p.vec = _mix(p.vec, a.tvec, 0.25)
         self.ref_df: dict[str, int] = {}
-        for it in self.items.values():
+        for it in order:
             for r in it.refs:
                 self.ref_df[r] = self.ref_df.get(r, 0) + 1
+        self._sent_cache: dict[str, np.ndarray] = {}
 
     def of(self, t: str) -> list[_Item]:
         return sorted((i for i in self.items.values() if i.type == t), key=lambda i: i.start)
 
-    def _collect_refs(self) -> None:
-        for u, v, d in self.g.edges(data=True):
-            if d.get("type") != "CITES":
+    def _collect_refs(self, nodes: list[str]) -> None:
+        """Policy references mentioned inside each item's span (its examples and actions included)."""
+        mentions: list[tuple[int, int, str]] = []
+        for n in nodes:
+            for _, v, d in self.g.out_edges(n, data=True):
+                if d.get("type") == "CITES":
+                    mentions.extend((s, e, v) for doc, s, e, _surf in d.get("mentions", []) if doc == self.doc_id)
+        for it in self.items.values():
+            if it.type == "Area":
                 continue
-            for doc, s, e, _surf in d.get("mentions", []):
-                if doc != self.doc_id:
-                    continue
-                for it in self.items.values():
-                    if it.start <= s and e <= it.end and it.type != "Area":
-                        it.refs.add(v)
+            it.refs = {v for s, e, v in mentions if it.start <= s and e <= it.end}
 
     # ------------------------------------------------------------------ features
-    def pair_features(self, a: _Item, b: _Item) -> tuple[float, ...]:
-        full = cosine(a.vec, b.vec)
-        title = cosine(a.tvec, b.tvec)
-        cross = max(cosine(a.tvec, b.vec), cosine(a.vec, b.tvec))
-        shared = a.refs & b.refs
+    def features(self, sources: list[_Item], targets: list[_Item]) -> list[np.ndarray]:
+        """Feature matrices (sources × targets): body, lead sentence, lead↔body, shared refs,
+        root category, rare shared strings."""
+        si = [a.row for a in sources]
+        ti = [b.row for b in targets]
+        vs, vt, ts, tt = self.V[si], self.V[ti], self.T[si], self.T[ti]
+        full = vs @ vt.T
+        title = ts @ tt.T
+        cross = np.maximum(ts @ vt.T, vs @ tt.T)
+        concept = self.C[si] @ self.C[ti].T
         n = max(1, len(self.items))
-        policy = sum(math.log(n / self.ref_df.get(r, 1)) for r in shared)
-        concept = cosine(a.cvec, b.cvec)
-        sent = max((cosine(x, y) for x in a.svecs for y in b.svecs), default=0.0)
-        rare = math.log1p(sum(1 for q in a.grams4 & b.grams4 if self.gram_df.get(q, 0) <= 3))
-        return full, title, cross, policy, concept, sent, rare
+        policy = np.zeros_like(full)
+        rare = np.zeros_like(full)
+        for i, a in enumerate(sources):
+            for j, b in enumerate(targets):
+                shared = a.refs & b.refs
+                if shared:
+                    policy[i, j] = sum(math.log(n / self.ref_df.get(r, 1)) for r in shared)
+                common4 = a.grams4 & b.grams4
+                if common4:
+                    rare[i, j] = math.log1p(sum(1 for q in common4 if self.gram_df.get(q, 0) <= 3))
+        return [full, title, cross, policy, concept, rare]
 
     def matrix(self, sources: list[_Item], targets: list[_Item]) -> dict[tuple[str, str], float]:
-        """Combined score per (source, target), z-normalised per target row and per source column."""
-        raw = {(a.id, b.id): self.pair_features(a, b) for a in sources for b in targets}
-        out: dict[tuple[str, str], float] = {}
+        """Combined score per (source, target), z-normalised per target over its candidate sources,
+        then averaged with the z-score of the target among the source's candidates."""
+        full, title, cross, policy, concept, rare = self.features(sources, targets)
         c = self.cfg
-        for b in targets:
-            cols = [raw[(a.id, b.id)] for a in sources]
-            zs = [_z([f[k] for f in cols]) for k in range(7)]
-            for i, a in enumerate(sources):
-                pol = zs[3][i] if any(f[3] for f in cols) else 0.0
-                con = zs[4][i] if any(f[4] for f in cols) else 0.0
-                out[(a.id, b.id)] = (c.w_full * zs[0][i] + c.w_title * zs[1][i] + c.w_cross * zs[2][i]
-                                     + c.w_policy * pol + c.w_concept * con + c.w_sentence * zs[5][i]
-                                     + c.w_rare * (zs[6][i] if any(f[6] for f in cols) else 0.0))
-        # symmetric view: also how this target stands among the source's candidates
-        for a in sources:
-            row = [out[(a.id, b.id)] for b in targets]
-            zr = _z(row)
+        combined = c.w_full * _zcols(full) + c.w_title * _zcols(title) + c.w_cross * _zcols(cross)
+        for w, f in ((c.w_policy, policy), (c.w_concept, concept), (c.w_rare, rare)):
+            # a feature that is zero for every candidate says nothing about this target
+            combined += w * np.where(f.any(axis=0, keepdims=True), _zcols(f), 0.0)
+        combined = 0.5 * combined + 0.5 * _zcols(combined.T).T
+        out: dict[tuple[str, str], float] = {}
+        for i, a in enumerate(sources):
             for j, b in enumerate(targets):
-                out[(a.id, b.id)] = 0.5 * out[(a.id, b.id)] + 0.5 * zr[j]
-        self._raw.update(raw)
+                out[(a.id, b.id)] = float(combined[i, j])
+                self._raw[(a.id, b.id)] = (float(full[i, j]),)
         return out
 
     # ------------------------------------------------------------------ linking
@@ -198,26 +224,59 @@ class DocumentLinker:
             # a measure reaches the problems its cause explains, and a cause explains the problems
             # that the measure treating it addresses
             for p in problems:
-                via_cause = _z([max((cp0[(c.id, p.id)] for c in causes if (m.id, c.id) in treats), default=0.0)
-                                for m in measures])
+                via_cause = _z(
+                    [max((cp0[(c.id, p.id)] for c in causes if (m.id, c.id) in treats), default=0.0) for m in measures]
+                )
                 for m, zt in zip(measures, via_cause, strict=True):
                     mp[(m.id, p.id)] += self.cfg.w_transitive * zt
-                via_measure = _z([max((mp0[(m.id, p.id)] for m in measures if (m.id, c.id) in treats), default=0.0)
-                                  for c in causes])
+                via_measure = _z(
+                    [max((mp0[(m.id, p.id)] for m in measures if (m.id, c.id) in treats), default=0.0) for c in causes]
+                )
                 for c, zt in zip(causes, via_measure, strict=True):
                     cp[(c.id, p.id)] += self.cfg.w_transitive_cause * zt
         if cp:
-            edges.extend(self.select(causes, problems, cp, "EXPLAINS", done, set(),
-                                     self.cfg.cause_min_z, self.cfg.cause_second_ratio, cp0))
+            edges.extend(
+                self.select(
+                    causes,
+                    problems,
+                    cp,
+                    "EXPLAINS",
+                    done,
+                    set(),
+                    self.cfg.cause_min_z,
+                    self.cfg.cause_second_ratio,
+                    cp0,
+                )
+            )
         if mp:
-            edges.extend(self.select(measures, problems, mp, "ADDRESSES", done, explicit_problems,
-                                     self.cfg.min_z, self.cfg.second_ratio, mp0))
+            edges.extend(
+                self.select(
+                    measures,
+                    problems,
+                    mp,
+                    "ADDRESSES",
+                    done,
+                    explicit_problems,
+                    self.cfg.min_z,
+                    self.cfg.second_ratio,
+                    mp0,
+                )
+            )
             edges.extend(self.action_links(edges))
         return edges
 
-    def select(self, sources: list[_Item], targets: list[_Item], scores: dict[tuple[str, str], float], etype: str,
-               done: set[tuple[str, str]], skip_targets: set[str], min_z: float,
-               second_ratio: float, direct: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
+    def select(
+        self,
+        sources: list[_Item],
+        targets: list[_Item],
+        scores: dict[tuple[str, str], float],
+        etype: str,
+        done: set[tuple[str, str]],
+        skip_targets: set[str],
+        min_z: float,
+        second_ratio: float,
+        direct: dict[tuple[str, str], float],
+    ) -> list[dict[str, Any]]:
         """Each target gets its best source (and a close second) when the evidence is adequate; each
         source keeps at least its best target so nothing the author wrote is left dangling."""
         c = self.cfg
@@ -259,20 +318,23 @@ class DocumentLinker:
         """For each measure → problem link, the measure's step that does the work."""
         out = []
         actions_of: dict[str, list[_Item]] = {}
-        for u, v, d in self.g.edges(data=True):
-            if d.get("type") == "HAS_ACTION" and v in self.items:
-                actions_of.setdefault(u, []).append(self.items[v])
+        for m in self.of("Measure"):
+            for _, v, d in self.g.out_edges(m.id, data=True):
+                if d.get("type") == "HAS_ACTION" and v in self.items:
+                    actions_of.setdefault(m.id, []).append(self.items[v])
         for e in [x for x in edges if x["type"] == "ADDRESSES"]:
             acts = actions_of.get(e["source"], [])
             if not acts:
                 continue
             p = self.items[e["target"]]
-            best = max(acts, key=lambda a: cosine(a.vec, p.vec))
-            cos = cosine(best.vec, p.vec)
+            sims = self.V[[a.row for a in acts]] @ self.V[p.row]
+            k = int(np.argmax(sims))
+            best, cos = acts[k], float(sims[k])
             if cos <= 0.02:
                 continue
-            out.append(self.edge("ADDRESSES", best, p, None, score=round(min(1.0, e["score"] * 0.9), 3),
-                                 origin=e["origin"]))
+            out.append(
+                self.edge("ADDRESSES", best, p, None, score=round(min(1.0, e["score"] * 0.9), 3), origin=e["origin"])
+            )
         return out
 
     # ------------------------------------------------------------------ explicit
@@ -287,8 +349,11 @@ class DocumentLinker:
             e = self.edge(etype, a, b, None, score=1.0, origin="explicit")
             e["evidence"]["explicit"] = why
             if sentence:
-                e["evidence"]["source_sentence"] = {"start": sentence[0], "end": sentence[1],
-                                                    "text": self.text[sentence[0] : sentence[1]]}
+                e["evidence"]["source_sentence"] = {
+                    "start": sentence[0],
+                    "end": sentence[1],
+                    "text": self.text[sentence[0] : sentence[1]],
+                }
             out.append(e)
 
         for m in measures + causes:
@@ -317,21 +382,22 @@ class DocumentLinker:
         key = re.sub(r"[“”\"《》]|的问题$|问题$", "", ref).strip()
         if len(key) < 2:
             return []
-        vec = self.model.transform(key)
+        vec = self.model.matrix([key])[0]
         scored = []
         for p in problems:
             if key in p.title or (p.title and p.title in key):
                 scored.append((1.0, p))
                 continue
-            s = cosine(vec, p.tvec)
+            s = float(vec @ self.T[p.row])
             if s >= 0.5:
                 scored.append((s, p))
         scored.sort(key=lambda x: -x[0])
         return [p for s, p in scored[:1]] if scored and scored[0][0] < 1.0 else [p for s, p in scored if s == 1.0]
 
     # ------------------------------------------------------------------ evidence
-    def edge(self, etype: str, a: _Item, b: _Item, z: float | None, score: float | None = None,
-             origin: str = "inferred") -> dict[str, Any]:
+    def edge(
+        self, etype: str, a: _Item, b: _Item, z: float | None, score: float | None = None, origin: str = "inferred"
+    ) -> dict[str, Any]:
         sa, sb, sim = self.best_sentences(a, b)
         terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.model, common=self.common)
         if len(terms) < 3:
@@ -348,22 +414,37 @@ class DocumentLinker:
         if z is not None:
             evidence["z"] = round(z, 3)
         return {
-            "source": a.id, "target": b.id, "type": etype, "origin": origin,
-            "score": score if score is not None else _to_score(z or 0.0), "evidence": evidence,
+            "source": a.id,
+            "target": b.id,
+            "type": etype,
+            "origin": origin,
+            "score": score if score is not None else _to_score(z or 0.0),
+            "evidence": evidence,
         }
 
+    def sentence_matrix(self, it: _Item) -> np.ndarray:
+        if it.id not in self._sent_cache:
+            self._sent_cache[it.id] = self.model.matrix([self.text[s:e] for s, e in it.sents])
+        return self._sent_cache[it.id]
+
     def best_sentences(self, a: _Item, b: _Item) -> tuple[tuple[int, int], tuple[int, int], float]:
-        sa = sentences(self.norm, a.start, a.end) or [(a.start, a.end)]
-        sb = sentences(self.norm, b.start, b.end) or [(b.start, b.end)]
-        va = [(s, self.model.transform(self.text[s[0] : s[1]])) for s in sa]
-        vb = [(s, self.model.transform(self.text[s[0] : s[1]])) for s in sb]
-        best = (sa[0], sb[0], -1.0)
-        for x, vx in va:
-            for y, vy in vb:
-                c = cosine(vx, vy)
-                if c > best[2]:
-                    best = (x, y, c)
-        return best
+        """The pair of sentences, one on each side, that share the most: the evidence a reader quotes."""
+        sims = self.sentence_matrix(a) @ self.sentence_matrix(b).T
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        return a.sents[i], b.sents[j], float(sims[i, j])
+
+
+def _concept_matrix(texts: list[str]) -> np.ndarray:
+    cats = list(load_categories().values())
+    out = np.zeros((len(texts), len(cats)))
+    for r, text in enumerate(texts):
+        for k, words in enumerate(cats):
+            n = sum(text.count(w) for w in words)
+            if n:
+                out[r, k] = 1.0 + math.log(n)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out / norms
 
 
 _HAN4 = re.compile(r"[\u4e00-\u9fff]{4,}")
@@ -371,14 +452,6 @@ _HAN4 = re.compile(r"[\u4e00-\u9fff]{4,}")
 
 def _grams4(text: str) -> set[str]:
     return {run[i : i + 4] for run in _HAN4.findall(text) for i in range(len(run) - 3)}
-
-
-def _mix(a: Vector, b: Vector, w: float) -> Vector:
-    out = {k: v * (1 - w) for k, v in a.items()}
-    for k, v in b.items():
-        out[k] = out.get(k, 0.0) + v * w
-    norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
-    return {k: v / norm for k, v in out.items()}
 
 
 def _assignment(rows: list[_Item], cols: list[_Item], score) -> list[tuple[_Item, _Item]]:  # type: ignore[no-untyped-def]
@@ -417,7 +490,9 @@ def _named_problems(sentence: str) -> list[str]:
     return out
 
 
-_ORD = re.compile(r"问题\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})|第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*(?:个|条|项)?问题|^\s*([0-9、,，\s]+)\s*$")
+_ORD = re.compile(
+    r"问题\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})|第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*(?:个|条|项)?问题|^\s*([0-9、,，\s]+)\s*$"
+)
 
 
 def _ordinals(ref: str) -> list[int]:
@@ -434,25 +509,42 @@ def _ordinals(ref: str) -> list[int]:
     return nums
 
 
-def link_document(g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None) -> list[dict[str, Any]]:
+def nodes_by_document(g: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """doc id → its node ids, in one pass (a per-document scan would be quadratic on a corpus)."""
+    out: dict[str, list[str]] = {}
+    for n, d in g.nodes(data=True):
+        doc = d.get("doc")
+        if doc:
+            out.setdefault(doc, []).append(n)
+    return out
+
+
+def link_document(
+    g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None, nodes: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Replace this document's explicit and inferred links (curated ones are never touched)."""
+    if nodes is None:
+        nodes = nodes_by_document(g).get(doc_id, [])
     stale = [
-        (u, v, k) for u, v, k, d in g.edges(keys=True, data=True)
+        (u, v, k)
+        for u in nodes
+        for _, v, k, d in g.out_edges(u, keys=True, data=True)
         if d.get("type") in LINK_TYPES and d.get("origin") in ("explicit", "inferred")
-        and g.nodes[u].get("doc") == doc_id
     ]
     g.remove_edges_from(stale)
-    linker = DocumentLinker(g, doc_id, config)
+    linker = DocumentLinker(g, doc_id, config, nodes)
     edges = linker.run()
-    for n, d in g.nodes(data=True):
-        if d.get("doc") == doc_id and "suggestions" in d:
-            del d["suggestions"]
+    for n in nodes:
+        g.nodes[n].pop("suggestions", None)
     for n, sug in linker.suggestions.items():
         g.nodes[n]["suggestions"] = sug
     for e in edges:
         attrs = {k: v for k, v in e.items() if k not in ("source", "target")}
         key = e["type"]
-        if g.has_edge(e["source"], e["target"], key) and g.edges[e["source"], e["target"], key].get("origin") == "curated":
+        if (
+            g.has_edge(e["source"], e["target"], key)
+            and g.edges[e["source"], e["target"], key].get("origin") == "curated"
+        ):
             continue
         g.add_edge(e["source"], e["target"], key=key, **attrs)
     return edges
@@ -460,7 +552,8 @@ def link_document(g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = N
 
 def link_graph(g: nx.MultiDiGraph, docs: list[str] | None = None, config: LinkConfig | None = None) -> int:
     """Link every (or the named) document; returns the number of link edges drawn."""
+    index = nodes_by_document(g)
     n = 0
     for doc_id in docs or list(g.graph.get("documents", {})):
-        n += len(link_document(g, doc_id, config))
+        n += len(link_document(g, doc_id, config, index.get(doc_id, [])))
     return n

@@ -6,12 +6,29 @@ from __future__ import annotations
 import re
 
 NODE_TYPES = (
-    "Document", "Section", "Area", "Problem", "Example", "Cause", "Measure", "Action",
-    "PolicyRef", "Quote", "Speaker",
+    "Document",
+    "Section",
+    "Area",
+    "Problem",
+    "Example",
+    "Cause",
+    "Measure",
+    "Action",
+    "PolicyRef",
+    "Quote",
+    "Speaker",
 )
 EDGE_TYPES = (
-    "CONTAINS", "HAS_EXAMPLE", "HAS_ACTION", "CITES", "QUOTES", "SAID_BY",
-    "ADDRESSES", "EXPLAINS", "TREATS", "SIMILAR_TO",
+    "CONTAINS",
+    "HAS_EXAMPLE",
+    "HAS_ACTION",
+    "CITES",
+    "QUOTES",
+    "SAID_BY",
+    "ADDRESSES",
+    "EXPLAINS",
+    "TREATS",
+    "SIMILAR_TO",
 )
 ORIGINS = ("parsed", "explicit", "inferred", "curated")
 LINK_TYPES = ("ADDRESSES", "EXPLAINS", "TREATS")
@@ -19,13 +36,29 @@ SCHEMA = "tracegraph/1"
 
 # Chinese names for the UI and briefings.
 TYPE_LABELS_ZH = {
-    "Document": "文档", "Section": "章节", "Area": "方面", "Problem": "问题", "Example": "事例",
-    "Cause": "原因", "Measure": "整改措施", "Action": "具体举措", "PolicyRef": "政策依据",
-    "Quote": "引语", "Speaker": "讲话人",
+    "Document": "文档",
+    "Section": "章节",
+    "Area": "方面",
+    "Problem": "问题",
+    "Example": "事例",
+    "Cause": "原因",
+    "Measure": "整改措施",
+    "Action": "具体举措",
+    "PolicyRef": "政策依据",
+    "Quote": "引语",
+    "Speaker": "讲话人",
 }
 EDGE_LABELS_ZH = {
-    "CONTAINS": "包含", "HAS_EXAMPLE": "事例", "HAS_ACTION": "举措", "CITES": "引用", "QUOTES": "引语",
-    "SAID_BY": "出自", "ADDRESSES": "针对", "EXPLAINS": "导致", "TREATS": "整治", "SIMILAR_TO": "相似",
+    "CONTAINS": "包含",
+    "HAS_EXAMPLE": "事例",
+    "HAS_ACTION": "举措",
+    "CITES": "引用",
+    "QUOTES": "引语",
+    "SAID_BY": "出自",
+    "ADDRESSES": "针对",
+    "EXPLAINS": "导致",
+    "TREATS": "整治",
+    "SIMILAR_TO": "相似",
 }
 ORIGIN_LABELS_ZH = {"parsed": "解析", "explicit": "明示", "inferred": "推断", "curated": "人工"}
 STATUS_LABELS_ZH = {"admitted": "查摆", "none_found": "未发现", "planned": "计划", "taken": "已采取"}

@@ -34,7 +34,9 @@ def active_links(g: nx.MultiDiGraph, etypes: tuple[str, ...] = LINK_TYPES) -> li
         if t not in etypes or d.get("rejected"):
             continue
         key = (u, v, t)
-        if key not in best or _ORIGIN_RANK.get(d.get("origin", ""), 0) > _ORIGIN_RANK.get(best[key].get("origin", ""), 0):
+        if key not in best or _ORIGIN_RANK.get(d.get("origin", ""), 0) > _ORIGIN_RANK.get(
+            best[key].get("origin", ""), 0
+        ):
             best[key] = d
     return [(u, v, d) for (u, v, _t), d in best.items()]
 
@@ -47,25 +49,38 @@ def _link_view(g: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, dict[str, A
     return out
 
 
-def _linked(view: dict[str, list[tuple[str, str, dict[str, Any]]]], g: nx.MultiDiGraph, n: str, etype: str,
-            direction: str, node_type: str | None = None) -> list[dict[str, Any]]:
+def _linked(
+    view: dict[str, list[tuple[str, str, dict[str, Any]]]],
+    g: nx.MultiDiGraph,
+    n: str,
+    etype: str,
+    direction: str,
+    node_type: str | None = None,
+) -> list[dict[str, Any]]:
     rows = []
     for other, dirn, d in view.get(n, []):
         if d.get("type") != etype or dirn != direction:
             continue
         if node_type and g.nodes[other].get("type") != node_type:
             continue
-        rows.append({
-            **summary(g, other), "score": d.get("score"), "origin": d.get("origin"),
-            "evidence": d.get("evidence") or {}, "comment": d.get("comment"),
-        })
+        rows.append(
+            {
+                **summary(g, other),
+                "score": d.get("score"),
+                "origin": d.get("origin"),
+                "evidence": d.get("evidence") or {},
+                "comment": d.get("comment"),
+            }
+        )
     rows.sort(key=lambda r: (-_ORIGIN_RANK.get(r.get("origin") or "", 0), -(r.get("score") or 0), r["id"]))
     return rows
 
 
 def children(g: nx.MultiDiGraph, n: str, etype: str) -> list[str]:
-    return sorted((v for _, v, d in g.out_edges(n, data=True) if d.get("type") == etype),
-                  key=lambda v: (g.nodes[v].get("start") or 0, v))
+    return sorted(
+        (v for _, v, d in g.out_edges(n, data=True) if d.get("type") == etype),
+        key=lambda v: (g.nodes[v].get("start") or 0, v),
+    )
 
 
 def policy_refs_of(g: nx.MultiDiGraph, n: str, deep: bool = True) -> list[dict[str, Any]]:
@@ -108,7 +123,9 @@ def trace(g: nx.MultiDiGraph, n: str) -> dict[str, Any]:
         out["causes"] = _linked(view, g, m, "TREATS", "out")
         out["actions"] = [{**summary(g, a), "text": g.nodes[a].get("text")} for a in children(g, m, "HAS_ACTION")]
         out["policy_refs"] = policy_refs_of(g, n)
-        out["owner"] = {k: g.nodes[m].get(k) for k in ("owner", "department", "deadline", "status") if g.nodes[m].get(k)}
+        out["owner"] = {
+            k: g.nodes[m].get(k) for k in ("owner", "department", "deadline", "status") if g.nodes[m].get(k)
+        }
     elif t == "Cause":
         out["problems"] = _linked(view, g, n, "EXPLAINS", "out")
         out["measures"] = _linked(view, g, n, "TREATS", "in")
@@ -148,8 +165,13 @@ def matrix(g: nx.MultiDiGraph, doc: str | None = None, min_score: float = 0.0) -
     cells: dict[str, dict[str, Any]] = {}
     for u, v, d in active_links(g, ("ADDRESSES",)):
         if u in measures and v in problems and (d.get("score") or 0) >= min_score:
-            cells[f"{u}|{v}"] = {"measure": u, "problem": v, "score": d.get("score"), "origin": d.get("origin"),
-                                 "evidence": d.get("evidence") or {}}
+            cells[f"{u}|{v}"] = {
+                "measure": u,
+                "problem": v,
+                "score": d.get("score"),
+                "origin": d.get("origin"),
+                "evidence": d.get("evidence") or {},
+            }
     return {
         "measures": [summary(g, m) for m in measures],
         "problems": [summary(g, p) for p in problems],
@@ -170,23 +192,26 @@ def gaps(g: nx.MultiDiGraph, doc: str | None = None) -> dict[str, list[dict[str,
         "problems_without_causes": [summary(g, p) for p in counted_problems(g, doc) if p not in explained],
         "causes_without_measures": [summary(g, c) for c in _in_doc(g, doc, ("Cause",)) if c not in treated],
         "measures_addressing_nothing": [summary(g, m) for m in _in_doc(g, doc, ("Measure",)) if m not in measuring],
-        "negative_findings": [summary(g, p) for p in _in_doc(g, doc, ("Problem",))
-                              if g.nodes[p].get("status") == "none_found"],
+        "negative_findings": [
+            summary(g, p) for p in _in_doc(g, doc, ("Problem",)) if g.nodes[p].get("status") == "none_found"
+        ],
     }
 
 
 _SEARCH_TYPES = ("Problem", "Cause", "Measure", "Action", "Example", "Area", "PolicyRef", "Quote", "Section")
 
 
-def search(g: nx.MultiDiGraph, query: str, types: tuple[str, ...] | None = None, doc: str | None = None,
-           limit: int = 20) -> list[dict[str, Any]]:
+def search(
+    g: nx.MultiDiGraph, query: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
     """Chinese substring search over titles and text, then fuzzy (character-bigram) matches."""
     q = re.sub(r"\s+", "", query)
     if not q:
         return []
     types = types or _SEARCH_TYPES
-    cands = [(n, d) for n, d in g.nodes(data=True)
-             if d.get("type") in types and (doc is None or d.get("doc") in (doc, None))]
+    cands = [
+        (n, d) for n, d in g.nodes(data=True) if d.get("type") in types and (doc is None or d.get("doc") in (doc, None))
+    ]
     model = BigramTfidf([(d.get("title") or "") for _, d in cands])
     qv = model.transform(q)
     scored = []

@@ -9,6 +9,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
+
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
 _REDACTED = re.compile(r"[XＸx×*＊]+")
 
@@ -45,6 +47,8 @@ class BigramTfidf:
         self.n = max(n, 1)
         self.idf = {t: math.log((1 + self.n) / (1 + c)) + 1.0 for t, c in df.items()}
         self.default_idf = math.log(1 + self.n) + 1.0
+        self.vocab = {t: i for i, t in enumerate(self.idf)}
+        self._weights = np.array([self.weight(t) for t in self.vocab], dtype=np.float64)
 
     def weight(self, term: str) -> float:
         w = self.idf.get(term, self.default_idf)
@@ -55,6 +59,21 @@ class BigramTfidf:
         vec = {t: (1.0 + math.log(c)) * self.weight(t) for t, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
+
+    def matrix(self, texts: list[str]) -> np.ndarray:
+        """Dense L2-normalised rows over the fitted vocabulary (bigrams outside it are dropped), so
+        a whole document's similarities are one matrix product."""
+        out = np.zeros((len(texts), len(self.vocab)), dtype=np.float64)
+        for r, text in enumerate(texts):
+            tf = Counter(bigrams(text))
+            for t, c in tf.items():
+                j = self.vocab.get(t)
+                if j is not None:
+                    out[r, j] = 1.0 + math.log(c)
+        out *= self._weights
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
 
 
 def cosine(a: Vector, b: Vector) -> float:

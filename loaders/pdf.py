@@ -12,7 +12,9 @@ from .document import LoadedDocument, paragraphs_from_lines
 from .errors import LoadError
 
 _SENTENCE_END = tuple("。！？；：!?;:…”」』）)")
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d{1,4}(?:\s*/\s*\d{1,4})?)\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d{1,4}(?:\s*/\s*\d{1,4})?)\s*$"
+)
 _STARTS_ITEM = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．](?!\d)|[①-⑳]"
     r"|[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，、章节部分条]|问题\s*\d+|整改措施|责任|完成时限|#)"
@@ -33,7 +35,9 @@ def rejoin_lines(lines: list[str], page_width_hint: int = 0) -> str:
             continue
         if out and out[-1] and not out[-1].endswith(_SENTENCE_END) and not _STARTS_ITEM.match(line):
             prev = out[-1]
-            sep = " " if prev[-1:].isascii() and prev[-1:].isalnum() and line[:1].isascii() and line[:1].isalnum() else ""
+            sep = (
+                " " if prev[-1:].isascii() and prev[-1:].isalnum() and line[:1].isascii() and line[:1].isalnum() else ""
+            )
             out[-1] = prev + sep + line
         else:
             if out and out[-1] == "":

@@ -50,7 +50,7 @@ class Lexicon:
                     raise ValueError(f"lexicon entry {canon!r}: unknown kind {kind!r}")
                 entries[canon] = kind
                 for s in [canon, *e.get("aliases", [])]:
-                    s = s.strip("“”\"")
+                    s = s.strip('“”"')
                     aliases[s] = canon
                     if e.get("quoted_only"):
                         quoted.add(s)
@@ -69,11 +69,17 @@ _PLENUM_LIST = re.compile(
     rf"(?:党的)?(?:(?:中共|中国共产党)?第?([{_CN}]{{1,3}})届(?:中央委员会)?)((?:[{_CN}]{{1,2}}中[、和及]\s*)*[{_CN}]{{1,2}}中)(?:全会|全体会议)"
 )
 _BARE_PLENUM = re.compile(rf"(?<![届、{_CN}])([{_CN}]{{1,2}})中全会")
-_CONGRESS = re.compile(rf"(?:党的|中共)(十[{_CN[:9]}]?|二十[一二三]?)(?:大|次全国代表大会)|(?<![{_CN}\u4e00-\u9fff])(十[一二三四五六七八九]|二十[一二三]?)大(?=[以精和、，。报召胜提作部的]|$)")
-_MEETING_BAD = re.compile(r"召开|提出|指出|强调|关于|的|在|了|要求|部署|通过|精神|以来|贯彻|出席|参加|主持|和|与|及|聚焦|成员|班子|围绕")
+_CONGRESS = re.compile(
+    rf"(?:党的|中共)(十[{_CN[:9]}]?|二十[一二三]?)(?:大|次全国代表大会)|(?<![{_CN}\u4e00-\u9fff])(十[一二三四五六七八九]|二十[一二三]?)大(?=[以精和、，。报召胜提作部的]|$)"
+)
+_MEETING_BAD = re.compile(
+    r"召开|提出|指出|强调|关于|的|在|了|要求|部署|通过|精神|以来|贯彻|出席|参加|主持|和|与|及|聚焦|成员|班子|围绕"
+)
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 _OWN_REPORT = re.compile(r"对照检查|发言提纲|检视剖析|个人剖析|汇报材料|述职|本人|整改方案$|整改情况的?通报|整改台账")
-_GENERIC_TITLE = re.compile(r"^(?:实施办法|实施意见|实施细则|办法|意见|规定|细则|方案|决定|通知|制度|规则|若干措施|工作方案)$")
+_GENERIC_TITLE = re.compile(
+    r"^(?:实施办法|实施意见|实施细则|办法|意见|规定|细则|方案|决定|通知|制度|规则|若干措施|工作方案)$"
+)
 _QUOTED = re.compile(r"“([^“”\n]{1,24})”")
 _NUMBERED = re.compile(rf"^[{_CN}两](?:个|大|项|种|条|类|化|不|有|严|务|必|基本|在|会|岗|心)")
 _NOT_FORMULATION = {"一把手", "两张皮", "一刀切", "一言堂", "一阵风", "一盘棋", "一条心", "一张蓝图", "一般化"}
@@ -196,8 +202,10 @@ def _meetings(text: str) -> list[Mention]:
     for end_m in re.finditer(r"工作会议|专题民主生活会|民主生活会|座谈会|全体会议|代表大会|会议", text):
         end = end_m.end()
         best = None
-        for start_m in re.finditer(r"中共中央政治局|中共中央|党中央|中央|全国|国务院|省委|市委|县委|区委",
-                                   text[max(0, end - 32) : end_m.start()]):
+        for start_m in re.finditer(
+            r"中共中央政治局|中共中央|党中央|中央|全国|国务院|省委|市委|县委|区委",
+            text[max(0, end - 32) : end_m.start()],
+        ):
             s = max(0, end - 32) + start_m.start()
             name = text[s:end]
             if _MEETING_BAD.search(name[len(start_m.group(0)) :]) or not re.fullmatch(r"[\u4e00-\u9fff]+", name):

@@ -42,6 +42,8 @@ def extract_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
         cands = [s for s in speakers if clause_start <= s[0] and s[1] <= verb.start()]
         if not cands:
             continue
-        _, _, name, kind = cands[-1]
+        # a person in the clause is the speaker (在……会议指出 names where, not who)
+        people = [c for c in cands if c[3] == "person"]
+        _, _, name, kind = people[-1] if people else cands[-1]
         out.append(Quote(q.start(1), q.end(1), name, "person" if kind == "person" else kind))
     return out

@@ -144,9 +144,7 @@ class _Parser:
                 stack.pop()
             elif isinstance(key, tuple) and key[0] == "h":
                 # Word/Markdown headings nest by their level, above any numbered list style
-                while len(stack) > 1 and (
-                    not isinstance(stack[-1].key, tuple) or stack[-1].key[1] >= key[1]
-                ):
+                while len(stack) > 1 and (not isinstance(stack[-1].key, tuple) or stack[-1].key[1] >= key[1]):
                     stack.pop()
             node = OutlineNode(
                 key=key,
@@ -195,11 +193,20 @@ class _Parser:
         assert node.para is not None
         p = self.paras[node.para]
         hs, he = self.heading_text(node)
-        rest = self.norm[he:p.end].strip(" 。:：;；")
+        rest = self.norm[he : p.end].strip(" 。:：;；")
         return not rest and (he - hs) <= 40
 
-    def add(self, type_: str, start: int, end: int, title: tuple[int, int], marker: str, path: str,
-            parent: int | None, **attrs: Any) -> int:
+    def add(
+        self,
+        type_: str,
+        start: int,
+        end: int,
+        title: tuple[int, int],
+        marker: str,
+        path: str,
+        parent: int | None,
+        **attrs: Any,
+    ) -> int:
         start, end = trim(self.text, start, end)
         ts, te = title
         self.items.append(Item(type_, start, end, ts, te, marker, path, parent, dict(attrs)))
@@ -243,8 +250,16 @@ class _Parser:
         for si, sec in enumerate(sections):
             hs, he = self.heading_text(sec)
             role = cues.heading_role(self.norm[hs:he])
-            sec_idx = self.add("Section", sec.marker_start, sec.end, (hs, he), sec.marker, sec.marker or f"§{si + 1}",
-                               None, role=role or "")
+            sec_idx = self.add(
+                "Section",
+                sec.marker_start,
+                sec.end,
+                (hs, he),
+                sec.marker,
+                sec.marker or f"§{si + 1}",
+                None,
+                role=role or "",
+            )
             self.walk_section(sec, role, sec_idx, sec.marker or f"§{si + 1}")
         # Plain documents with no headings at all: try the whole body as one problem list.
         if not sections:
@@ -253,7 +268,8 @@ class _Parser:
         counted = [i for i in self.items if i.type in ("Problem", "Cause", "Measure")]
         if not counted:
             raise StructureError(
-                self.doc.path, "未识别出问题、原因或整改措施（没有“存在的问题/原因分析/整改措施”等小节标题或 问题N： 台账行）"
+                self.doc.path,
+                "未识别出问题、原因或整改措施（没有“存在的问题/原因分析/整改措施”等小节标题或 问题N： 台账行）",
             )
         return ParsedDocument(self.doc, doc_title, self.items, find_redactions(self.text))
 
@@ -269,8 +285,12 @@ class _Parser:
 
     def walk_section(self, node: OutlineNode, role: str | None, parent: int, path: str) -> None:
         if role in ("problem", "cause", "measure", "other"):
-            if role == "measure" and self.has_taken and cues.PLANNED_CUE.search(self._heading(node)) and not \
-                    cues.TAKEN_CUE.search(self._heading(node)):
+            if (
+                role == "measure"
+                and self.has_taken
+                and cues.PLANNED_CUE.search(self._heading(node))
+                and not cues.TAKEN_CUE.search(self._heading(node))
+            ):
                 self.items[parent].attrs["role"] = "next_steps"
                 return
             self.extract(node, role, parent, path)
@@ -286,8 +306,9 @@ class _Parser:
                 self.ledger_entry(child, parent, cpath)
             elif child_role:
                 hs, he = self.heading_text(child)
-                idx = self.add("Section", child.marker_start, child.end, (hs, he), child.marker, cpath, parent,
-                               role=child_role)
+                idx = self.add(
+                    "Section", child.marker_start, child.end, (hs, he), child.marker, cpath, parent, role=child_role
+                )
                 self.walk_section(child, child_role, idx, cpath)
             else:
                 self.walk_section(child, None, parent, cpath)
@@ -321,8 +342,9 @@ class _Parser:
                 child_role = cues.heading_role(self._heading(child))
                 if child_role and child_role != role and child_role != "problem" and self.is_heading_like(child):
                     hs, he = self.heading_text(child)
-                    idx = self.add("Section", child.marker_start, child.end, (hs, he), child.marker, cpath, parent,
-                                   role=child_role)
+                    idx = self.add(
+                        "Section", child.marker_start, child.end, (hs, he), child.marker, cpath, parent, role=child_role
+                    )
                     self.walk_section(child, child_role, idx, cpath)
                     continue
                 if role == "measure" and self._names_problem(child):
@@ -418,8 +440,16 @@ class _Parser:
                 return min(p.end, limit)
         return limit
 
-    def enum_items(self, enum: list[tuple[int, int, str]], role: str, parent: int, path: str, end: int,
-                   status: str | None, area: int | None = None) -> None:
+    def enum_items(
+        self,
+        enum: list[tuple[int, int, str]],
+        role: str,
+        parent: int,
+        path: str,
+        end: int,
+        status: str | None,
+        area: int | None = None,
+    ) -> None:
         for k, (s, me, mk) in enumerate(enum):
             e = enum[k + 1][0] if k + 1 < len(enum) else self._item_end(s, end)
             title = self.title_span(me, e)
@@ -470,8 +500,9 @@ class _Parser:
                 m = self.add("Measure", p.start, p.end, title, "", ipath, parent, status=status)
                 self.sentence_actions(title[1], p.end, m, ipath)
 
-    def problem(self, start: int, end: int, title: tuple[int, int], marker: str, path: str, parent: int,
-                **attrs: Any) -> int:
+    def problem(
+        self, start: int, end: int, title: tuple[int, int], marker: str, path: str, parent: int, **attrs: Any
+    ) -> int:
         area = parent if self.items[parent].type == "Area" else None
         pid = self.add("Problem", start, end, title, marker, path, parent, status="admitted", **attrs)
         if area is not None:
@@ -493,8 +524,15 @@ class _Parser:
         for n, m in enumerate(found):
             e = found[n + 1].start() if n + 1 < len(found) else end
             ts = m.end()
-            self.add("Example", m.start(), e, self.title_span(ts, e), self.text[m.start() : m.end()].rstrip(",，:："),
-                     f"{path}/例{n + 1}", pid)
+            self.add(
+                "Example",
+                m.start(),
+                e,
+                self.title_span(ts, e),
+                self.text[m.start() : m.end()].rstrip(",，:："),
+                f"{path}/例{n + 1}",
+                pid,
+            )
 
     def sentence_actions(self, start: int, end: int, measure: int, path: str) -> None:
         """A measure's steps: each sentence after its lead sentence is one concrete action."""
@@ -511,14 +549,29 @@ class _Parser:
         assert node.para is not None
         p = self.paras[node.para]
         title = self.title_span(node.content_start, p.end)
-        pid = self.problem(node.marker_start, self._fields_start_any(node), title, node.marker, path,
-                           parent if parent is not None else 0)
+        pid = self.problem(
+            node.marker_start,
+            self._fields_start_any(node),
+            title,
+            node.marker,
+            path,
+            parent if parent is not None else 0,
+        )
         fields = self.label_fields(node)
         if "measure" in fields:
-            ms, me = fields["measure"]
+            ms, _me = fields["measure"]
             mend = self._fields_end(node, ms)
-            mid = self.add("Measure", ms, mend, self.title_span(ms, mend), "整改措施", f"{path}/整改措施", parent,
-                           status="taken" if self.has_taken else "planned", explicit_problems=[pid])
+            mid = self.add(
+                "Measure",
+                ms,
+                mend,
+                self.title_span(ms, mend),
+                "整改措施",
+                f"{path}/整改措施",
+                parent,
+                status="taken" if self.has_taken else "planned",
+                explicit_problems=[pid],
+            )
             self.ledger_fields(node, mid)
             self.actions_in(ms, mend, mid, f"{path}/整改措施")
 
@@ -562,13 +615,24 @@ class _Parser:
     def actions_in(self, start: int, end: int, measure: int, path: str) -> None:
         """Actions inside a field value: numbered pieces (1.…2.…, （1）…) or else sentences."""
         pat = re.compile(r"(?:(?<=^)|(?<=[\s。；;:：]))(?:\(?([0-9]{1,2})[).、]|\(([0-9]{1,2})\)|([①-⑳]))")
-        marks = [m for m in pat.finditer(self.norm, start, end) if not re.match(r"\d\.\d", self.norm[m.start():m.end() + 1])]
+        marks = [
+            m
+            for m in pat.finditer(self.norm, start, end)
+            if not re.match(r"\d\.\d", self.norm[m.start() : m.end() + 1])
+        ]
         if len(marks) >= 2:
             for k, m in enumerate(marks):
                 e = marks[k + 1].start() if k + 1 < len(marks) else end
                 s2, e2 = trim(self.text, m.start(), e)
-                self.add("Action", s2, e2, self.title_span(m.end(), e2), self.text[m.start() : m.end()].strip(),
-                         f"{path}/{self.text[m.start() : m.end()].strip()}", measure)
+                self.add(
+                    "Action",
+                    s2,
+                    e2,
+                    self.title_span(m.end(), e2),
+                    self.text[m.start() : m.end()].strip(),
+                    f"{path}/{self.text[m.start() : m.end()].strip()}",
+                    measure,
+                )
         else:
             self.sentence_actions(start, end, measure, path)
 
@@ -625,8 +689,9 @@ class _Parser:
                 pid = None
                 if "problem" in cell and cell["problem"][1] > cell["problem"][0]:
                     s, e = cell["problem"]
-                    pid = self.problem(s, e, self.title_span(s, e), "", rpath,
-                                       parent if parent is not None else 0, table_row=r_i)
+                    pid = self.problem(
+                        s, e, self.title_span(s, e), "", rpath, parent if parent is not None else 0, table_row=r_i
+                    )
                     last_problem = pid
                 elif "problem" in cell:
                     pid = last_problem
@@ -653,7 +718,7 @@ class _Parser:
         """其他事项说明：… as a paragraph anywhere (usually at the end of the problem section)."""
         done = {(i.start) for i in self.items if i.attrs.get("other")}
         for p in self.paras:
-            m = cues.OTHER_PARA.match(self.norm, p.start, p.end) or cues.OTHER_PARA.match(self.norm[p.start:p.end])
+            m = cues.OTHER_PARA.match(self.norm, p.start, p.end) or cues.OTHER_PARA.match(self.norm[p.start : p.end])
             if not m or p.start in done:
                 continue
             parent = self._section_for(p.start)
@@ -708,8 +773,7 @@ class _Parser:
             else:
                 status = "admitted"
                 title = self._admitted_clause(s, e)
-            self.add("Problem", s, e, title, "", f"{path}/{topic or n}", parent, status=status, other=True,
-                     topic=topic)
+            self.add("Problem", s, e, title, "", f"{path}/{topic or n}", parent, status=status, other=True, topic=topic)
 
     def _clause_start(self, pos: int, start: int) -> bool:
         return pos == start or self.norm[pos - 1] in "。；;:： \n"
