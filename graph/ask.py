@@ -150,14 +150,15 @@ def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
     label = {"Measure": "整改措施", "Problem": "问题", "Cause": "原因", "PolicyRef": "政策依据"}[asks]
     names = "、".join(f"“{t['title']}”" for t in ans.targets)
     if ans.results:
-        body = "；".join(
-            f"{i}. {r['title']}（{_origin(r)}{f'，得分 {r["score"]:.2f}' if r.get('score') is not None else ''}）"
-            for i, r in enumerate(ans.results, 1)
-        )
+        body = "；".join(f"{i}. {r['title']}（{_origin(r)}{_score_text(r)}）" for i, r in enumerate(ans.results, 1))
         ans.text = f"针对{names}，找到 {len(ans.results)} 条{label}：{body}"
     else:
         ans.text = f"{names}没有找到对应的{label}（覆盖缺口）。"
     return ans
+
+
+def _score_text(r: dict[str, Any]) -> str:
+    return f"，得分 {r['score']:.2f}" if r.get("score") is not None else ""
 
 
 def _origin(r: dict[str, Any]) -> str:
