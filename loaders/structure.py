@@ -207,10 +207,19 @@ class _Parser:
         parent: int | None,
         **attrs: Any,
     ) -> int:
+        if type_ in _ITEM_TYPES:
+            end = self._cut_closing(start, end)
         start, end = trim(self.text, start, end)
         ts, te = title
         self.items.append(Item(type_, start, end, ts, te, marker, path, parent, dict(attrs)))
         return len(self.items) - 1
+
+    def _cut_closing(self, start: int, end: int) -> int:
+        """An item never runs into a closing remark (以上…请批评指正) that follows it."""
+        for p in self.paras:
+            if start < p.start < end and cues.CLOSING_PARA.match(self.norm[p.start : p.end]):
+                return p.start
+        return end
 
     # ------------------------------------------------------------------ enumerations
     def inline_enums(self, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -374,8 +383,30 @@ class _Parser:
     def _names_problem(self, node: OutlineNode) -> bool:
         return bool(_NAMED_PROBLEM.search(self._heading(node)))
 
+    def _is_ledger(self, node: OutlineNode) -> bool:
+        """A heading followed by 整改措施：/责任单位： fields is one 台账 entry, whatever its numbering."""
+        if node.para is None:
+            return False
+        own = self.norm[node.content_start : self.paras[node.para].end]
+        if re.search(r"整改措施\s*[:：]", own):
+            return True
+        for idx in node.body:
+            m = cues.LABEL_LINE.match(self.norm[self.paras[idx].start : self.paras[idx].end])
+            if m and cues.field_of(m.group(1)) in ("measure", "owner", "department", "deadline"):
+                return True
+        return False
+
     def child_item(self, child: OutlineNode, role: str, parent: int, path: str, status: str | None) -> None:
         assert child.para is not None
+        if self._is_ledger(child):
+            self.ledger_entry(child, parent, path)
+            return
+        if child.children and any(self._is_ledger(c) for c in child.children):
+            hs, he = self.heading_text(child)
+            area = self.add("Area", child.marker_start, he, (hs, he), child.marker, path, parent)
+            for c in child.children:
+                self.child_item(c, role, area, f"{path}/{c.marker}", status)
+            return
         p = self.paras[child.para]
         hs, he = self.heading_text(child)
         title = self.title_span(child.content_start, p.end)
@@ -504,6 +535,13 @@ class _Parser:
         self, start: int, end: int, title: tuple[int, int], marker: str, path: str, parent: int, **attrs: Any
     ) -> int:
         area = parent if self.items[parent].type == "Area" else None
+        lead = self.norm[title[0] : title[1]].strip()
+        if lead.endswith("方面") and len(lead) <= 16:
+            # （一）理论学习方面。学习缺乏系统性…: the heading names the topic, the next sentence the problem
+            nxt = self.title_span(min(title[1] + 1, end), end)
+            if nxt[1] > nxt[0]:
+                attrs.setdefault("topic", self.text[title[0] : title[1]])
+                title = nxt
         pid = self.add("Problem", start, end, title, marker, path, parent, status="admitted", **attrs)
         if area is not None:
             self.items[pid].attrs["area"] = area
@@ -536,6 +574,7 @@ class _Parser:
 
     def sentence_actions(self, start: int, end: int, measure: int, path: str) -> None:
         """A measure's steps: each sentence after its lead sentence is one concrete action."""
+        end = self._cut_closing(start, end)
         n = 0
         for s, e in sentences(self.norm, start, end):
             body = self.norm[s:e].strip(" 。；;")
@@ -561,11 +600,12 @@ class _Parser:
         if "measure" in fields:
             ms, _me = fields["measure"]
             mend = self._fields_end(node, ms)
+            lead = re.match(r"\s*(?:\(?[0-9]{1,2}[).、]|\([0-9]{1,2}\)|[①-⑳])\s*", self.norm[ms:mend])
             mid = self.add(
                 "Measure",
                 ms,
                 mend,
-                self.title_span(ms, mend),
+                self.title_span(ms + (lead.end() if lead else 0), mend),
                 "整改措施",
                 f"{path}/整改措施",
                 parent,
@@ -575,37 +615,42 @@ class _Parser:
             self.ledger_fields(node, mid)
             self.actions_in(ms, mend, mid, f"{path}/整改措施")
 
+    def label_occurrences(self, node: OutlineNode) -> list[tuple[str, int, int, int]]:
+        """`标签：值` fields inside a node, inline or on their own lines: (field, label start, value start,
+        value end); a value runs to the next label, so 整改措施：1.…\n2.… keeps its continuation lines."""
+        if node.para is None:
+            return []
+        found: list[tuple[str, int, int]] = []
+        for m in _LABEL_ANYWHERE.finditer(self.norm, node.content_start, node.end):
+            name = cues.field_of(m.group(1))
+            if name:
+                found.append((name, m.start(1), m.end()))
+        out = []
+        for i, (name, ls, vs) in enumerate(found):
+            ve = found[i + 1][1] if i + 1 < len(found) else self._cut_closing(vs, node.end)
+            vs2, ve2 = trim(self.text, vs, ve)
+            out.append((name, ls, vs2, ve2))
+        return out
+
     def _fields_start_any(self, node: OutlineNode) -> int:
-        for idx in node.body:
-            p = self.paras[idx]
-            if cues.LABEL_LINE.match(self.norm[p.start : p.end]):
-                m = cues.LABEL_LINE.match(self.norm[p.start : p.end])
-                if cues.field_of(m.group(1)) != "problem":
-                    return p.start
+        """Where the fields that are not the problem's own description begin."""
+        for name, ls, _vs, _ve in self.label_occurrences(node):
+            if name != "problem":
+                return ls
         return node.end
 
     def label_fields(self, node: OutlineNode) -> dict[str, tuple[int, int]]:
-        """Value spans of `标签：值` lines under a node."""
+        """Value spans of the first occurrence of each field."""
         out: dict[str, tuple[int, int]] = {}
-        for idx in node.body:
-            p = self.paras[idx]
-            m = cues.LABEL_LINE.match(self.norm[p.start : p.end])
-            if not m:
-                continue
-            name = cues.field_of(m.group(1))
-            if name and name not in out:
-                out[name] = trim(self.text, p.start + m.end(), p.end)
+        for name, _ls, vs, ve in self.label_occurrences(node):
+            out.setdefault(name, (vs, ve))
         return out
 
     def _fields_end(self, node: OutlineNode, start: int) -> int:
-        """A field's value may run over several paragraphs (1.…\n2.…) until the next label."""
-        end = node.end
-        for idx in node.body:
-            p = self.paras[idx]
-            if p.start > start and cues.LABEL_LINE.match(self.norm[p.start : p.end]):
-                end = p.start
-                break
-        return trim(self.text, start, end)[1]
+        for _name, _ls, vs, ve in self.label_occurrences(node):
+            if vs == start:
+                return ve
+        return trim(self.text, start, node.end)[1]
 
     def ledger_fields(self, node: OutlineNode, measure: int) -> None:
         for name, (s, e) in self.label_fields(node).items():
@@ -788,6 +833,11 @@ class _Parser:
         return self.title_span(s, e)
 
 
+_LABEL_ANYWHERE = re.compile(
+    r"(?:(?<=^)|(?<=[\n。；;\s]))(" + cues.LABEL_LINE.pattern.split("(", 1)[1].split(")", 1)[0] + r")\s*[:：]",
+    re.M,
+)
+_ITEM_TYPES = ("Problem", "Cause", "Measure", "Action", "Example")
 _NAMED_PROBLEM = re.compile(r"关于“(.{2,80}?)”(?:的)?问题|针对“(.{2,80}?)”(?:的)?问题|关于(.{2,60}?)问题的整改")
 _TOPIC = re.compile(r"(?:在|关于)([^，,。；;]{2,30}?)方面[,，]?")
 

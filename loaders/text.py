@@ -28,7 +28,8 @@ _MD_INLINE = re.compile(r"\*\*|__|`")
 
 
 def load_md(path: Path, data: bytes) -> LoadedDocument:
-    """Markdown: markup is removed from the extracted text; `#` levels become heading hints."""
+    """Markdown: markup is removed from the extracted text; `#` levels become heading hints (a lone
+    opening `#` heading is the title, level 0)."""
     raw, enc = decode_bytes(data, str(path))
     out: list[str] = []
     paras: list[Paragraph] = []
@@ -50,6 +51,10 @@ def load_md(path: Path, data: bytes) -> LoadedDocument:
             paras.append(Paragraph(start=pos, end=pos + len(body), heading_level=level))
         out.append(body)
         pos += len(body) + 1
+    # A lone `#` heading that opens the file is the document's title (Markdown's equivalent of Word's
+    # Title style), not a section whose wording would give everything below it one role.
+    if paras and paras[0].heading_level == 1 and sum(1 for q in paras if q.heading_level == 1) == 1:
+        paras[0].heading_level = 0
     text = "\n".join(out)
     return LoadedDocument(
         path=str(path),
