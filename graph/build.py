@@ -212,11 +212,15 @@ def _innermost(spans: list[tuple[int, int, str, int]], start: int, end: int) -> 
 
 def remove_document(g: nx.MultiDiGraph, doc_id: str) -> None:
     """Drop a document's own nodes; shared PolicyRef/Speaker nodes stay while anything cites them."""
+    if doc_id not in g.graph["documents"] and doc_id not in g:
+        return  # nothing to do: the common case while building, kept O(1)
     own = [n for n, d in g.nodes(data=True) if d.get("doc") == doc_id or n == doc_id]
+    shared = {v for n in own for v in g.successors(n) if g.nodes[v].get("type") in ("PolicyRef", "Speaker")}
+    shared |= {v for n in own for _, q in g.out_edges(n) for v in g.successors(q)
+               if g.nodes[v].get("type") == "Speaker"}
     g.remove_nodes_from(own)
     g.graph["documents"].pop(doc_id, None)
-    orphans = [n for n, d in g.nodes(data=True) if d.get("type") in ("PolicyRef", "Speaker") and g.degree(n) == 0]
-    g.remove_nodes_from(orphans)
+    g.remove_nodes_from([n for n in shared if n in g and g.degree(n) == 0])
 
 
 def iter_input_files(paths: Iterable[str | Path], extensions: Iterable[str]) -> list[Path]:

@@ -22,7 +22,7 @@ import numpy as np
 from loaders.textutil import normalise, sentences
 
 from .concepts import load_categories
-from .similarity import BigramTfidf, shared_terms
+from .similarity import DocumentVectors, shared_terms
 
 LINK_TYPES = ("ADDRESSES", "EXPLAINS", "TREATS")
 
@@ -57,6 +57,7 @@ class _Item:
     end: int
     refs: set[str] = field(default_factory=set)
     row: int = 0  # row in the linker's matrices
+    title_span: tuple[int, int] = (0, 0)
     sents: list[tuple[int, int]] = field(default_factory=list)
     grams4: set[str] = field(default_factory=set)
 
@@ -99,7 +100,7 @@ class DocumentLinker:
         self.text: str = doc.get("text") or ""
         self.norm = normalise(self.text)
         sent_spans = sentences(self.norm, 0, len(self.text))
-        self.model = BigramTfidf(self.text[s:e] for s, e in sent_spans)
+        self.vectors = DocumentVectors(self.text, sent_spans)
         self.items: dict[str, _Item] = {}
         self._raw: dict[tuple[str, str], tuple[float, ...]] = {}
         self.suggestions: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -112,12 +113,13 @@ class DocumentLinker:
             if d.get("type") == "Problem" and d.get("status") == "none_found":
                 continue
             it = _Item(n, d["type"], d.get("title") or "", d.get("text") or "", d.get("start") or 0, d.get("end") or 0)
+            it.title_span = (d.get("title_start") or it.start, d.get("title_end") or it.start)
             it.row = len(self.items)
             it.sents = [x for x in sent_spans if it.start <= x[0] and x[1] <= it.end] or [(it.start, it.end)]
             self.items[n] = it
         order = list(self.items.values())
-        self.V = self.model.matrix([it.text for it in order])
-        self.T = self.model.matrix([it.title for it in order])
+        self.V = self.vectors.spans([(it.start, it.end) for it in order])
+        self.T = self.vectors.spans([it.title_span for it in order])
         self.C = _concept_matrix([it.text for it in order])
         for p in self.of("Problem"):
             area = g.nodes[p.id].get("area")
@@ -382,7 +384,7 @@ class DocumentLinker:
         key = re.sub(r"[“”\"《》]|的问题$|问题$", "", ref).strip()
         if len(key) < 2:
             return []
-        vec = self.model.matrix([key])[0]
+        vec = self.vectors.text(key)
         scored = []
         for p in problems:
             if key in p.title or (p.title and p.title in key):
@@ -399,9 +401,9 @@ class DocumentLinker:
         self, etype: str, a: _Item, b: _Item, z: float | None, score: float | None = None, origin: str = "inferred"
     ) -> dict[str, Any]:
         sa, sb, sim = self.best_sentences(a, b)
-        terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.model, common=self.common)
-        if len(terms) < 3:
-            more = shared_terms(a.text, b.text, self.model, common=self.common)
+        terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.vectors, common=self.common)
+        if len(terms) < 2:
+            more = shared_terms(a.text, b.text, self.vectors, common=self.common)
             terms += [t for t in more if t not in terms and not any(t in x for x in terms)][: 6 - len(terms)]
         refs = sorted(self.g.nodes[r]["canonical"] for r in a.refs & b.refs)
         evidence = {
@@ -424,7 +426,7 @@ class DocumentLinker:
 
     def sentence_matrix(self, it: _Item) -> np.ndarray:
         if it.id not in self._sent_cache:
-            self._sent_cache[it.id] = self.model.matrix([self.text[s:e] for s, e in it.sents])
+            self._sent_cache[it.id] = self.vectors.spans(it.sents)
         return self._sent_cache[it.id]
 
     def best_sentences(self, a: _Item, b: _Item) -> tuple[tuple[int, int], tuple[int, int], float]:

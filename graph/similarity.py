@@ -94,7 +94,9 @@ def _clean_term(term: str) -> str:
     return term
 
 
-def shared_terms(a: str, b: str, model: BigramTfidf, limit: int = 6, common: set[str] | None = None) -> list[str]:
+def shared_terms(
+    a: str, b: str, model: BigramTfidf | DocumentVectors, limit: int = 6, common: set[str] | None = None
+) -> list[str]:
     """Longest common substrings (≥2 Han characters) of two texts, most informative first; `common`
     lists phrases found nearly everywhere in the document (部领导班子及成员), which explain nothing."""
     grams_b = set(bigrams(b))
@@ -126,3 +128,70 @@ def shared_terms(a: str, b: str, model: BigramTfidf, limit: int = 6, common: set
         if len(out) >= limit:
             break
     return out
+
+
+_GENRE_STOP_IDS = np.array(
+    sorted(ord(t[0]) * 65536 + ord(t[1]) for t in _GENRE_STOP if len(t) == 2), dtype=np.int64
+)
+
+
+class DocumentVectors:
+    """Character-bigram TF-IDF for one document, computed on code-point arrays: every span's vector is a
+    slice and a count, so linking a 25 KB document costs a few milliseconds instead of Python loops."""
+
+    def __init__(self, text: str, sentence_spans: list[tuple[int, int]]) -> None:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        han = (codes >= 0x4E00) & (codes <= 0x9FFF)
+        if len(codes) >= 2:
+            valid = han[:-1] & han[1:]
+            ids = codes[:-1] * 65536 + codes[1:]
+        else:
+            valid = np.zeros(0, dtype=bool)
+            ids = np.zeros(0, dtype=np.int64)
+        self.vocab = np.unique(ids[valid])
+        self.index = np.where(valid, np.searchsorted(self.vocab, ids), -1)
+        df = np.zeros(len(self.vocab))
+        for s, e in sentence_spans:
+            u = np.unique(self.index[s : max(s, e - 1)])
+            df[u[u >= 0]] += 1
+        n = max(len(sentence_spans), 1)
+        self.weights = np.log((1 + n) / (1 + df)) + 1.0
+        self.weights[np.isin(self.vocab, _GENRE_STOP_IDS)] *= 0.3
+
+    def weight(self, term: str) -> float:
+        """IDF weight of one bigram (0 when the document never uses it)."""
+        if len(term) != 2 or not len(self.vocab):
+            return 0.0
+        key = ord(term[0]) * 65536 + ord(term[1])
+        pos = int(np.searchsorted(self.vocab, key))
+        return float(self.weights[pos]) if pos < len(self.vocab) and self.vocab[pos] == key else 0.0
+
+    def _vector(self, idx: np.ndarray) -> np.ndarray:
+        v = np.zeros(len(self.vocab))
+        idx = idx[idx >= 0]
+        if len(idx):
+            u, c = np.unique(idx, return_counts=True)
+            v[u] = (1.0 + np.log(c)) * self.weights[u]
+            norm = np.linalg.norm(v)
+            if norm:
+                v /= norm
+        return v
+
+    def span(self, start: int, end: int) -> np.ndarray:
+        return self._vector(self.index[start : max(start, end - 1)])
+
+    def spans(self, spans: list[tuple[int, int]]) -> np.ndarray:
+        out = np.zeros((len(spans), len(self.vocab)))
+        for r, (s, e) in enumerate(spans):
+            out[r] = self.span(s, e)
+        return out
+
+    def text(self, text: str) -> np.ndarray:
+        """A vector for text from outside the document (a quoted problem name); unknown bigrams drop out."""
+        codes = [ord(c) for c in text]
+        ids = np.array([a * 65536 + b for a, b in zip(codes, codes[1:], strict=False)
+                        if 0x4E00 <= a <= 0x9FFF and 0x4E00 <= b <= 0x9FFF], dtype=np.int64)
+        if not len(ids) or not len(self.vocab):
+            return np.zeros(len(self.vocab))
+        pos = np.clip(np.searchsorted(self.vocab, ids), 0, len(self.vocab) - 1)
+        return self._vector(np.where(self.vocab[pos] == ids, pos, -1))
