@@ -216,8 +216,9 @@ def remove_document(g: nx.MultiDiGraph, doc_id: str) -> None:
         return  # nothing to do: the common case while building, kept O(1)
     own = [n for n, d in g.nodes(data=True) if d.get("doc") == doc_id or n == doc_id]
     shared = {v for n in own for v in g.successors(n) if g.nodes[v].get("type") in ("PolicyRef", "Speaker")}
-    shared |= {v for n in own for _, q in g.out_edges(n) for v in g.successors(q)
-               if g.nodes[v].get("type") == "Speaker"}
+    shared |= {
+        v for n in own for _, q in g.out_edges(n) for v in g.successors(q) if g.nodes[v].get("type") == "Speaker"
+    }
     g.remove_nodes_from(own)
     g.graph["documents"].pop(doc_id, None)
     g.remove_nodes_from([n for n in shared if n in g and g.degree(n) == 0])

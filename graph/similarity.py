@@ -4,6 +4,7 @@ sub-word overlap that carries the signal)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -130,9 +131,7 @@ def shared_terms(
     return out
 
 
-_GENRE_STOP_IDS = np.array(
-    sorted(ord(t[0]) * 65536 + ord(t[1]) for t in _GENRE_STOP if len(t) == 2), dtype=np.int64
-)
+_GENRE_STOP_IDS = np.array(sorted(ord(t[0]) * 65536 + ord(t[1]) for t in _GENRE_STOP if len(t) == 2), dtype=np.int64)
 
 
 class DocumentVectors:
@@ -189,8 +188,10 @@ class DocumentVectors:
     def text(self, text: str) -> np.ndarray:
         """A vector for text from outside the document (a quoted problem name); unknown bigrams drop out."""
         codes = [ord(c) for c in text]
-        ids = np.array([a * 65536 + b for a, b in zip(codes, codes[1:], strict=False)
-                        if 0x4E00 <= a <= 0x9FFF and 0x4E00 <= b <= 0x9FFF], dtype=np.int64)
+        ids = np.array(
+            [a * 65536 + b for a, b in itertools.pairwise(codes) if 0x4E00 <= a <= 0x9FFF and 0x4E00 <= b <= 0x9FFF],
+            dtype=np.int64,
+        )
         if not len(ids) or not len(self.vocab):
             return np.zeros(len(self.vocab))
         pos = np.clip(np.searchsorted(self.vocab, ids), 0, len(self.vocab) - 1)
