@@ -28,10 +28,9 @@ def _print(obj: Any, as_json: bool) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from graph.build import build
     from graph.io import write_json
-    from loaders.policy import Lexicon
 
-    lexicon = Lexicon.load(args.lexicon) if args.lexicon else None
-    g, report = build(args.paths, lexicon=lexicon, link=not args.no_link)
+    g, report = build(args.paths, link=not args.no_link, lexicon_files=args.lexicon or (),
+                      cache_dir=args.cache, workers=args.workers, progress=sys.stderr.isatty() or args.progress)
     for path, reason in report.failed:
         print(f"错误 {path}: {reason}", file=sys.stderr)
     write_json(g, args.out)
@@ -209,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=DEFAULT_GRAPH)
     b.add_argument("--lexicon", action="append", help="追加的政策依据词表 JSON（可多次）")
     b.add_argument("--no-link", action="store_true", help="只解析结构，不推断关联")
+    b.add_argument("--cache", help="文档片段缓存目录：未变化的文档不再重新解析（增量构建）")
+    b.add_argument("--workers", type=int, help="并行进程数（默认按文档数量自动选择）")
+    b.add_argument("--progress", action="store_true", help="显示进度条和剩余时间")
     b.set_defaults(func=cmd_build)
 
     def graph_cmd(name: str, help_: str, func, **extra: Any) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]

@@ -14,10 +14,11 @@ from typing import Any
 
 import networkx as nx
 
-from loaders import LoadedDocument, LoadError, ParsedDocument, load_file, parse
+from loaders import LoadedDocument, ParsedDocument
 from loaders.policy import Lexicon, extract
 from loaders.quotes import extract_quotes
 
+from .metadata import guess_metadata
 from .model import doc_id_for, policy_id, speaker_id
 
 TEXT_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
@@ -108,7 +109,8 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
         attrs: dict[str, Any] = {
             "type": it.type,
             "title": text[it.title_start : it.title_end],
-            "text": text[it.start : it.end],
+            # a section's text is its whole body: derivable from the span, so not stored twice
+            "text": text[it.start : it.end] if it.type != "Section" else text[it.title_start : it.title_end],
             "doc": doc_id,
             "start": it.start,
             "end": it.end,
@@ -161,6 +163,11 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
             e["mentions"] = [*e["mentions"], [doc_id, m.start, m.end, m.surface]]
         else:
             g.add_edge(src, pid, key=key, type="CITES", origin="parsed", mentions=[[doc_id, m.start, m.end, m.surface]])
+
+    cited = sorted({m.canonical for m in mentions})
+    meta = guess_metadata(text, parsed.title, cited)
+    g.graph["documents"][doc_id]["meta"] = meta
+    g.nodes[doc_id].update({k: meta[k] for k in ("organisation", "level", "year", "genre", "theme")})
 
     for n, q in enumerate(extract_quotes(text, mentions), 1):
         qid = f"{doc_id}:Q{n}"
@@ -246,29 +253,24 @@ def iter_input_files(paths: Iterable[str | Path], extensions: Iterable[str]) -> 
 
 
 def build(
-    paths: Iterable[str | Path], lexicon: Lexicon | None = None, link: bool = True
+    paths: Iterable[str | Path],
+    link: bool = True,
+    *,
+    lexicon_files: Iterable[str] = (),
+    cache_dir: str | Path | None = None,
+    workers: int | None = None,
+    progress: bool = False,
 ) -> tuple[nx.MultiDiGraph, BuildReport]:
-    """Build a graph from files and folders; a file that fails is reported and the rest still build."""
+    """Build a graph from files and folders; a file that fails is reported and the rest still build.
+    Large batches run in worker processes; with `cache_dir` unchanged documents are not parsed again."""
     from loaders.registry import supported_extensions
 
-    g = new_graph()
-    report = BuildReport()
-    used: set[str] = set()
-    for f in iter_input_files(paths, supported_extensions()):
-        try:
-            doc = load_file(f)
-            parsed = parse(doc)
-        except LoadError as exc:
-            report.failed.append((str(f), exc.reason))
-            continue
-        did = doc_id_for(f.stem)
-        if did in used:
-            did = f"{did}_{doc.sha256[:8]}"
-        used.add(did)
-        add_document(g, parsed, did, lexicon)
-        report.built.append(str(f))
-    if link:
-        from .link import link_graph
+    from .corpus import build_corpus
 
-        link_graph(g)
+    files = iter_input_files(paths, supported_extensions())
+    g, corpus = build_corpus(files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files,
+                             link=link, progress=progress)
+    report = BuildReport(built=corpus.built, failed=corpus.failed)
+    g.graph["build"] = {"seconds": round(corpus.seconds, 3), "cached": corpus.cached, "processed": corpus.processed,
+                        "bytes": corpus.bytes_read}
     return g, report

@@ -1,0 +1,116 @@
+"""Document metadata read from the title and preamble: organisation, level, year, genre, meeting theme.
+
+An analyst comparing a province's materials needs to slice them by who wrote them, when and what kind of
+material they are; these are guesses from wording, so each comes with where it was read and can be
+overridden by the analyst (workspace metadata overrides win over the guess).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_ORG_END = r"(?:领导班子|党组|党委|党工委|党总支|党支部|支部委员会|委员会|班子|常委会|[省市县区乡镇旗]委)"
+_ORG_TITLE = re.compile(
+    r"^(?:中共|中国共产党)?([\u4e00-\u9fffXＸ×]{2,30}?" + _ORG_END + r")"
+    r"(?=关于|\d{4}|二[〇○零]|20|年度|专题|民主生活会|组织生活会|对照|巡|整改|班子)"
+)
+_ORG_PREAMBLE = re.compile(
+    r"([\u4e00-\u9fffXＸ×]{2,24}?" + _ORG_END + r")(?:和班子成员|及班子成员|全体成员|成员)?"
+    r"(?:聚焦|围绕|认真|坚持|按照|紧扣|深入|严格|通过|在)"
+)
+_PERSON = re.compile(r"^(?:个人|本人)|个人对照检查|个人检视剖析|发言提纲")
+_YEAR = re.compile(r"(20[0-4]\d)\s*年")
+_CN_YEAR = re.compile(r"二[〇○零]([〇○零一二三四五六七八九]{2})年")
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_THEME = re.compile(r"([\u4e00-\u9fff“”]{2,30}?)(?:专题民主生活会|专题组织生活会|民主生活会|组织生活会)")
+
+# When each plenum and congress met: a material citing one was written no earlier.
+_MEETING_YEAR = {
+    "党的十九大": 2017, "党的十九届一中全会": 2017, "党的十九届二中全会": 2018, "党的十九届三中全会": 2018,
+    "党的十九届四中全会": 2019, "党的十九届五中全会": 2020, "党的十九届六中全会": 2021, "党的十九届七中全会": 2022,
+    "党的二十大": 2022, "党的二十届一中全会": 2022, "党的二十届二中全会": 2023, "党的二十届三中全会": 2024,
+    "党的二十届四中全会": 2025,
+}
+
+LEVELS = [
+    ("高校", re.compile(r"大学|学院|学校|高校")),
+    ("国企", re.compile(r"公司|集团|银行|企业")),
+    ("省", re.compile(r"省委|省政府|省[\u4e00-\u9fffXＸ]{0,6}厅|自治区|^省")),
+    ("市", re.compile(r"市委|市政府|市[\u4e00-\u9fffXＸ]{0,6}局|州委|盟委|^市")),
+    ("县", re.compile(r"县委|县政府|县[\u4e00-\u9fffXＸ]{0,6}局|旗委|^县")),
+    ("区", re.compile(r"区委|区政府|^区")),
+    ("乡镇", re.compile(r"乡|镇|街道")),
+    ("村", re.compile(r"村|社区")),
+]
+
+GENRES = [
+    ("巡视整改方案", re.compile(r"巡视.{0,20}整改方案|整改方案.{0,20}巡视")),
+    ("巡察整改方案", re.compile(r"巡察.{0,20}整改方案|整改方案.{0,20}巡察")),
+    ("整改情况通报", re.compile(r"整改(?:进展)?情况的?通报|整改.{0,10}通报|通报.{0,10}整改")),
+    ("整改台账", re.compile(r"台账|整改清单|问题清单")),
+    ("个人对照检查材料", re.compile(r"个人.{0,6}(?:对照检查|检视剖析|发言提纲)|本人.{0,20}(?:对照检查|查摆)")),
+    ("班子对照检查材料", re.compile(r"(?:领导班子|班子).{0,40}(?:对照检查|检视剖析|查摆)|对照检查材料")),
+]
+
+
+def _first_lines(text: str, n: int = 6) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip()][:n]
+
+
+def guess_metadata(text: str, title: str = "", cited: list[str] | None = None) -> dict[str, Any]:
+    """Best guesses with their source ("title", "preamble", "citations"); None where nothing was found."""
+    lines = _first_lines(text)
+    head = "\n".join(lines[:3])
+    preamble = "\n".join(lines[:6])[:1200]
+    meta: dict[str, Any] = {"organisation": None, "level": None, "year": None, "genre": None, "theme": None,
+                            "source": {}}
+    for where, src in (("title", title or (lines[0] if lines else "")), ("preamble", preamble)):
+        m = _ORG_TITLE.search(src) if where == "title" else _ORG_PREAMBLE.search(src)
+        if m and not meta["organisation"]:
+            meta["organisation"] = m.group(1)
+            meta["source"]["organisation"] = where
+    org = meta["organisation"] or ""
+    for level, pat in LEVELS:
+        if pat.search(org):
+            meta["level"] = level
+            meta["source"]["level"] = "organisation"
+            break
+    m = _YEAR.search(head) or _CN_YEAR.search(head)
+    if m:
+        if m.re is _CN_YEAR:
+            meta["year"] = 2000 + _CN_DIGIT[m.group(1)[0]] * 10 + _CN_DIGIT[m.group(1)[1]]
+        else:
+            meta["year"] = int(m.group(1))
+        meta["source"]["year"] = "title"
+    elif cited:
+        years = [_MEETING_YEAR[c] for c in cited if c in _MEETING_YEAR]
+        if years:
+            meta["year"] = max(years)
+            meta["source"]["year"] = "citations"
+    for genre, pat in GENRES:
+        if pat.search(head) or (genre.endswith("材料") and pat.search(preamble)):
+            meta["genre"] = genre
+            meta["source"]["genre"] = "title" if pat.search(head) else "preamble"
+            break
+    if meta["genre"] is None and _PERSON.search(preamble):
+        meta["genre"] = "个人对照检查材料"
+        meta["source"]["genre"] = "preamble"
+    m = _THEME.search(head)
+    if m:
+        theme = re.sub(r"^(?:关于|召开|开好|这次|本次|根据|按照)+", "", m.group(1))
+        if theme and theme not in ("这次", "本次"):
+            meta["theme"] = theme + "专题民主生活会" if "专题" in m.group(0) else theme
+            meta["source"]["theme"] = "title"
+    return meta
+
+
+def apply_overrides(meta: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The analyst's corrections win; the guess is kept under `guessed` for reference."""
+    out = dict(meta)
+    for k, v in overrides.items():
+        if k in ("organisation", "level", "year", "genre", "theme"):
+            out.setdefault("guessed", {})[k] = meta.get(k)
+            out[k] = v
+            out.setdefault("source", {})[k] = "analyst"
+    return out
