@@ -10,7 +10,6 @@ from typing import Any
 import networkx as nx
 
 from .model import LINK_TYPES
-from .similarity import BigramTfidf, cosine
 
 SUMMARY_FIELDS = ("type", "title", "doc", "start", "end", "path", "marker", "status", "kind")
 _ORIGIN_RANK = {"curated": 3, "explicit": 2, "inferred": 1, "parsed": 0}
@@ -41,26 +40,27 @@ def active_links(g: nx.MultiDiGraph, etypes: tuple[str, ...] = LINK_TYPES) -> li
     return [(u, v, d) for (u, v, _t), d in best.items()]
 
 
-def _link_view(g: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
-    out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-    for u, v, d in active_links(g):
-        out.setdefault(u, []).append((v, "out", d))
-        out.setdefault(v, []).append((u, "in", d))
-    return out
+def _edge_rows(g: nx.MultiDiGraph, n: str, etype: str, direction: str) -> list[tuple[str, dict[str, Any]]]:
+    """The node's own link edges of one type (rejected ones hidden, best origin per neighbour):
+    local, so a trace costs the same in a 10,000-document corpus as in one document."""
+    edges = g.in_edges(n, data=True) if direction == "in" else g.out_edges(n, data=True)
+    best: dict[str, dict[str, Any]] = {}
+    for u, v, d in edges:
+        if d.get("type") != etype or d.get("rejected"):
+            continue
+        other = u if direction == "in" else v
+        if other not in best or _ORIGIN_RANK.get(d.get("origin", ""), 0) > _ORIGIN_RANK.get(
+            best[other].get("origin", ""), 0
+        ):
+            best[other] = d
+    return list(best.items())
 
 
 def _linked(
-    view: dict[str, list[tuple[str, str, dict[str, Any]]]],
-    g: nx.MultiDiGraph,
-    n: str,
-    etype: str,
-    direction: str,
-    node_type: str | None = None,
+    g: nx.MultiDiGraph, n: str, etype: str, direction: str, node_type: str | None = None
 ) -> list[dict[str, Any]]:
     rows = []
-    for other, dirn, d in view.get(n, []):
-        if d.get("type") != etype or dirn != direction:
-            continue
+    for other, d in _edge_rows(g, n, etype, direction):
         if node_type and g.nodes[other].get("type") != node_type:
             continue
         rows.append(
@@ -102,14 +102,13 @@ def trace(g: nx.MultiDiGraph, n: str) -> dict[str, Any]:
     if n not in g:
         raise KeyError(n)
     t = g.nodes[n].get("type")
-    view = _link_view(g)
     out: dict[str, Any] = {"node": {**summary(g, n), "text": g.nodes[n].get("text")}}
     if t == "Problem":
         out["area"] = summary(g, g.nodes[n]["area"]) if g.nodes[n].get("area") in g else None
         out["examples"] = [{**summary(g, e), "text": g.nodes[e].get("text")} for e in children(g, n, "HAS_EXAMPLE")]
-        out["causes"] = _linked(view, g, n, "EXPLAINS", "in")
-        measures = _linked(view, g, n, "ADDRESSES", "in", "Measure")
-        actions = _linked(view, g, n, "ADDRESSES", "in", "Action")
+        out["causes"] = _linked(g, n, "EXPLAINS", "in")
+        measures = _linked(g, n, "ADDRESSES", "in", "Measure")
+        actions = _linked(g, n, "ADDRESSES", "in", "Action")
         for m in measures:
             m["actions"] = [a for a in actions if _parent(g, a["id"]) == m["id"]]
         out["measures"] = measures
@@ -117,18 +116,18 @@ def trace(g: nx.MultiDiGraph, n: str) -> dict[str, Any]:
         out["policy_refs"] = policy_refs_of(g, n)
     elif t in ("Measure", "Action"):
         m = n if t == "Measure" else (_parent(g, n) or n)
-        out["problems"] = _linked(view, g, n, "ADDRESSES", "out")
+        out["problems"] = _linked(g, n, "ADDRESSES", "out")
         if t == "Action":
             out["measure"] = summary(g, m)
-        out["causes"] = _linked(view, g, m, "TREATS", "out")
+        out["causes"] = _linked(g, m, "TREATS", "out")
         out["actions"] = [{**summary(g, a), "text": g.nodes[a].get("text")} for a in children(g, m, "HAS_ACTION")]
         out["policy_refs"] = policy_refs_of(g, n)
         out["owner"] = {
             k: g.nodes[m].get(k) for k in ("owner", "department", "deadline", "status") if g.nodes[m].get(k)
         }
     elif t == "Cause":
-        out["problems"] = _linked(view, g, n, "EXPLAINS", "out")
-        out["measures"] = _linked(view, g, n, "TREATS", "in")
+        out["problems"] = _linked(g, n, "EXPLAINS", "out")
+        out["measures"] = _linked(g, n, "TREATS", "in")
         out["policy_refs"] = policy_refs_of(g, n)
     elif t == "PolicyRef":
         cited = []
@@ -148,8 +147,23 @@ def _parent(g: nx.MultiDiGraph, n: str) -> str | None:
     return None
 
 
+def doc_index(g: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """doc id → node ids, cached on the graph and rebuilt when the graph's size changes."""
+    version = (g.number_of_nodes(), g.number_of_edges())
+    cached = g.graph.get("_doc_index")
+    if cached is None or cached[0] != version:
+        index: dict[str, list[str]] = {}
+        for n, d in g.nodes(data=True):
+            if d.get("doc"):
+                index.setdefault(d["doc"], []).append(n)
+        cached = (version, index)
+        g.graph["_doc_index"] = cached
+    return cached[1]
+
+
 def _in_doc(g: nx.MultiDiGraph, doc: str | None, types: tuple[str, ...]) -> list[str]:
-    nodes = [n for n, d in g.nodes(data=True) if d.get("type") in types and (doc is None or d.get("doc") == doc)]
+    pool = doc_index(g).get(doc, []) if doc is not None else list(g.nodes)
+    nodes = [n for n in pool if g.nodes[n].get("type") in types]
     return sorted(nodes, key=lambda n: (g.nodes[n].get("doc") or "", g.nodes[n].get("start") or 0, n))
 
 
@@ -162,16 +176,18 @@ def matrix(g: nx.MultiDiGraph, doc: str | None = None, min_score: float = 0.0) -
     """Traceability matrix: measures × problems with score and origin per linked cell."""
     measures = _in_doc(g, doc, ("Measure",))
     problems = counted_problems(g, doc)
+    wanted = set(problems)
     cells: dict[str, dict[str, Any]] = {}
-    for u, v, d in active_links(g, ("ADDRESSES",)):
-        if u in measures and v in problems and (d.get("score") or 0) >= min_score:
-            cells[f"{u}|{v}"] = {
-                "measure": u,
-                "problem": v,
-                "score": d.get("score"),
-                "origin": d.get("origin"),
-                "evidence": d.get("evidence") or {},
-            }
+    for m in measures:
+        for p, d in _edge_rows(g, m, "ADDRESSES", "out"):
+            if p in wanted and (d.get("score") or 0) >= min_score:
+                cells[f"{m}|{p}"] = {
+                    "measure": m,
+                    "problem": p,
+                    "score": d.get("score"),
+                    "origin": d.get("origin"),
+                    "evidence": d.get("evidence") or {},
+                }
     return {
         "measures": [summary(g, m) for m in measures],
         "problems": [summary(g, p) for p in problems],
@@ -181,17 +197,22 @@ def matrix(g: nx.MultiDiGraph, doc: str | None = None, min_score: float = 0.0) -
 
 def gaps(g: nx.MultiDiGraph, doc: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Coverage gaps are findings for the analyst, not errors."""
-    links = active_links(g)
-    addressed = {v for u, v, d in links if d["type"] == "ADDRESSES"}
-    explained = {v for u, v, d in links if d["type"] == "EXPLAINS"}
-    treated = {v for u, v, d in links if d["type"] == "TREATS"}
-    measuring = {u for u, v, d in links if d["type"] in ("ADDRESSES", "TREATS")}
-    measuring |= {_parent(g, u) for u, v, d in links if d["type"] == "ADDRESSES" and g.nodes[u].get("type") == "Action"}
+    problems = counted_problems(g, doc)
+    measures = _in_doc(g, doc, ("Measure",))
+
+    def has(n: str, etype: str, direction: str) -> bool:
+        return bool(_edge_rows(g, n, etype, direction))
+
+    def measure_links(m: str) -> bool:
+        if has(m, "ADDRESSES", "out") or has(m, "TREATS", "out"):
+            return True
+        return any(has(a, "ADDRESSES", "out") for a in children(g, m, "HAS_ACTION"))
+
     return {
-        "problems_without_measures": [summary(g, p) for p in counted_problems(g, doc) if p not in addressed],
-        "problems_without_causes": [summary(g, p) for p in counted_problems(g, doc) if p not in explained],
-        "causes_without_measures": [summary(g, c) for c in _in_doc(g, doc, ("Cause",)) if c not in treated],
-        "measures_addressing_nothing": [summary(g, m) for m in _in_doc(g, doc, ("Measure",)) if m not in measuring],
+        "problems_without_measures": [summary(g, p) for p in problems if not has(p, "ADDRESSES", "in")],
+        "problems_without_causes": [summary(g, p) for p in problems if not has(p, "EXPLAINS", "in")],
+        "causes_without_measures": [summary(g, c) for c in _in_doc(g, doc, ("Cause",)) if not has(c, "TREATS", "in")],
+        "measures_addressing_nothing": [summary(g, m) for m in measures if not measure_links(m)],
         "negative_findings": [
             summary(g, p) for p in _in_doc(g, doc, ("Problem",)) if g.nodes[p].get("status") == "none_found"
         ],
@@ -201,36 +222,115 @@ def gaps(g: nx.MultiDiGraph, doc: str | None = None) -> dict[str, list[dict[str,
 _SEARCH_TYPES = ("Problem", "Cause", "Measure", "Action", "Example", "Area", "PolicyRef", "Quote", "Section")
 
 
+class _SearchIndex:
+    """All document texts in one string, so a substring is found across 10,000 documents by one C-level
+    scan; only the documents that contain it are then looked at node by node."""
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        docs = g.graph.get("documents", {})
+        self.doc_ids = [d for d in docs if docs[d].get("text")]
+        texts = [docs[d]["text"] for d in self.doc_ids]
+        self.offsets: list[int] = []
+        pos = 0
+        for t in texts:
+            self.offsets.append(pos)
+            pos += len(t) + 1
+        self.big = "\x00".join(texts)
+        self.shared = [n for n, d in g.nodes(data=True) if not d.get("doc")]
+        self.nodes = doc_index(g)
+
+    def docs_containing(self, needle: str) -> dict[str, int]:
+        """doc id → number of occurrences."""
+        import bisect
+
+        out: dict[str, int] = {}
+        start = self.big.find(needle)
+        while start >= 0:
+            k = bisect.bisect_right(self.offsets, start) - 1
+            doc = self.doc_ids[k]
+            out[doc] = out.get(doc, 0) + 1
+            nxt = self.offsets[k + 1] if k + 1 < len(self.offsets) else len(self.big)
+            # count the rest of this document's hits with str.count, then jump to the next document
+            out[doc] += self.big.count(needle, start + len(needle), nxt)
+            start = self.big.find(needle, nxt)
+        return out
+
+
+def _search_index(g: nx.MultiDiGraph) -> _SearchIndex:
+    version = (g.number_of_nodes(), g.number_of_edges(), len(g.graph.get("documents", {})))
+    cached = g.graph.get("_search_index")
+    if cached is None or cached[0] != version:
+        cached = (version, _SearchIndex(g))
+        g.graph["_search_index"] = cached
+    return cached[1]
+
+
+def _han_bigrams(text: str) -> set[str]:
+    return {
+        text[i : i + 2]
+        for i in range(len(text) - 1)
+        if "\u4e00" <= text[i] <= "\u9fff" and "\u4e00" <= text[i + 1] <= "\u9fff"
+    }
+
+
 def search(
     g: nx.MultiDiGraph, query: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
-    """Chinese substring search over titles and text, then fuzzy (character-bigram) matches."""
+    """Chinese substring search over titles and text, then fuzzy (shared character bigrams) matches."""
     q = re.sub(r"\s+", "", query)
     if not q:
         return []
     types = types or _SEARCH_TYPES
-    cands = [
-        (n, d) for n, d in g.nodes(data=True) if d.get("type") in types and (doc is None or d.get("doc") in (doc, None))
-    ]
-    model = BigramTfidf([(d.get("title") or "") for _, d in cands])
-    qv = model.transform(q)
-    scored = []
-    for n, d in cands:
+    index = _search_index(g)
+    scored: dict[str, float] = {}
+
+    def consider(n: str, fuzzy_grams: set[str] | None = None) -> None:
+        d = g.nodes[n]
+        if d.get("type") not in types:
+            return
         title = d.get("title") or ""
         text = d.get("text") or ""
         aliases = "".join(d.get("aliases") or [])
-        if q in title or q in aliases:
-            s = 2.0 + len(q) / max(len(title), 1)
-        elif q in text:
-            s = 1.5 + 0.1 * text.count(q) - 0.0001 * len(text)
+        if fuzzy_grams is None:
+            if q in title or q in aliases:
+                s = 2.0 + len(q) / max(len(title), 1)
+            elif q in text:
+                s = 1.5 + 0.1 * min(text.count(q), 5) - 0.0001 * len(text)
+            else:
+                return
         else:
-            s = max(cosine(qv, model.transform(title)), 0.8 * cosine(qv, model.transform(text)))
-            if s < 0.2:
-                continue
-        scored.append((s, n))
-    scored.sort(key=lambda x: (-x[0], x[1]))
+            in_title = len(fuzzy_grams & _han_bigrams(title + aliases)) / len(fuzzy_grams)
+            in_text = len(fuzzy_grams & _han_bigrams(text)) / len(fuzzy_grams)
+            s = max(in_title, 0.8 * in_text)
+            if s < 0.5:
+                return
+        if s > scored.get(n, -1.0):
+            scored[n] = s
+
+    hits = index.docs_containing(q)
+    for d_id in hits:
+        if doc is None or d_id == doc:
+            for n in index.nodes.get(d_id, []):
+                consider(n)
+    for n in index.shared:
+        consider(n)
+    grams = _han_bigrams(q)
+    if len(scored) < limit and len(grams) >= 2:
+        counts: dict[str, int] = {}
+        for b in grams:
+            for d_id in index.docs_containing(b):
+                counts[d_id] = counts.get(d_id, 0) + 1
+        for d_id, c in sorted(counts.items(), key=lambda x: -x[1])[:200]:
+            if c * 2 >= len(grams) and (doc is None or d_id == doc):
+                for n in index.nodes.get(d_id, []):
+                    if n not in scored:
+                        consider(n, grams)
+        for n in index.shared:
+            if n not in scored:
+                consider(n, grams)
+    ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:limit]
     out = []
-    for s, n in scored[:limit]:
+    for n, s in ranked:
         row = summary(g, n)
         row["score"] = round(s, 3)
         text = g.nodes[n].get("text") or ""
