@@ -51,6 +51,12 @@ SHORTCOMING = re.compile(
 
 INTRO_PARA = re.compile(r"[:：]\s*$|以下|如下|主要有|主要表现|具体表现|体现在|表现在")
 CLOSING_PARA = re.compile(r"^\s*(?:以上|上述|综上|恳请|敬请|请各位|特此)")
+# 落款: the signing body and the date at the end of a material are neither items nor actions.
+SIGNATURE = re.compile(
+    r"^\s*(?:(?:\d{4}|二[〇○零一二三四五六七八九]{3})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
+    r"\s*[\d一二三四五六七八九十]{1,3}\s*日|[^，。；：:,;!?！？]{2,30}(?:党组|党委|党工委|委员会|人民政府|局|厅|办公室|"
+    r"领导班子|党支部|党总支|（盖章）|\(盖章\)))\s*$"
+)
 
 # Example openers inside a problem.
 EXAMPLE_CUE = re.compile(r"(?:比如|例如|譬如|再如|又如|如)\s*[,，:：]")

@@ -33,6 +33,14 @@ def _plausible(text: str) -> bool:
 
 def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
     """Return (text, encoding name) or raise LoadError naming the file."""
+    text, enc = _decode(data, path)
+    # blank in any encoding (全角 spaces, a lone BOM) is an empty file, not a document without structure
+    if not text.replace("\ufeff", "").strip():
+        raise LoadError(path, "文件为空（0 字节或只有空白）")
+    return text, enc
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str]:
     if not data.strip():
         raise LoadError(path, "文件为空（0 字节或只有空白）")
     for bom, enc in _BOMS:

@@ -55,19 +55,21 @@ def rejoin_lines(lines: list[str], page_width_hint: int = 0) -> str:
 
 
 @dataclass
-class _Line:
+class LayoutLine:
+    """One extracted text line and where its visible characters sit on the page (points)."""
+
     text: str
     x0: float  # first visible character
     x1: float  # last visible character
     size: float  # font size, taken as the width of one CJK character
 
 
-def _layout_lines(data: bytes) -> list[_Line]:
+def _layout_lines(data: bytes) -> list[LayoutLine]:
     """Text lines in pdfminer's reading order, with where their visible characters start and end."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
 
-    out: list[_Line] = []
+    out: list[LayoutLine] = []
     for page in extract_pages(io.BytesIO(data)):
         for el in page:
             if not isinstance(el, LTTextContainer):
@@ -77,12 +79,12 @@ def _layout_lines(data: bytes) -> list[_Line]:
                 chars = [c for c in line if isinstance(c, LTChar) and c.get_text().strip(" \u3000")]
                 if not text or not chars:
                     continue
-                out.append(_Line(text, min(c.x0 for c in chars), max(c.x1 for c in chars),
+                out.append(LayoutLine(text, min(c.x0 for c in chars), max(c.x1 for c in chars),
                                  max(c.size for c in chars)))
     return out
 
 
-def rejoin_layout(lines: list[_Line]) -> str:
+def rejoin_layout(lines: list[LayoutLine]) -> str:
     """Join wrapped lines using their geometry (also across page breaks)."""
     body = [ln for ln in lines if not _PAGE_NUMBER.match(ln.text)]
     if not body:
@@ -91,11 +93,11 @@ def rejoin_layout(lines: list[_Line]) -> str:
     right = max(ln.x1 for ln in body)
     centre = (left + right) / 2
 
-    def centred(x: _Line) -> bool:
+    def centred(x: LayoutLine) -> bool:
         return x.x0 > left + x.size and x.x1 < right - x.size and abs((x.x0 + x.x1) / 2 - centre) < x.size
 
     out: list[str] = []
-    prev: _Line | None = None
+    prev: LayoutLine | None = None
     for ln in body:
         join = False
         if prev is not None:

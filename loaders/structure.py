@@ -217,7 +217,9 @@ class _Parser:
     def _cut_closing(self, start: int, end: int) -> int:
         """An item never runs into a closing remark (以上…请批评指正) that follows it."""
         for p in self.paras:
-            if start < p.start < end and cues.CLOSING_PARA.match(self.norm[p.start : p.end]):
+            if start < p.start < end and (
+                cues.CLOSING_PARA.match(self.norm[p.start : p.end]) or cues.SIGNATURE.match(self.norm[p.start : p.end])
+            ):
                 return p.start
         return end
 
@@ -256,7 +258,17 @@ class _Parser:
             cues.TAKEN_CUE.search(self.text[slice(*self.heading_text(s))]) for s in _walk(root) if s.para is not None
         )
         self.has_taken = has_taken
+        ledger_section: int | None = None
         for si, sec in enumerate(sections):
+            if sec.key == "tz_problem":
+                # 问题1：… blocks straight under the title: a 台账 with no section headings
+                if ledger_section is None:
+                    ledger_section = self.add("Section", sec.marker_start, sec.marker_start,
+                                              (sec.marker_start, sec.marker_start), "", "台账", None, role="ledger")
+                self.items[ledger_section].end = sec.end
+                self.ledger_entry(sec, ledger_section, f"台账/{sec.marker}")
+                continue
+            ledger_section = None
             hs, he = self.heading_text(sec)
             role = cues.heading_role(self.norm[hs:he])
             sec_idx = self.add(
@@ -517,6 +529,8 @@ class _Parser:
             if cues.OTHER_PARA.match(t):
                 continue
             if cues.CLOSING_PARA.match(t) or (cues.INTRO_PARA.search(t[:60]) and len(t) < 120) or len(t) < 8:
+                continue
+            if cues.SIGNATURE.match(t):
                 continue
             if cues.LABEL_LINE.match(t):
                 continue
