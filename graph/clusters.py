@@ -180,10 +180,24 @@ def add_similar_edges(g: nx.MultiDiGraph, result: ClusterResult) -> int:
             mv = Counter(bigrams(g.nodes[m].get("title") or ""))
             inter = sum((rv & mv).values())
             score = round(inter / max(1, max(sum(rv.values()), sum(mv.values()))), 3)
-            g.add_edge(m, rep, key="SIMILAR_TO", type="SIMILAR_TO", origin="inferred", score=score,
-                       evidence={"cluster": c, "representative": rep_text})
+            g.add_edge(
+                m,
+                rep,
+                key="SIMILAR_TO",
+                type="SIMILAR_TO",
+                origin="inferred",
+                score=score,
+                evidence={"cluster": c, "representative": rep_text},
+            )
             n += 1
-        summaries.append({"id": c, "size": len(members), "representative": rep, "title": rep_text,
-                          "documents": sorted({g.nodes[m].get("doc") for m in members})})
+        summaries.append(
+            {
+                "id": c,
+                "size": len(members),
+                "representative": rep,
+                "title": rep_text,
+                "documents": sorted({g.nodes[m].get("doc") for m in members}),
+            }
+        )
     g.graph["clusters"] = summaries
     return n

@@ -54,8 +54,10 @@ class Progress:
         eta = (self.total - self.done) / rate if rate else 0.0
         width = 30
         filled = int(width * self.done / max(self.total, 1))
-        line = (f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                f"{rate:.1f} 个/秒 剩余约 {eta:.0f} 秒")
+        line = (
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+            f"{rate:.1f} 个/秒 剩余约 {eta:.0f} 秒"
+        )
         end = "\n" if self.done >= self.total else ""
         print(line, end=end, file=sys.stderr, flush=True)
 
@@ -109,7 +111,9 @@ def merge_fragment(g: nx.MultiDiGraph, frag: dict[str, Any]) -> None:
             continue
         g.add_node(nid, **{k: v for k, v in n.items() if k != "id"})
     for e in frag["edges"]:
-        g.add_edge(e["source"], e["target"], key=e["type"], **{k: v for k, v in e.items() if k not in ("source", "target")})
+        g.add_edge(
+            e["source"], e["target"], key=e["type"], **{k: v for k, v in e.items() if k not in ("source", "target")}
+        )
 
 
 class FragmentCache:
@@ -209,8 +213,14 @@ def build_corpus(
     if workers > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, min(64, len(todo) // (workers * 8) or 1))
-            results = pool.map(build_fragment, [str(f) for _, f, _ in todo], [d for _, _, d in todo],
-                               [lex] * len(todo), [link] * len(todo), chunksize=chunk)
+            results = pool.map(
+                build_fragment,
+                [str(f) for _, f, _ in todo],
+                [d for _, _, d in todo],
+                [lex] * len(todo),
+                [link] * len(todo),
+                chunksize=chunk,
+            )
             for (i, _f, did), frag in zip(todo, results, strict=True):
                 frags[i] = frag
                 if cache is not None and "error" not in frag:

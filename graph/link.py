@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -60,14 +60,15 @@ class _Item:
     title_span: tuple[int, int] = (0, 0)
     sents: list[tuple[int, int]] = field(default_factory=list)
     grams4: set[str] = field(default_factory=set)
+    rare4: set[str] = field(default_factory=set)  # four-character strings at most three items use
 
 
 def _z(values: list[float]) -> list[float]:
     if len(values) < 2:
         return [1.0 for _ in values]
-    m = statistics.fmean(values)
-    s = statistics.pstdev(values) or 1.0
-    return [(v - m) / s for v in values]
+    a = np.asarray(values, dtype=np.float64)
+    sd = float(a.std()) or 1.0
+    return ((a - a.mean()) / sd).tolist()
 
 
 def _zcols(a: np.ndarray) -> np.ndarray:
@@ -135,6 +136,8 @@ class DocumentLinker:
             it.grams4 = _grams4(it.text)
             for q in it.grams4:
                 self.gram_df[q] = self.gram_df.get(q, 0) + 1
+        for it in order:
+            it.rare4 = {q for q in it.grams4 if self.gram_df[q] <= 3}
         n_items = sum(1 for it in order if it.type != "Area")
         self.common = {q for q, n in self.gram_df.items() if n_items >= 6 and n > 0.25 * n_items}
         self.ref_df: dict[str, int] = {}
@@ -177,9 +180,10 @@ class DocumentLinker:
                 shared = a.refs & b.refs
                 if shared:
                     policy[i, j] = sum(math.log(n / self.ref_df.get(r, 1)) for r in shared)
-                common4 = a.grams4 & b.grams4
-                if common4:
-                    rare[i, j] = math.log1p(sum(1 for q in common4 if self.gram_df.get(q, 0) <= 3))
+                if a.rare4 and b.rare4:
+                    k = len(a.rare4 & b.rare4)
+                    if k:
+                        rare[i, j] = math.log1p(k)
         return [full, title, cross, policy, concept, rare]
 
     def matrix(self, sources: list[_Item], targets: list[_Item]) -> dict[tuple[str, str], float]:
@@ -436,12 +440,18 @@ class DocumentLinker:
         return a.sents[i], b.sents[j], float(sims[i, j])
 
 
+@lru_cache(maxsize=4)
+def _concept_patterns(categories: tuple[tuple[str, tuple[str, ...]], ...]) -> list[re.Pattern[str]]:
+    return [re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))) for _, words in categories]
+
+
 def _concept_matrix(texts: list[str]) -> np.ndarray:
-    cats = list(load_categories().values())
-    out = np.zeros((len(texts), len(cats)))
+    cats = tuple((k, tuple(v)) for k, v in load_categories().items())
+    pats = _concept_patterns(cats)
+    out = np.zeros((len(texts), len(pats)))
     for r, text in enumerate(texts):
-        for k, words in enumerate(cats):
-            n = sum(text.count(w) for w in words)
+        for k, pat in enumerate(pats):
+            n = len(pat.findall(text))
             if n:
                 out[r, k] = 1.0 + math.log(n)
     norms = np.linalg.norm(out, axis=1, keepdims=True)

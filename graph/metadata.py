@@ -27,9 +27,18 @@ _THEME = re.compile(r"([\u4e00-\u9fff“”]{2,30}?)(?:专题民主生活会|专
 
 # When each plenum and congress met: a material citing one was written no earlier.
 _MEETING_YEAR = {
-    "党的十九大": 2017, "党的十九届一中全会": 2017, "党的十九届二中全会": 2018, "党的十九届三中全会": 2018,
-    "党的十九届四中全会": 2019, "党的十九届五中全会": 2020, "党的十九届六中全会": 2021, "党的十九届七中全会": 2022,
-    "党的二十大": 2022, "党的二十届一中全会": 2022, "党的二十届二中全会": 2023, "党的二十届三中全会": 2024,
+    "党的十九大": 2017,
+    "党的十九届一中全会": 2017,
+    "党的十九届二中全会": 2018,
+    "党的十九届三中全会": 2018,
+    "党的十九届四中全会": 2019,
+    "党的十九届五中全会": 2020,
+    "党的十九届六中全会": 2021,
+    "党的十九届七中全会": 2022,
+    "党的二十大": 2022,
+    "党的二十届一中全会": 2022,
+    "党的二十届二中全会": 2023,
+    "党的二十届三中全会": 2024,
     "党的二十届四中全会": 2025,
 }
 
@@ -63,8 +72,14 @@ def guess_metadata(text: str, title: str = "", cited: list[str] | None = None) -
     lines = _first_lines(text)
     head = "\n".join(lines[:3])
     preamble = "\n".join(lines[:6])[:1200]
-    meta: dict[str, Any] = {"organisation": None, "level": None, "year": None, "genre": None, "theme": None,
-                            "source": {}}
+    meta: dict[str, Any] = {
+        "organisation": None,
+        "level": None,
+        "year": None,
+        "genre": None,
+        "theme": None,
+        "source": {},
+    }
     for where, src in (("title", title or (lines[0] if lines else "")), ("preamble", preamble)):
         m = _ORG_TITLE.search(src) if where == "title" else _ORG_PREAMBLE.search(src)
         if m and not meta["organisation"]:

@@ -149,7 +149,7 @@ def _parent(g: nx.MultiDiGraph, n: str) -> str | None:
 
 def doc_index(g: nx.MultiDiGraph) -> dict[str, list[str]]:
     """doc id → node ids, cached on the graph and rebuilt when the graph's size changes."""
-    version = (g.number_of_nodes(), g.number_of_edges())
+    version = (g.number_of_nodes(), len(g.graph.get("documents", {})))  # both O(1); edges do not matter here
     cached = g.graph.get("_doc_index")
     if cached is None or cached[0] != version:
         index: dict[str, list[str]] = {}
@@ -257,7 +257,7 @@ class _SearchIndex:
 
 
 def _search_index(g: nx.MultiDiGraph) -> _SearchIndex:
-    version = (g.number_of_nodes(), g.number_of_edges(), len(g.graph.get("documents", {})))
+    version = (g.number_of_nodes(), len(g.graph.get("documents", {})))
     cached = g.graph.get("_search_index")
     if cached is None or cached[0] != version:
         cached = (version, _SearchIndex(g))

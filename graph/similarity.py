@@ -161,9 +161,12 @@ class DocumentVectors:
         """IDF weight of one bigram (0 when the document never uses it)."""
         if len(term) != 2 or not len(self.vocab):
             return 0.0
-        key = ord(term[0]) * 65536 + ord(term[1])
-        pos = int(np.searchsorted(self.vocab, key))
-        return float(self.weights[pos]) if pos < len(self.vocab) and self.vocab[pos] == key else 0.0
+        cache = self.__dict__.setdefault("_weight_cache", {})
+        if term not in cache:
+            key = ord(term[0]) * 65536 + ord(term[1])
+            pos = int(np.searchsorted(self.vocab, key))
+            cache[term] = float(self.weights[pos]) if pos < len(self.vocab) and self.vocab[pos] == key else 0.0
+        return cache[term]
 
     def _vector(self, idx: np.ndarray) -> np.ndarray:
         v = np.zeros(len(self.vocab))
@@ -180,10 +183,21 @@ class DocumentVectors:
         return self._vector(self.index[start : max(start, end - 1)])
 
     def spans(self, spans: list[tuple[int, int]]) -> np.ndarray:
-        out = np.zeros((len(spans), len(self.vocab)))
-        for r, (s, e) in enumerate(spans):
-            out[r] = self.span(s, e)
-        return out
+        """One row per span, computed with a single count over all spans (spans may overlap)."""
+        n, v = len(spans), len(self.vocab)
+        out = np.zeros((n, v))
+        if not n or not v:
+            return out
+        pieces = [self.index[s : max(s, e - 1)] for s, e in spans]
+        rows = np.repeat(np.arange(n, dtype=np.int64), [len(p) for p in pieces])
+        cols = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        keep = cols >= 0
+        keys, counts = np.unique(rows[keep] * v + cols[keep], return_counts=True)
+        r, c = np.divmod(keys, v)
+        out[r, c] = (1.0 + np.log(counts)) * self.weights[c]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
 
     def text(self, text: str) -> np.ndarray:
         """A vector for text from outside the document (a quoted problem name); unknown bigrams drop out."""

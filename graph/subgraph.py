@@ -170,7 +170,8 @@ def trace_ids(g: nx.MultiDiGraph, node: str) -> set[str]:
         for row in rows:
             if isinstance(row, dict) and row.get("id") in g:
                 out.add(row["id"])
-                out.update(a["id"] for a in row.get("actions", []) if isinstance(a, dict) and a.get("id") in g)
+                actions = row.get("actions") or []
+                out.update(a["id"] for a in actions if isinstance(a, dict) and a.get("id") in g)
     return out
 
 
@@ -206,7 +207,8 @@ def _in_documents(g: nx.MultiDiGraph, n: str, docs: set[str]) -> bool:
 def selected_nodes(g: nx.MultiDiGraph, selection: Selection) -> set[str]:
     """Node ids the selection picks, filters applied."""
     docs = set(selection.documents)
-    missing = sorted(docs - set(g.graph.get("documents", {})) - {n for n in g if g.nodes[n].get("type") == "Document"})
+    known = set(g.graph.get("documents", {})) | {n for n in g if g.nodes[n].get("type") == "Document"}
+    missing = sorted(docs - known)
     if missing:
         raise TracegraphError(f"图中没有文档“{'、'.join(missing)}”")
     picked: set[str] = set()
