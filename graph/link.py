@@ -211,6 +211,10 @@ class DocumentLinker:
         edges.extend(explicit)
         done = {(e["source"], e["target"]) for e in explicit}
         explicit_problems = {e["target"] for e in explicit if e["type"] == "ADDRESSES"}
+        # a measure or cause that names its problems has said everything: no inferred links beside them
+        explicit_measures = {e["source"] for e in explicit if e["type"] == "ADDRESSES"}
+        explained = {e["target"] for e in explicit if e["type"] == "EXPLAINS"}
+        explicit_causes = {e["source"] for e in explicit if e["type"] == "EXPLAINS"}
         treats: dict[tuple[str, str], float] = {}
         if measures and causes:
             mc = self.matrix(causes, measures)
@@ -243,12 +247,12 @@ class DocumentLinker:
         if cp:
             edges.extend(
                 self.select(
-                    causes,
+                    [c for c in causes if c.id not in explicit_causes],
                     problems,
                     cp,
                     "EXPLAINS",
                     done,
-                    set(),
+                    explained,
                     self.cfg.cause_min_z,
                     self.cfg.cause_second_ratio,
                     cp0,
@@ -257,7 +261,7 @@ class DocumentLinker:
         if mp:
             edges.extend(
                 self.select(
-                    measures,
+                    [m for m in measures if m.id not in explicit_measures],
                     problems,
                     mp,
                     "ADDRESSES",
@@ -492,13 +496,21 @@ def _assignment(rows: list[_Item], cols: list[_Item], score) -> list[tuple[_Item
     return out
 
 
-_NAMED = re.compile(r"(?:针对|关于|围绕|解决|整改)“([^“”]{2,60})”(?:等)?(?:的)?问题|针对([^，。；“”]{2,40}?)的问题")
+_NAMED = re.compile(
+    r"(?:针对|关于|围绕|解决|整改|导致|造成|产生|引发)((?:“[^“”]{2,60}”[、和及与]?)+)(?:等)?(?:的)?(?:问题|现象)"
+    r"|针对([^，。；“”]{2,40}?)(?:等)?的?问题"
+)
+_QUOTED_NAME = re.compile(r"“([^“”]{2,60})”")
 
 
 def _named_problems(sentence: str) -> list[str]:
-    out = []
+    """Problem names a sentence states: each quoted name, or an unquoted list split at 、/和/及."""
+    out: list[str] = []
     for m in _NAMED.finditer(sentence):
-        out.append(m.group(1) or m.group(2))
+        if m.group(1):
+            out.extend(_QUOTED_NAME.findall(m.group(1)))
+        else:
+            out.extend(x for x in re.split(r"[、和及与]", m.group(2)) if len(x) >= 2)
     return out
 
 

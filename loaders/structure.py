@@ -263,8 +263,16 @@ class _Parser:
             if sec.key == "tz_problem":
                 # 问题1：… blocks straight under the title: a 台账 with no section headings
                 if ledger_section is None:
-                    ledger_section = self.add("Section", sec.marker_start, sec.marker_start,
-                                              (sec.marker_start, sec.marker_start), "", "台账", None, role="ledger")
+                    ledger_section = self.add(
+                        "Section",
+                        sec.marker_start,
+                        sec.marker_start,
+                        (sec.marker_start, sec.marker_start),
+                        "",
+                        "台账",
+                        None,
+                        role="ledger",
+                    )
                 self.items[ledger_section].end = sec.end
                 self.ledger_entry(sec, ledger_section, f"台账/{sec.marker}")
                 continue
@@ -393,7 +401,19 @@ class _Parser:
         return "planned"
 
     def _names_problem(self, node: OutlineNode) -> bool:
-        return bool(_NAMED_PROBLEM.search(self._heading(node)))
+        """（一）关于“……”问题的整改 as a heading over measures — not a measure that opens with 针对“……”问题，…"""
+        heading = self._heading(node)
+        m = _NAMED_PROBLEM.search(heading)
+        if not m:
+            return False
+        rest = re.sub(
+            r"^(?:的)?(?:整改|整改情况|整改落实情况|落实情况|整改措施|整改工作)?[。：:\s]*$", "", heading[m.end() :]
+        )
+        return bool(node.children) or not rest or not self.has_problem_section
+
+    @property
+    def has_problem_section(self) -> bool:
+        return any(i.type == "Problem" and not i.attrs.get("named") for i in self.items)
 
     def _is_ledger(self, node: OutlineNode) -> bool:
         """A heading followed by 整改措施：/责任单位： fields is one 台账 entry, whatever its numbering."""
@@ -447,6 +467,7 @@ class _Parser:
             self.add("Cause", child.marker_start, child.end, title, child.marker, path, parent)
             return
         # measure: the item is the measure, its sub-items are actions
+        title = self._skip_target_clause(title)
         m = self.add("Measure", child.marker_start, child.end, title, child.marker, path, parent, status=status)
         self.ledger_fields(child, m)
         if child.children:
@@ -466,6 +487,13 @@ class _Parser:
                 self.add("Action", s, e, self.title_span(me, e), mk, f"{path}/{mk}", m)
         else:
             self.sentence_actions(title[1], self._fields_start(child), m, path)
+
+    def _skip_target_clause(self, title: tuple[int, int]) -> tuple[int, int]:
+        """针对“……”的问题，建立… → the title is what is done, the named problem becomes a link."""
+        m = _TARGET_CLAUSE.match(self.norm, title[0], title[1])
+        if m and m.end() < title[1]:
+            return (m.end(), title[1])
+        return title
 
     def _fields_start(self, node: OutlineNode) -> int:
         """Where 责任领导/完成时限 fields begin inside a measure (they are attributes, not actions)."""
@@ -851,6 +879,7 @@ _LABEL_ANYWHERE = re.compile(
     r"(?:(?<=^)|(?<=[\n。；;\s]))(" + cues.LABEL_LINE.pattern.split("(", 1)[1].split(")", 1)[0] + r")\s*[:：]",
     re.M,
 )
+_TARGET_CLAUSE = re.compile(r"(?:针对|围绕|关于)[^，,。；;]{2,80}?(?:问题|现象)[,，]\s*")
 _ITEM_TYPES = ("Problem", "Cause", "Measure", "Action", "Example")
 _NAMED_PROBLEM = re.compile(r"关于“(.{2,80}?)”(?:的)?问题|针对“(.{2,80}?)”(?:的)?问题|关于(.{2,60}?)问题的整改")
 _TOPIC = re.compile(r"(?:在|关于)([^，,。；;]{2,30}?)方面[,，]?")
