@@ -38,9 +38,10 @@ def _key(norm: str) -> int:
 @dataclass(frozen=True)
 class Clause:
     start: int
-    end: int
+    end: int  # trailing ，；： left out, so a passage quotes as the reader would
     key: int
     chars: int  # normalised length
+    quoted: bool = False  # inside “…”: somebody else's words, not the writer's
 
 
 @dataclass
@@ -54,23 +55,35 @@ class Passage:
     runs: list[tuple[int, int]] = field(default_factory=list)  # first and last clause index per occurrence
     other_docs: list[str] = field(default_factory=list)  # cross-document passages: up to `name_cap` names
     other_count: int = 0  # how many other documents contain it
+    quoted: bool = False  # a quotation (引文) rather than the writer's own wording
 
 
 def split_clauses(text: str, min_chars: int) -> list[Clause]:
-    """Clause spans of `text` with their hash; clauses shorter than `min_chars` get key 0 (never matched)."""
+    """Clause spans of `text` with their hash; clauses shorter than `min_chars` get key 0 (never matched).
+    A clause is `quoted` when it lies inside “…” (quotes do not cross paragraphs)."""
     out: list[Clause] = []
+    depth = 0
+    last = 0
     for m in _CLAUSE.finditer(text):
         s, e = m.start(), m.end()
+        if "\n" in text[last:s]:
+            depth = 0
+        last = e
         while s < e and text[s] in " \t\u3000\ufeff":
             s += 1
-        while e > s and text[e - 1] in " \t\u3000":
+        lead = s
+        while lead < e and text[lead] == "“":
+            lead += 1
+        quoted = depth + (lead - s) > 0
+        depth = max(0, depth + text.count("“", m.start(), m.end()) - text.count("”", m.start(), m.end()))
+        while e > s and text[e - 1] in " \t\u3000，,；;：:":
             e -= 1
         if s >= e:
             continue
         norm = normalise_clause(text[s:e])
         if not norm:
             continue
-        out.append(Clause(s, e, _key(norm) if len(norm) >= min_chars else 0, len(norm)))
+        out.append(Clause(s, e, _key(norm) if len(norm) >= min_chars else 0, len(norm), quoted))
     return out
 
 
@@ -143,11 +156,16 @@ class SentenceIndex:
             pos = rep.get(c.key) if c.key else None
             if not pos:
                 continue
-            prev = rep.get(cl[i - 1].key) if i and cl[i - 1].key else None
+            prev = rep.get(cl[i - 1].key) if i and cl[i - 1].key and cl[i - 1].quoted == c.quoted else None
             if prev and [p + 1 for p in prev] == pos:
                 continue  # continues a run that started earlier
             j = i
-            while j + 1 < len(cl) and cl[j + 1].key and rep.get(cl[j + 1].key) == [p + (j + 1 - i) for p in pos]:
+            while (
+                j + 1 < len(cl)
+                and cl[j + 1].key
+                and cl[j + 1].quoted == c.quoted
+                and rep.get(cl[j + 1].key) == [p + (j + 1 - i) for p in pos]
+            ):
                 j += 1
             starts = tuple(pos)
             if starts in seen:
@@ -158,7 +176,7 @@ class SentenceIndex:
                 continue
             runs = [(p, p + j - i) for p in pos]
             occ = [(cl[a].start, cl[b].end) for a, b in runs]
-            out.append(Passage(doc, self._text(doc, occ[0]), chars, occ, runs))
+            out.append(Passage(doc, self._text(doc, occ[0]), chars, occ, runs, quoted=c.quoted))
         return out
 
     def shared_with_others(self, doc: str) -> list[Passage]:
@@ -174,7 +192,9 @@ class SentenceIndex:
                 continue
             fp = self._fp(k)
             j = i
-            while j + 1 < len(cl) and cl[j + 1].key and self._fp(cl[j + 1].key) == fp:
+            while (
+                j + 1 < len(cl) and cl[j + 1].key and cl[j + 1].quoted == cl[i].quoted and self._fp(cl[j + 1].key) == fp
+            ):
                 j += 1
             chars = sum(x.chars for x in cl[i : j + 1])
             if chars >= self.min_run_chars:
@@ -190,6 +210,7 @@ class SentenceIndex:
                         [(i, j)],
                         names,
                         len(post) - 1,
+                        cl[i].quoted,
                     )
                 )
             i = j + 1
@@ -211,4 +232,4 @@ class SentenceIndex:
         return sum(cl[i].chars for i in marked) / total
 
     def _text(self, doc: str, span: tuple[int, int]) -> str:
-        return self.texts[doc][span[0] : span[1]].rstrip("，,；;：:")
+        return self.texts[doc][span[0] : span[1]]

@@ -659,17 +659,35 @@ class CurationStore:
         return s, t, etype
 
     def link_status(self, g: nx.MultiDiGraph, s: str, t: str, etype: str) -> str:
-        """How the link stands now, in words for the audit trail: 推断 0.84 / 已确认 / 已否决 / 无."""
-        ld = self.state(g).links.get((s, t, etype))
+        """How the link stands now, in words for the audit trail: 推断 0.84 / 已确认 / 已否决 / 无.
+        Reads the decisions made under these ids plus the flags a curated graph carries (decisions made
+        under older ids and re-attached), so a write never replays the whole log."""
+        rows = self.db.read(
+            "SELECT op FROM decisions WHERE undone = 0 AND etype = ? AND source = ? AND target = ? ORDER BY id",
+            (etype, s, t),
+        )
+        curated: str | None = None
+        rejected = False
+        for r in rows:
+            if r["op"] in ("confirm", "add"):
+                curated, rejected = r["op"], False
+            elif r["op"] == "reject":
+                rejected = True
+            elif r["op"] == "restore":
+                rejected = False
+        e = g.edges[s, t, etype] if g.has_edge(s, t, etype) else None
+        if e is not None and not rows:
+            if e.get("origin") == "curated":
+                curated = "confirm" if e.get("previous_origin") else "add"
+            rejected = bool(e.get("rejected"))
         parts = []
-        if ld and ld.curated:
-            parts.append("已确认" if ld.curated.op == "confirm" else "人工添加")
-        elif g.has_edge(s, t, etype):
-            d = g.edges[s, t, etype]
-            origin = d.get("previous_origin") or d.get("origin")
+        if curated:
+            parts.append("已确认" if curated == "confirm" else "人工添加")
+        elif e is not None:
+            origin = e.get("previous_origin") or e.get("origin")
             if origin in ("inferred", "explicit"):
-                parts.append(f"{'推断' if origin == 'inferred' else '明示'} {float(d.get('score') or 0):.2f}")
-        if ld and ld.rejected:
+                parts.append(f"{'推断' if origin == 'inferred' else '明示'} {float(e.get('score') or 0):.2f}")
+        if rejected:
             parts.append("已否决")
         return "，".join(parts) or "无"
 
@@ -917,7 +935,7 @@ def review_rows(g: nx.MultiDiGraph, store: CurationStore) -> dict[str, list[dict
     suggestions (inferred links nobody decided, best first), curated links, rejected links, node edits,
     policy merges and orphans."""
     st = store.state(g)
-    decided = set(st.links)
+    decided = {k for k, ld in st.links.items() if ld.curated is not None or ld.rejected is not None}
     out: dict[str, list[dict[str, Any]]] = {
         "suggestions": [],
         "curated": [],

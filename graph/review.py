@@ -26,7 +26,7 @@ from loaders.errors import TracegraphError
 
 from .boilerplate import Passage, SentenceIndex
 from .concepts import load_categories
-from .queries import children, counted_problems, gaps
+from .queries import children, counted_problems, doc_index, gaps
 
 DIMENSIONS = ("specificity", "cause_depth", "coverage", "checkability", "boilerplate", "negative")
 DIMENSION_LABELS_ZH = {
@@ -349,25 +349,14 @@ def _non_overlapping(hits: list[tuple[int, int]], text: str, offset: int) -> lis
     return out
 
 
-def _inside_quote(text: str, start: int, end: int) -> bool:
-    """True when a span lies within “…” of one paragraph (a quotation, not the writer's own wording)."""
-    para_start = max(text.rfind("\n", 0, start), -1) + 1
-    before = text[para_start:start]
-    if before.count("“") <= before.count("”"):
-        return False
-    close = text.find("”", start)
-    return close >= 0 and close >= end - 1 and "\n" not in text[start:close]
-
-
 class _Locator:
     """Innermost item of a document around a span, and a readable location (section › area › marker)."""
 
     def __init__(self, g: nx.MultiDiGraph, doc: str) -> None:
         self.g = g
+        own = ((n, g.nodes[n]) for n in doc_index(g).get(doc, []))
         self.items = [
-            (d["start"], d["end"], n)
-            for n, d in g.nodes(data=True)
-            if d.get("doc") == doc and d.get("type") in _ITEM_TYPES and d.get("start") is not None
+            (d["start"], d["end"], n) for n, d in own if d.get("type") in _ITEM_TYPES and d.get("start") is not None
         ]
 
     def node_at(self, start: int, end: int) -> str | None:
@@ -430,11 +419,12 @@ def _short(n: str) -> str:
 
 
 def _label(g: nx.MultiDiGraph, n: str) -> str:
-    return f"{_short(n)}“{(g.nodes[n].get('title') or '')[:30]}”"
+    t = g.nodes[n].get("title") or ""
+    return f"{_short(n)}“{t[:30]}{'…' if len(t) > 30 else ''}”"
 
 
 def _nodes_of(g: nx.MultiDiGraph, doc: str, t: str) -> list[str]:
-    ns = [n for n, d in g.nodes(data=True) if d.get("doc") == doc and d.get("type") == t]
+    ns = [n for n in doc_index(g).get(doc, []) if g.nodes[n].get("type") == t]
     return sorted(ns, key=lambda n: (g.nodes[n].get("start") or 0, n))
 
 
@@ -743,11 +733,8 @@ def check_boilerplate(
     counted: list[Passage] = []
     within, across = index.repeated_within(doc), index.shared_with_others(doc)
     for p in within + across:
-        quoted = all(_inside_quote(text, s, e) for s, e in p.occurrences)
-        ev = [
-            loc.evidence("雷同段落" if p.other_count else "重复段落", doc, s, e, text[s:e].rstrip("，,；;：:"))
-            for s, e in p.occurrences
-        ]
+        quoted = p.quoted
+        ev = [loc.evidence("雷同段落" if p.other_count else "重复段落", doc, s, e, text[s:e]) for s, e in p.occurrences]
         nodes = list(dict.fromkeys(e.node for e in ev if e.node))
         where = "、".join(_short(n) for n in nodes) or "正文"
         if p.other_count:
@@ -838,10 +825,5 @@ def review_graph(
     unknown = [d for d in wanted if d not in g.graph.get("documents", {})]
     if unknown:
         raise TracegraphError(f"图谱中没有文档：{'、'.join(unknown)}")
-    own: dict[str, list[str]] = {}
-    for n, d in g.nodes(data=True):
-        if d.get("doc") is not None:
-            own.setdefault(d["doc"], []).append(n)
-    # each document is reviewed on a view of its own nodes, so a corpus review stays linear in its size
-    reviews = [review_document(g.subgraph(own.get(d, [])), d, rules, index) for d in wanted]
+    reviews = [review_document(g, d, rules, index) for d in wanted]
     return Review(reviews, rules.source, today or date.today().isoformat())

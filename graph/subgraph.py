@@ -89,10 +89,17 @@ def parse_selection(text: str | None) -> Selection:
             docs.extend(_items(arg, clause))
         else:
             raise TracegraphError(
-                f"无法识别的选择条件“{clause}”（可用：all、trace:ID、focus:ID,depth=N、gaps、types:类型、doc:文档）")
-    return Selection(everything=everything, focus=tuple(focus), depth=1 if depth is None else depth,
-                     trace=tuple(trace), gaps=is_gaps, types=tuple(dict.fromkeys(types)),
-                     documents=tuple(dict.fromkeys(docs)))
+                f"无法识别的选择条件“{clause}”（可用：all、trace:ID、focus:ID,depth=N、gaps、types:类型、doc:文档）"
+            )
+    return Selection(
+        everything=everything,
+        focus=tuple(focus),
+        depth=1 if depth is None else depth,
+        trace=tuple(trace),
+        gaps=is_gaps,
+        types=tuple(dict.fromkeys(types)),
+        documents=tuple(dict.fromkeys(docs)),
+    )
 
 
 def _items(arg: str, clause: str) -> list[str]:

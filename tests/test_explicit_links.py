@@ -37,7 +37,7 @@ def test_named_problems_give_explicit_links_without_inferred_duplicates(tmp_path
     assert ("C1", "P1", "explicit") in explains
     assert not [x for x in explains if x[1] == "P1" and x[2] == "inferred"]
     assert not [x for x in explains if x[0] == "C1" and x[2] == "inferred"]
-    for u, v, d in active_links(g, ("ADDRESSES",)):
+    for u, _v, d in active_links(g, ("ADDRESSES",)):
         if d["origin"] == "explicit" and g.nodes[u]["type"] == "Measure":
             assert d["score"] == 1.0
             assert "针对" in d["evidence"]["source_sentence"]["text"]
