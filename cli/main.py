@@ -246,6 +246,7 @@ _EXTRA_COMMANDS: list[Any] = []
 def _register_optional() -> None:
     import importlib
 
+    _EXTRA_COMMANDS.clear()  # main() may be called more than once in one process (tests, the app)
     for mod in ("cli.export_cmd", "cli.neo4j_cmd", "cli.app_cmd", "cli.curate_cmd", "cli.review_cmd"):
         try:
             m = importlib.import_module(mod)

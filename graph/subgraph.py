@@ -250,7 +250,8 @@ def select(g: nx.MultiDiGraph, selection: Selection | str) -> nx.MultiDiGraph:
     involved = {d.get("doc") for _, d in sub.nodes(data=True) if d.get("doc")}
     involved |= {n for n, d in sub.nodes(data=True) if d.get("type") == "Document"}
     involved |= set(selection.documents)
-    sub.graph.update({k: _copy(v) for k, v in g.graph.items() if k != "documents"})
+    # Plain metadata travels; "_"-prefixed entries are caches of the whole graph (query indexes).
+    sub.graph.update({k: _copy(v) for k, v in g.graph.items() if k != "documents" and not str(k).startswith("_")})
     sub.graph["documents"] = {k: _copy(v) for k, v in g.graph.get("documents", {}).items() if k in involved}
     return sub
 
