@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from .model import LINK_TYPES
 
@@ -151,13 +152,16 @@ def doc_index(g: nx.MultiDiGraph) -> dict[str, list[str]]:
     """doc id → node ids, cached on the graph and rebuilt when the graph's size changes."""
     version = (g.number_of_nodes(), len(g.graph.get("documents", {})))  # both O(1); edges do not matter here
     cached = g.graph.get("_doc_index")
+    if nx.is_frozen(g):
+        cached = None  # a view shares its parent's graph dict: never cache there
     if cached is None or cached[0] != version:
         index: dict[str, list[str]] = {}
         for n, d in g.nodes(data=True):
             if d.get("doc"):
                 index.setdefault(d["doc"], []).append(n)
         cached = (version, index)
-        g.graph["_doc_index"] = cached
+        if not nx.is_frozen(g):
+            g.graph["_doc_index"] = cached
     return cached[1]
 
 
@@ -238,30 +242,55 @@ class _SearchIndex:
         self.big = "\x00".join(texts)
         self.shared = [n for n, d in g.nodes(data=True) if not d.get("doc")]
         self.nodes = doc_index(g)
+        # every text node as global spans in `big`, so one query tests all nodes with two searchsorted calls
+        offset_of = dict(zip(self.doc_ids, self.offsets, strict=True))
+        ids, starts, ends, tstarts, tends = [], [], [], [], []
+        for doc, nodes in self.nodes.items():
+            base = offset_of.get(doc)
+            if base is None:
+                continue
+            for n in nodes:
+                d = g.nodes[n]
+                if d.get("start") is None or d.get("type") == "Document":
+                    continue
+                ids.append(n)
+                starts.append(base + d["start"])
+                ends.append(base + d["end"])
+                tstarts.append(base + (d.get("title_start") if d.get("title_start") is not None else d["start"]))
+                tends.append(base + (d.get("title_end") if d.get("title_end") is not None else d["start"]))
+        self.span_ids = ids
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.ends = np.asarray(ends, dtype=np.int64)
+        self.tstarts = np.asarray(tstarts, dtype=np.int64)
+        self.tends = np.asarray(tends, dtype=np.int64)
 
-    def docs_containing(self, needle: str) -> dict[str, int]:
-        """doc id → number of occurrences."""
-        import bisect
+    def positions(self, needle: str) -> np.ndarray:
+        """Global positions of every occurrence (sorted)."""
+        out = []
+        k = self.big.find(needle)
+        while k >= 0:
+            out.append(k)
+            k = self.big.find(needle, k + 1)
+        return np.asarray(out, dtype=np.int64)
 
-        out: dict[str, int] = {}
-        start = self.big.find(needle)
-        while start >= 0:
-            k = bisect.bisect_right(self.offsets, start) - 1
-            doc = self.doc_ids[k]
-            out[doc] = out.get(doc, 0) + 1
-            nxt = self.offsets[k + 1] if k + 1 < len(self.offsets) else len(self.big)
-            # count the rest of this document's hits with str.count, then jump to the next document
-            out[doc] += self.big.count(needle, start + len(needle), nxt)
-            start = self.big.find(needle, nxt)
-        return out
-
+    def counts(self, needle: str) -> tuple[np.ndarray, np.ndarray]:
+        """For every node: does its span, and does its title, contain the needle (boolean arrays)."""
+        pos = self.positions(needle)
+        if not len(pos):
+            z = np.zeros(len(self.starts), dtype=bool)
+            return z, z
+        n = len(needle)
+        in_text = np.searchsorted(pos, self.ends - n, side="right") - np.searchsorted(pos, self.starts, side="left")
+        in_title = np.searchsorted(pos, self.tends - n, side="right") - np.searchsorted(pos, self.tstarts, side="left")
+        return in_text > 0, in_title > 0
 
 def _search_index(g: nx.MultiDiGraph) -> _SearchIndex:
     version = (g.number_of_nodes(), len(g.graph.get("documents", {})))
-    cached = g.graph.get("_search_index")
+    cached = None if nx.is_frozen(g) else g.graph.get("_search_index")
     if cached is None or cached[0] != version:
         cached = (version, _SearchIndex(g))
-        g.graph["_search_index"] = cached
+        if not nx.is_frozen(g):
+            g.graph["_search_index"] = cached
     return cached[1]
 
 
@@ -307,27 +336,50 @@ def search(
         if s > scored.get(n, -1.0):
             scored[n] = s
 
-    hits = index.docs_containing(q)
-    for d_id in hits:
-        if doc is None or d_id == doc:
-            for n in index.nodes.get(d_id, []):
-                consider(n)
+    in_text, in_title = index.counts(q)
+    idx = np.nonzero(in_text)[0]
+    title_hit = in_title[idx]
+    if len(idx):
+        # score all containing nodes in numpy; only the best few are looked at in Python
+        tlen = np.maximum(index.tends[idx] - index.tstarts[idx], 1)
+        score = np.where(title_hit, 2.0 + len(q) / tlen, 1.5 - 0.0001 * (index.ends[idx] - index.starts[idx]))
+        order = np.argsort(-score, kind="stable")
+        taken = 0
+        for k in order:
+            n = index.span_ids[idx[k]]
+            d = g.nodes[n]
+            if d.get("type") not in types or (doc is not None and d.get("doc") != doc):
+                continue
+            scored[n] = float(score[k])
+            taken += 1
+            if taken >= limit * 3:
+                break
     for n in index.shared:
         consider(n)
-    grams = _han_bigrams(q)
-    if len(scored) < limit and len(grams) >= 2:
-        counts: dict[str, int] = {}
+    grams = sorted(_han_bigrams(q))
+    if len(scored) < limit and len(grams) >= 2 and len(index.starts):
+        # fuzzy: the share of the query's bigrams each node contains, in its title or anywhere in it
+        text_share = np.zeros(len(index.starts))
+        title_share = np.zeros(len(index.starts))
         for b in grams:
-            for d_id in index.docs_containing(b):
-                counts[d_id] = counts.get(d_id, 0) + 1
-        for d_id, c in sorted(counts.items(), key=lambda x: -x[1])[:200]:
-            if c * 2 >= len(grams) and (doc is None or d_id == doc):
-                for n in index.nodes.get(d_id, []):
-                    if n not in scored:
-                        consider(n, grams)
+            t, ti = index.counts(b)
+            text_share += t
+            title_share += ti
+        fuzzy = np.maximum(title_share, 0.8 * text_share) / len(grams)
+        order = np.argsort(-fuzzy, kind="stable")
+        taken = 0
+        for k in order:
+            if fuzzy[k] < 0.5 or taken >= limit * 3:
+                break
+            n = index.span_ids[k]
+            d = g.nodes[n]
+            if n in scored or d.get("type") not in types or (doc is not None and d.get("doc") != doc):
+                continue
+            scored[n] = round(float(fuzzy[k]), 3)
+            taken += 1
         for n in index.shared:
             if n not in scored:
-                consider(n, grams)
+                consider(n, set(grams))
     ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:limit]
     out = []
     for n, s in ranked:

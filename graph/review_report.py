@@ -14,7 +14,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
 from .review import DIMENSIONS, FAIL, PASS, Criterion, DocumentReview, Finding, Review
 
@@ -22,6 +22,7 @@ TITLE = "整改材料质量评估报告"
 _SEVERITY_ZH = {"issue": "需关注", "info": "说明", "ok": "良好"}
 _CN_ORD = "一二三四五六七八九十"
 QUOTE_MAX = 120
+_COL_CM = (2.7, 1.6, 4.6, 2.2, 4.8)  # 维度 结论 实际 阈值 说明, on an A4 page with 2.54 cm margins
 
 
 def _fmt_value(c: Criterion, v: float | int | None) -> str:
@@ -131,6 +132,9 @@ def _set_font(style, latin: str, east_asia: str, size: float | None = None, bold
 def build_docx(review: Review, include_ok: bool = False) -> Document:  # type: ignore[valid-type]
     """The review as a python-docx Document in the briefing style (宋体 body, 黑体 headings)."""
     doc = Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Cm(21), Cm(29.7)  # A4, as official documents are
+    sec.left_margin = sec.right_margin = Cm(2.54)
     _set_font(doc.styles["Normal"], "Times New Roman", "宋体", 12)
     _set_font(doc.styles["Title"], "Times New Roman", "黑体", 18, True)
     for name, size in (("Heading 1", 16), ("Heading 2", 14), ("Heading 3", 12)):
@@ -146,6 +150,7 @@ def build_docx(review: Review, include_ok: bool = False) -> Document:  # type: i
         table = doc.add_table(rows=1, cols=5)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
         for cell, text in zip(table.rows[0].cells, ("维度", "结论", "实际", "阈值", "说明"), strict=True):
             cell.text = text
             for r in cell.paragraphs[0].runs:
@@ -158,6 +163,10 @@ def build_docx(review: Review, include_ok: bool = False) -> Document:  # type: i
                 cell.text = text
             if s.verdict in (PASS, FAIL):
                 row[1].paragraphs[0].runs[0].bold = True
+        for col, width in zip(table.columns, _COL_CM, strict=True):
+            col.width = Cm(width)  # the grid, which LibreOffice reads
+            for cell in col.cells:
+                cell.width = Cm(width)  # the cells, which Word reads
         for dim in DIMENSIONS:
             s = d.scores[dim]
             doc.add_heading(f"{s.label}（{s.verdict}）", level=2)
