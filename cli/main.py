@@ -269,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:
         print(f"错误：找不到 {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `tracegraph trace … | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

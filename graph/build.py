@@ -19,7 +19,7 @@ from loaders.policy import Lexicon, extract
 from loaders.quotes import extract_quotes
 
 from .metadata import guess_metadata
-from .model import doc_id_for, policy_id, speaker_id
+from .model import policy_id, speaker_id
 
 TEXT_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
 

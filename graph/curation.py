@@ -171,8 +171,10 @@ class SqliteFile:
         except (sqlite3.Error, OSError) as exc:
             if not (is_readonly_error(exc) and self.path.is_file()):
                 raise storage_error(exc, f"打开{what}", self.path) from None
-            self.read_only = storage_error(exc, f"写入{what}", self.path)
-            self.conn = self._open_ro(schema)
+            self.conn = self._open_ro(schema)  # readable but not writable: say so, whatever SQLite said
+            self.read_only = TracegraphError(
+                f"无法写入{what}：工作区只读（没有写入权限或磁盘以只读方式挂载）（{self.path}）"
+            )
 
     def _open_rw(self, ddl: str, schema: str) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ in [0, 1] and human-readable evidence: the best sentence pair with spans, shared
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class DocumentLinker:
         self.text: str = doc.get("text") or ""
         self.norm = normalise(self.text)
         sent_spans = sentences(self.norm, 0, len(self.text))
+        sent_starts = [x[0] for x in sent_spans]
         self.vectors = DocumentVectors(self.text, sent_spans)
         self.items: dict[str, _Item] = {}
         self._raw: dict[tuple[str, str], tuple[float, ...]] = {}
@@ -116,7 +118,9 @@ class DocumentLinker:
             it = _Item(n, d["type"], d.get("title") or "", d.get("text") or "", d.get("start") or 0, d.get("end") or 0)
             it.title_span = (d.get("title_start") or it.start, d.get("title_end") or it.start)
             it.row = len(self.items)
-            it.sents = [x for x in sent_spans if it.start <= x[0] and x[1] <= it.end] or [(it.start, it.end)]
+            lo = bisect.bisect_left(sent_starts, it.start)
+            hi = bisect.bisect_right(sent_starts, it.end)
+            it.sents = [x for x in sent_spans[lo:hi] if x[1] <= it.end] or [(it.start, it.end)]
             self.items[n] = it
         order = list(self.items.values())
         self.V = self.vectors.spans([(it.start, it.end) for it in order])
@@ -139,7 +143,7 @@ class DocumentLinker:
         for it in order:
             it.rare4 = {q for q in it.grams4 if self.gram_df[q] <= 3}
         n_items = sum(1 for it in order if it.type != "Area")
-        self.common = {q for q, n in self.gram_df.items() if n_items >= 6 and n > 0.25 * n_items}
+        self.common = frozenset(q for q, n in self.gram_df.items() if n_items >= 6 and n > 0.25 * n_items)
         self.ref_df: dict[str, int] = {}
         for it in order:
             for r in it.refs:
@@ -471,24 +475,33 @@ def _grams4(text: str) -> set[str]:
 
 
 def _assignment(rows: list[_Item], cols: list[_Item], score) -> list[tuple[_Item, _Item]]:  # type: ignore[no-untyped-def]
-    """Best one-to-one pairing (exact for the handful of items a document has; greedy beyond)."""
-    import itertools
-
+    """Best one-to-one pairing of rows to distinct columns: exact dynamic programming over the set of
+    columns used (a document has a handful of measures and causes); greedy for unusually many."""
     if not rows or not cols:
         return []
-    if len(rows) <= len(cols) and math.perm(len(cols), len(rows)) <= 50000:
-        best, best_sum = None, -1e18
-        for perm in itertools.permutations(cols, len(rows)):
-            s = sum(score(r, c) for r, c in zip(rows, perm, strict=True))
-            if s > best_sum:
-                best, best_sum = perm, s
-        return list(zip(rows, best, strict=True))  # type: ignore[arg-type]
-    pairs = sorted(((score(r, c), i, j) for i, r in enumerate(rows) for j, c in enumerate(cols)), reverse=True)
+    m = np.array([[score(r, c) for c in cols] for r in rows], dtype=np.float64)
+    nr, nc = m.shape
+    if nr <= nc and nc <= 14:
+        best: dict[int, tuple[float, tuple[int, ...]]] = {0: (0.0, ())}
+        for i in range(nr):
+            nxt: dict[int, tuple[float, tuple[int, ...]]] = {}
+            for mask, (total, picks) in best.items():
+                for j in range(nc):
+                    if mask >> j & 1:
+                        continue
+                    key = mask | 1 << j
+                    val = total + m[i, j]
+                    if key not in nxt or val > nxt[key][0]:
+                        nxt[key] = (val, (*picks, j))
+            best = nxt
+        _total, picks = max(best.values(), key=lambda x: x[0])
+        return [(rows[i], cols[j]) for i, j in enumerate(picks)]
+    pairs = sorted(((m[i, j], i, j) for i in range(nr) for j in range(nc)), reverse=True)
     used_r: set[int] = set()
     used_c: set[int] = set()
     out = []
     for _s, i, j in pairs:
-        if i in used_r or (j in used_c and len(used_c) < len(cols)):
+        if i in used_r or (j in used_c and len(used_c) < nc):
             continue
         used_r.add(i)
         used_c.add(j)

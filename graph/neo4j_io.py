@@ -41,6 +41,7 @@ FULLTEXT_INDEX = "tg_fulltext"
 DEFAULT_DATABASE = "neo4j"
 DEFAULT_BATCH = 1000
 SHARED_TYPES = ("PolicyRef", "Speaker")
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 # --------------------------------------------------------------------------- connection and errors
@@ -77,18 +78,22 @@ def connect(
     user: str,
     password: str,
     *,
-    connection_timeout: float = 5.0,
+    connection_timeout: float = 4.0,
     max_transaction_retry_time: float = 8.0,
 ) -> Driver:
     """A verified driver: an unreachable server or a bad password fails here within seconds, not
     halfway through a push."""
     from neo4j import GraphDatabase
 
+    if uri.split("://", 1)[0].lower() not in BOLT_SCHEMES or "://" not in uri:
+        raise TracegraphError(f"Neo4j 地址应以 bolt:// 或 neo4j:// 开头：{uri}")
     with neo4j_errors(uri, user):
         driver = GraphDatabase.driver(
             uri,
             auth=(user, password),
             connection_timeout=connection_timeout,
+            # also bounds the Bolt handshake: a port that accepts but never answers fails in seconds, not 60
+            connection_acquisition_timeout=connection_timeout + 1.0,
             max_transaction_retry_time=max_transaction_retry_time,
             notifications_min_severity="OFF",
         )

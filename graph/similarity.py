@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -95,12 +96,19 @@ def _clean_term(term: str) -> str:
     return term
 
 
+@lru_cache(maxsize=8)
+def _common_parts(common: frozenset[str]) -> frozenset[str]:
+    """Every piece (two characters or more) of the document's ubiquitous four-character strings."""
+    return frozenset(c[i:j] for c in common for i in range(len(c)) for j in range(i + 2, len(c) + 1))
+
+
 def shared_terms(
     a: str, b: str, model: BigramTfidf | DocumentVectors, limit: int = 6, common: set[str] | None = None
 ) -> list[str]:
     """Longest common substrings (≥2 Han characters) of two texts, most informative first; `common`
     lists phrases found nearly everywhere in the document (部领导班子及成员), which explain nothing."""
-    grams_b = set(bigrams(b))
+    grams_b = {b[i : i + 2] for i in range(len(b) - 1)}
+    parts = _common_parts(frozenset(common)) if common else frozenset()
     runs: list[str] = []
     for run in _HAN_RUN.findall(_REDACTED.sub(" ", a)):
         i = 0
@@ -116,7 +124,7 @@ def shared_terms(
     scored = {}
     for r in runs:
         r = _clean_term(r)
-        if len(r) < 2 or (common and any(r in c or c in r for c in common)):
+        if len(r) < 2 or r in parts or (common and any(r[k : k + 4] in common for k in range(len(r) - 3))):
             continue
         grams = [r[k : k + 2] for k in range(len(r) - 1)]
         scored[r] = sum(model.weight(g) for g in grams if g not in _GENRE_STOP)

@@ -8,8 +8,9 @@
 A file's given name is metadata only — never a path — so `../../etc/passwd.txt` is stored inside the
 workspace like any other upload. A file is read and parsed before it is accepted, so an empty, binary,
 damaged or encrypted one is refused with the loader's own reason and leaves nothing behind. Importing
-a file under a name already registered (or with `replaces`) is a new version of that document: same
-document id, so curation decisions follow it (re-attached by content). A read-only or full disk is
+a file with the same name as a registered one (or with `replaces=doc_id`) makes a new version of that
+document: same document id, so curation decisions follow it (re-attached by content). A different name
+that merely sanitises to a taken id gets its own id (suffix of its sha256). A read-only or full disk is
 one TracegraphError line and leaves registry, store and stored files as they were.
 """
 
@@ -231,6 +232,10 @@ class Workspace:
         if same:
             rec = DocRecord(**same[0])
             return ImportResult(rec, "unchanged" if rec.doc_id == doc_id else "duplicate")
+        if replaces is None:
+            taken = self.registry.read("SELECT original_name FROM documents WHERE doc_id = ?", (doc_id,))
+            if taken and base_name(taken[0]["original_name"]) != base_name(shown):
+                doc_id = f"{doc_id}_{sha[:8]}"  # another file whose name merely sanitises to the same id
         stored = f"documents/doc-{sha[:24]}{ext}"
         target = self.root / stored
         created = self._store_file(target, data)

@@ -7,6 +7,7 @@ offset valid in the original text, so spans found on the normalised copy slice t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
@@ -53,18 +54,23 @@ def cn_to_int(s: str) -> int | None:
 _SENT_END = "。！？!?；;"
 
 
+@lru_cache(maxsize=16)
+def _special(stops: str) -> re.Pattern[str]:
+    return re.compile("[“《「『”》」』" + re.escape(stops) + "]")
+
+
 def sentence_end(text: str, start: int, end: int, stops: str = _SENT_END) -> int:
     """End (exclusive, before the punctuation) of the sentence starting at `start`, not stopping
-    inside “…” or 《…》 quotes."""
+    inside “…” or 《…》 quotes. Visits only quote marks and stops, not every character."""
     depth = 0
-    for i in range(start, end):
-        ch = text[i]
+    for m in _special(stops).finditer(text, start, end):
+        ch = m.group()
         if ch in "“《「『":
             depth += 1
         elif ch in "”》」』":
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in stops:
-            return i
+        elif depth == 0:
+            return m.start()
     return end
 
 
