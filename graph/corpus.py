@@ -5,6 +5,7 @@ only what changed; the main process merges fragments into one graph, sharing Pol
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -210,39 +211,50 @@ def build_corpus(
         todo.append((i, f, did))
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(todo) >= 16 else 1
-    if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, min(64, len(todo) // (workers * 8) or 1))
-            results = pool.map(
-                build_fragment,
-                [str(f) for _, f, _ in todo],
-                [d for _, _, d in todo],
-                [lex] * len(todo),
-                [link] * len(todo),
-                chunksize=chunk,
-            )
-            for (i, _f, did), frag in zip(todo, results, strict=True):
-                frags[i] = frag
-                if cache is not None and "error" not in frag:
-                    cache.put(frag, did)
-                bar.update()
-    else:
-        for i, f, did in todo:
-            frag = build_fragment(str(f), did, lex, link)
-            frags[i] = frag
-            if cache is not None and "error" not in frag:
-                cache.put(frag, did)
-            bar.update()
-    report.processed = len(todo)
-    for i in sorted(frags):
-        frag = frags[i]
+
+    def take(i: int, frag: dict[str, Any]) -> None:
         if "error" in frag:
             report.failed.append((str(files[i]), frag["error"]))
-            continue
+            return
         merge_fragment(g, frag)
         report.built.append(str(files[i]))
         report.bytes_read += int(frag.get("bytes", 0))
         if on_fragment is not None:
             on_fragment(frag)
+
+    # Millions of small dicts and no cycles among them: the cyclic collector would rescan them all again
+    # and again while the graph grows, so it pauses during the build.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for i in sorted(frags):
+            take(i, frags.pop(i))
+        if workers > 1 and len(todo) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                chunk = max(1, min(16, len(todo) // (workers * 8) or 1))
+                results = pool.map(
+                    build_fragment,
+                    [str(f) for _, f, _ in todo],
+                    [d for _, _, d in todo],
+                    [lex] * len(todo),
+                    [link] * len(todo),
+                    chunksize=chunk,
+                )
+                for (i, _f, did), frag in zip(todo, results, strict=True):
+                    if cache is not None and "error" not in frag:
+                        cache.put(frag, did)
+                    take(i, frag)
+                    bar.update()
+        else:
+            for i, f, did in todo:
+                frag = build_fragment(str(f), did, lex, link)
+                if cache is not None and "error" not in frag:
+                    cache.put(frag, did)
+                take(i, frag)
+                bar.update()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    report.processed = len(todo)
     report.seconds = time.perf_counter() - t0
     return g, report
