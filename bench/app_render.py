@@ -59,7 +59,7 @@ def running_app(
     """`tracegraph app --workspace … --port …` in its own process group; yields the base URL once healthy."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    out = open(log, "w", encoding="utf-8") if log else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log, "w", encoding="utf-8") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [*tracegraph_command(), "app", "--workspace", str(workspace), "--port", str(port)],
         cwd=str(ROOT),

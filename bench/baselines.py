@@ -39,17 +39,33 @@ def naive_search(g: nx.MultiDiGraph, q: str, limit: int = 20) -> list[str]:
     return [n for _, n in sorted(hits)[:limit]]
 
 
-def naive_link_scores(text: str, items: list[tuple[str, str, str]]) -> int:
-    """Per-pair dictionary cosines over all measure/cause/problem pairs of one document (the linker's
-    first version); returns the number of pairs scored."""
+def naive_link_scores(text: str, items: list[tuple[str, str, str, str]]) -> int:
+    """The linker's first version on one document: dictionary vectors per item, three cosines per pair
+    (body, lead sentence, lead↔body), and for each problem's best measure and cause the best sentence
+    pair found by transforming every sentence again. Returns the number of pairs scored."""
     norm = normalise(text)
     model = BigramTfidf(text[s:e] for s, e in sentences(norm, 0, len(text)))
-    vecs = {i: model.transform(t) for i, _, t in items}
-    kinds = {i: k for i, k, _ in items}
+    body = {i: model.transform(t) for i, _, t, _ in items}
+    lead = {i: model.transform(title) for i, _, _, title in items}
+    kinds = {i: k for i, k, _, _ in items}
+    texts = {i: t for i, _, t, _ in items}
     n = 0
-    for a in vecs:
-        for b in vecs:
-            if (kinds[a], kinds[b]) in (("Measure", "Problem"), ("Cause", "Problem"), ("Measure", "Cause")):
-                cosine(vecs[a], vecs[b])
+    for p in [i for i in body if kinds[i] == "Problem"]:
+        for kind in ("Measure", "Cause"):
+            best, best_s = None, -1.0
+            for a in [i for i in body if kinds[i] == kind]:
+                s = (
+                    cosine(body[a], body[p])
+                    + cosine(lead[a], lead[p])
+                    + max(cosine(lead[a], body[p]), cosine(body[a], lead[p]))
+                )
                 n += 1
+                if s > best_s:
+                    best, best_s = a, s
+            if best is not None:
+                sa = [
+                    model.transform(texts[best][x:y]) for x, y in sentences(normalise(texts[best]), 0, len(texts[best]))
+                ]
+                sp = [model.transform(texts[p][x:y]) for x, y in sentences(normalise(texts[p]), 0, len(texts[p]))]
+                max((cosine(u, v) for u in sa for v in sp), default=0.0)
     return n
