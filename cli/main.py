@@ -33,6 +33,10 @@ def cmd_build(args: argparse.Namespace) -> int:
                       cache_dir=args.cache, workers=args.workers, progress=sys.stderr.isatty() or args.progress)
     for path, reason in report.failed:
         print(f"错误 {path}: {reason}", file=sys.stderr)
+    if args.meta:
+        from graph.metadata import apply_to_graph, load_overrides
+
+        apply_to_graph(g, load_overrides(args.meta))
     write_json(g, args.out)
     types = Counter(d.get("type") for _, d in g.nodes(data=True))
     print(f"已构建 {len(report.built)} 个文档，失败 {len(report.failed)} 个 → {args.out}")
@@ -211,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cache", help="文档片段缓存目录：未变化的文档不再重新解析（增量构建）")
     b.add_argument("--workers", type=int, help="并行进程数（默认按文档数量自动选择）")
     b.add_argument("--progress", action="store_true", help="显示进度条和剩余时间")
+    b.add_argument("--meta", help="文档元数据修订文件（tracegraph meta 写入），构建后套用")
     b.set_defaults(func=cmd_build)
 
     def graph_cmd(name: str, help_: str, func, **extra: Any) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
@@ -247,7 +252,9 @@ def _register_optional() -> None:
     import importlib
 
     _EXTRA_COMMANDS.clear()  # main() may be called more than once in one process (tests, the app)
-    for mod in ("cli.export_cmd", "cli.neo4j_cmd", "cli.app_cmd", "cli.curate_cmd", "cli.review_cmd"):
+    for mod in (
+        "cli.export_cmd", "cli.neo4j_cmd", "cli.app_cmd", "cli.curate_cmd", "cli.review_cmd", "cli.corpus_cmd"
+    ):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -268,9 +268,18 @@ def build(
     from .corpus import build_corpus
 
     files = iter_input_files(paths, supported_extensions())
-    g, corpus = build_corpus(files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files,
-                             link=link, progress=progress)
+    g, corpus = build_corpus(
+        files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files, link=link, progress=progress
+    )
     report = BuildReport(built=corpus.built, failed=corpus.failed)
-    g.graph["build"] = {"seconds": round(corpus.seconds, 3), "cached": corpus.cached, "processed": corpus.processed,
-                        "bytes": corpus.bytes_read}
+    if link and len(g.graph["documents"]) > 1:
+        from .clusters import add_similar_edges, group_problems
+
+        add_similar_edges(g, group_problems(g))  # 同类问题 across documents
+    g.graph["build"] = {
+        "seconds": round(corpus.seconds, 3),
+        "cached": corpus.cached,
+        "processed": corpus.processed,
+        "bytes": corpus.bytes_read,
+    }
     return g, report

@@ -196,6 +196,7 @@ def add_similar_edges(g: nx.MultiDiGraph, result: ClusterResult) -> int:
                 "size": len(members),
                 "representative": rep,
                 "title": rep_text,
+                "members": list(members),
                 "documents": sorted({g.nodes[m].get("doc") for m in members}),
             }
         )

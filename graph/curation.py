@@ -23,8 +23,10 @@ import getpass
 import hashlib
 import json
 import os
+import random
 import re
 import sqlite3
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,10 +234,7 @@ class SqliteFile:
         """One write transaction; any failure rolls back and becomes one TracegraphError line."""
         if self.read_only is not None:
             raise self.read_only
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise storage_error(exc, action, self.path) from None
+        self._begin(action)
         try:
             yield self.conn
             self.conn.execute("COMMIT")
@@ -248,6 +247,27 @@ class SqliteFile:
         except BaseException:
             self._rollback()
             raise
+
+    def _begin(self, action: str) -> None:
+        """Take the write lock, waiting up to BUSY_TIMEOUT_S. SQLite's own busy handler backs off to
+        100 ms sleeps, so a writer in a tight loop can starve a second one; short native waits plus
+        jittered retries let two writers take turns."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        self.conn.execute("PRAGMA busy_timeout=20")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    low = str(exc).lower()
+                    if ("locked" not in low and "busy" not in low) or time.monotonic() > deadline:
+                        raise storage_error(exc, action, self.path) from None
+                time.sleep(random.uniform(0.0005, 0.004))
+        except sqlite3.Error as exc:
+            raise storage_error(exc, action, self.path) from None
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
 
     def _rollback(self) -> None:
         try:

@@ -7,8 +7,15 @@ overridden by the analyst (workspace metadata overrides win over the guess).
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 from typing import Any
+
+from loaders.errors import TracegraphError
+
+EDITABLE = ("organisation", "level", "year", "genre", "theme")
 
 _ORG_END = r"(?:领导班子|党组|党委|党工委|党总支|党支部|支部委员会|委员会|班子|常委会|[省市县区乡镇旗]委)"
 _ORG_TITLE = re.compile(
@@ -129,3 +136,45 @@ def apply_overrides(meta: dict[str, Any], overrides: dict[str, Any]) -> dict[str
             out[k] = v
             out.setdefault("source", {})[k] = "analyst"
     return out
+
+
+def load_overrides(path: str | Path) -> dict[str, dict[str, Any]]:
+    """doc id → {field: value} corrections kept by the analyst (a JSON file that survives rebuilds)."""
+    p = Path(path)
+    if not p.exists():
+        return {}
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise TracegraphError(f"{p}: 元数据修订文件不是有效的 JSON（第 {exc.lineno} 行）") from None
+    return {str(k): dict(v) for k, v in data.items()}
+
+
+def save_override(path: str | Path, doc_id: str, field: str, value: Any) -> None:
+    if field not in EDITABLE:
+        raise TracegraphError(f"不能修改字段“{field}”，可修改：{'、'.join(EDITABLE)}")
+    if field == "year" and value not in (None, ""):
+        try:
+            value = int(value)
+        except ValueError:
+            raise TracegraphError(f"年份应为数字：{value}") from None
+    data = load_overrides(path)
+    data.setdefault(doc_id, {})[field] = value
+    p = Path(path)
+    tmp = p.with_suffix(p.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, p)
+
+
+def apply_to_graph(g: Any, overrides: dict[str, dict[str, Any]]) -> int:
+    """Apply corrections to the documents present; returns how many documents changed."""
+    n = 0
+    for doc_id, fields in overrides.items():
+        doc = g.graph.get("documents", {}).get(doc_id)
+        if doc is None:
+            continue
+        doc["meta"] = apply_overrides(doc.get("meta") or {}, fields)
+        if doc_id in g:
+            g.nodes[doc_id].update({k: doc["meta"].get(k) for k in EDITABLE})
+        n += 1
+    return n

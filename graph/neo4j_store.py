@@ -80,17 +80,17 @@ class Neo4jStore:
         with self._errors():
             return list(documents_meta(self.driver, self.database, include_text=False).values())
 
-    def _fetch(self, ids: list[str] | None) -> nx.MultiDiGraph:
+    def _fetch(self, ids: list[str] | None, documents: bool = True) -> nx.MultiDiGraph:
         with self._errors():
-            return fetch_subgraph(self.driver, ids, self.database)
+            return fetch_subgraph(self.driver, ids, self.database, documents)
 
-    def _doc_graph(self, doc: str) -> nx.MultiDiGraph:
+    def _doc_graph(self, doc: str, documents: bool = True) -> nx.MultiDiGraph:
         rows = self._run(
             f"MATCH (n:{NODE_LABEL} {{doc: $doc}}) OPTIONAL MATCH (n)--(m:{NODE_LABEL}) "
             "RETURN collect(DISTINCT n.id) + collect(DISTINCT m.id) AS ids",
             doc=doc,
         )
-        return self._fetch(sorted(set(rows[0]["ids"])))
+        return self._fetch(sorted(set(rows[0]["ids"])), documents)
 
     def load_graph(self, doc: str | None = None) -> nx.MultiDiGraph:
         if doc is None:
@@ -124,14 +124,14 @@ class Neo4jStore:
 
     def trace(self, node_id: str) -> dict[str, Any]:
         node = self._node(node_id)
-        g = self._doc_graph(node["doc"]) if node["doc"] else self.neighbours(node_id, 1)
+        g = self._doc_graph(node["doc"], documents=False) if node["doc"] else self.neighbours(node_id, 1)
         return stable_trace(queries.trace(g, node_id))
 
     def matrix(self, doc: str | None = None) -> dict[str, Any]:
-        return queries.matrix(self._doc_graph(doc) if doc else self.load_graph(), doc)
+        return queries.matrix(self._doc_graph(doc, documents=False) if doc else self.load_graph(), doc)
 
     def gaps(self, doc: str | None = None) -> dict[str, list[dict[str, Any]]]:
-        return queries.gaps(self._doc_graph(doc) if doc else self.load_graph(), doc)
+        return queries.gaps(self._doc_graph(doc, documents=False) if doc else self.load_graph(), doc)
 
     def search(
         self, q: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20

@@ -167,7 +167,7 @@ class Workspace:
             raise TracegraphError(f"工作区路径不是文件夹：{self.root}")
         if not self.root.exists():
             try:
-                self.root.mkdir(parents=True)
+                self.root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise storage_error(exc, "创建工作区", self.root) from None
 
@@ -375,6 +375,9 @@ class Workspace:
                 )
             except LoadError as exc:
                 out.failed.append((r.doc_id, exc.reason))
+                continue
+            except Exception as exc:  # a parser bug on one document must not take down the whole build
+                out.failed.append((r.doc_id, f"解析时出现内部错误：{type(exc).__name__}"))
                 continue
             add_document(g, parsed, r.doc_id)
             info = g.graph["documents"][r.doc_id]

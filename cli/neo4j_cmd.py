@@ -1,0 +1,154 @@
+"""`tracegraph neo4j push|pull|status`: move a graph between a graph.json and a shared Neo4j.
+
+The password comes from NEO4J_PASSWORD or, at a terminal, a hidden prompt — never from the command line
+(argv is visible to every user of the machine) and it is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from loaders.errors import TracegraphError
+
+if TYPE_CHECKING:
+    from neo4j import Driver
+
+DEFAULT_URI = "bolt://127.0.0.1:7687"
+DEFAULT_BATCH = 5000  # graph.neo4j_io.DEFAULT_BATCH (not imported: the driver loads only when a command runs)
+
+
+def _password(user: str, uri: str) -> str:
+    pw = os.environ.get("NEO4J_PASSWORD")
+    if pw is not None:
+        return pw
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"Neo4j {uri} 用户 {user} 的密码：")
+    raise TracegraphError("未设置 NEO4J_PASSWORD，且不在终端上无法询问密码")
+
+
+def _driver(args: argparse.Namespace) -> Driver:
+    from graph.neo4j_io import connect
+
+    return connect(args.uri, args.user, _password(args.user, args.uri))
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from graph.io import read_json
+    from graph.neo4j_io import neo4j_errors, push
+
+    g = read_json(args.graph)
+    driver = _driver(args)
+    try:
+        with neo4j_errors(args.uri, args.user, args.database):
+            report = push(
+                g, driver, args.database, batch_size=args.batch_size, progress=None if args.progress else False
+            )
+    finally:
+        driver.close()
+    print(
+        f"已推送 {report.documents} 篇文档、{report.nodes} 个节点、{report.relationships} 条关系到 {args.uri}"
+        f"（数据库 {args.database}，{report.seconds:.1f} 秒，写入 {report.rows_per_second:,.0f} 行/秒）"
+    )
+    if report.pruned_nodes or report.pruned_relationships:
+        print(f"删除了已不在图中的 {report.pruned_nodes} 个节点、{report.pruned_relationships} 条关系")
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from graph.io import write_json
+    from graph.neo4j_io import neo4j_errors, pull
+
+    driver = _driver(args)
+    try:
+        with neo4j_errors(args.uri, args.user, args.database):
+            g = pull(driver, args.database)
+    finally:
+        driver.close()
+    if g.number_of_nodes() == 0:
+        raise TracegraphError(f"{args.uri} 的数据库 {args.database} 里没有 tracegraph 图，未写出 {args.out}")
+    write_json(g, args.out)
+    print(
+        f"已从 {args.uri} 取回 {len(g.graph['documents'])} 篇文档、{g.number_of_nodes()} 个节点、"
+        f"{g.number_of_edges()} 条关系，写入 {args.out}"
+    )
+    return 0
+
+
+def status(driver: Driver, database: str) -> dict[str, Any]:
+    """Server version, tracegraph counts and the state of the tracegraph schema."""
+    from graph.neo4j_io import counts
+
+    comp = driver.execute_query(
+        "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition",
+        database_=database,
+    ).records[0]
+    schema = driver.execute_query(
+        "SHOW INDEXES YIELD name, type, state WHERE name STARTS WITH 'tg_' RETURN name, type, state ORDER BY name",
+        database_=database,
+    ).records
+    return {
+        "server": f"{comp['name']} {comp['version']} {comp['edition']}",
+        "database": database,
+        "counts": counts(driver, database),
+        "indexes": {r["name"]: f"{r['type']} {r['state']}" for r in schema},
+    }
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from graph.neo4j_io import neo4j_errors
+
+    driver = _driver(args)
+    try:
+        with neo4j_errors(args.uri, args.user, args.database):
+            info = status(driver, args.database)
+    finally:
+        driver.close()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    c = info["counts"]
+    print(f"{args.uri}（{info['server']}，数据库 {args.database}）")
+    print(f"  文档 {c['label:TGDocumentMeta']}，节点 {c['label:TGNode']}，关系 {c['relationships']}")
+    for k, v in c.items():
+        if v and k.startswith(("label:", "rel:")) and k not in ("label:TGNode", "label:TGDocumentMeta"):
+            print(f"    {k.split(':', 1)[1]:<12} {v}")
+    not_online = [n for n, s in info["indexes"].items() if not s.endswith("ONLINE")]
+    print(f"  索引 {len(info['indexes'])} 个" + (f"，未就绪：{'、'.join(not_online)}" if not_online else "，均已就绪"))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `tracegraph neo4j ...` to the main parser."""
+    p = subparsers.add_parser("neo4j", help="与共享的 Neo4j 图数据库同步（push / pull / status）")
+    sub = p.add_subparsers(dest="neo4j_cmd", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--uri",
+            default=os.environ.get("TRACEGRAPH_NEO4J_URI") or DEFAULT_URI,
+            help="Bolt 地址（默认取环境变量 TRACEGRAPH_NEO4J_URI，否则 %(default)s）",
+        )
+        sp.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
+        sp.add_argument("--database", default=os.environ.get("NEO4J_DATABASE") or "neo4j")
+
+    ps = sub.add_parser("push", help="把图文件写入 Neo4j（可重复执行，不会产生重复）；密码取自 NEO4J_PASSWORD")
+    ps.add_argument("--graph", default="graph.json")
+    ps.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="每个事务写入的行数（默认 %(default)s）")
+    ps.add_argument("--no-progress", dest="progress", action="store_false", help="不显示进度条")
+    common(ps)
+    ps.set_defaults(func=cmd_push)
+
+    pl = sub.add_parser("pull", help="从 Neo4j 取回整个图，写成图文件")
+    pl.add_argument("--out", required=True)
+    common(pl)
+    pl.set_defaults(func=cmd_pull)
+
+    st = sub.add_parser("status", help="服务器版本、各类节点和关系数量、索引状态")
+    st.add_argument("--json", action="store_true")
+    common(st)
+    st.set_defaults(func=cmd_status)
