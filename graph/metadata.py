@@ -49,16 +49,33 @@ _MEETING_YEAR = {
     "党的二十届四中全会": 2025,
 }
 
-LEVELS = [
-    ("高校", re.compile(r"大学|学院|学校|高校")),
-    ("国企", re.compile(r"公司|集团|银行|企业")),
-    ("省", re.compile(r"省委|省政府|省[\u4e00-\u9fffXＸ]{0,6}厅|自治区|^省")),
-    ("市", re.compile(r"市委|市政府|市[\u4e00-\u9fffXＸ]{0,6}局|州委|盟委|^市")),
-    ("县", re.compile(r"县委|县政府|县[\u4e00-\u9fffXＸ]{0,6}局|旗委|^县")),
-    ("区", re.compile(r"区委|区政府|^区")),
-    ("乡镇", re.compile(r"乡|镇|街道")),
-    ("村", re.compile(r"村|社区")),
-]
+_SPECIAL_LEVELS = [("高校", re.compile(r"大学|学院|学校|高校")), ("国企", re.compile(r"公司|集团|银行|企业"))]
+_ADMIN = {
+    "省": "省",
+    "自": "省",
+    "市": "市",
+    "州": "市",
+    "盟": "市",
+    "县": "县",
+    "旗": "县",
+    "区": "区",
+    "乡": "乡镇",
+    "镇": "乡镇",
+    "街": "乡镇",
+    "村": "村",
+    "社": "村",
+}
+_ADMIN_AT = re.compile(r"(?:省|自治区|市|州|盟|县|旗|区|乡|镇|街道|村|社区)")
+
+
+def level_of(org: str) -> str | None:
+    """The administrative level an organisation name starts from (某市卫生健康委 → 市)."""
+    for level, pat in _SPECIAL_LEVELS:
+        if pat.search(org):
+            return level
+    m = _ADMIN_AT.search(org)
+    return _ADMIN.get(m.group(0)[0]) if m else None
+
 
 GENRES = [
     ("巡视整改方案", re.compile(r"巡视.{0,20}整改方案|整改方案.{0,20}巡视")),
@@ -92,12 +109,10 @@ def guess_metadata(text: str, title: str = "", cited: list[str] | None = None) -
         if m and not meta["organisation"]:
             meta["organisation"] = m.group(1)
             meta["source"]["organisation"] = where
-    org = meta["organisation"] or ""
-    for level, pat in LEVELS:
-        if pat.search(org):
-            meta["level"] = level
-            meta["source"]["level"] = "organisation"
-            break
+    level = level_of(meta["organisation"] or "")
+    if level:
+        meta["level"] = level
+        meta["source"]["level"] = "organisation"
     m = _YEAR.search(head) or _CN_YEAR.search(head)
     if m:
         if m.re is _CN_YEAR:
