@@ -222,13 +222,20 @@ def build_corpus(
         if on_fragment is not None:
             on_fragment(frag)
 
-    # Millions of small dicts and no cycles among them: the cyclic collector would rescan them all again
-    # and again while the graph grows, so it pauses during the build.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    # The merged graph is millions of small objects the cyclic collector would rescan again and again as it
+    # grows; freezing what is merged so far keeps collections to the new garbage (each fragment's graph).
+    merged = 0
+
+    def take_and_freeze(i: int, frag: dict[str, Any]) -> None:
+        nonlocal merged
+        take(i, frag)
+        merged += 1
+        if merged % 200 == 0:
+            gc.freeze()
+
     try:
         for i in sorted(frags):
-            take(i, frags.pop(i))
+            take_and_freeze(i, frags.pop(i))
         if workers > 1 and len(todo) > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 chunk = max(1, min(16, len(todo) // (workers * 8) or 1))
@@ -243,18 +250,17 @@ def build_corpus(
                 for (i, _f, did), frag in zip(todo, results, strict=True):
                     if cache is not None and "error" not in frag:
                         cache.put(frag, did)
-                    take(i, frag)
+                    take_and_freeze(i, frag)
                     bar.update()
         else:
             for i, f, did in todo:
                 frag = build_fragment(str(f), did, lex, link)
                 if cache is not None and "error" not in frag:
                     cache.put(frag, did)
-                take(i, frag)
+                take_and_freeze(i, frag)
                 bar.update()
     finally:
-        if gc_was_enabled:
-            gc.enable()
+        gc.unfreeze()
     report.processed = len(todo)
     report.seconds = time.perf_counter() - t0
     return g, report
