@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from graph.model import LINK_TYPES
@@ -25,7 +26,7 @@ def _graph(ws) -> Any:  # type: ignore[no-untyped-def]
         raise TracegraphError(f"工作区 {ws.root} 中还没有文档，请先运行 tracegraph curate import 文件")
     b = ws.build()
     for note in b.notes:
-        print(f"提示：{note}")
+        print(f"提示：{note}", file=sys.stderr)
     return b.graph
 
 
@@ -34,8 +35,10 @@ def _short(n: str | None) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from loaders.errors import LoadError
+    from loaders.errors import LoadError, TracegraphError
 
+    if args.replaces and len(args.paths) > 1:
+        raise TracegraphError("--replaces 只能配一个文件")
     ws = _workspace(args)
     failed = 0
     for path in args.paths:

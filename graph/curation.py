@@ -26,6 +26,7 @@ import os
 import random
 import re
 import sqlite3
+import threading
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -168,6 +169,9 @@ class SqliteFile:
         self.path = Path(path)
         self.what = what
         self.read_only: TracegraphError | None = None
+        # Streamlit runs each rerun (and the button callbacks) on a new thread: the connection may be
+        # used from several threads, one at a time.
+        self.lock = threading.RLock()
         try:
             self.conn = self._open_rw(ddl, schema)
         except (sqlite3.Error, OSError) as exc:
@@ -180,7 +184,7 @@ class SqliteFile:
 
     def _open_rw(self, ddl: str, schema: str) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -210,7 +214,9 @@ class SqliteFile:
         for extra in ("mode=ro", "immutable=1"):
             uri = f"{self.path.resolve().as_uri()}?{extra}"
             try:
-                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+                conn = sqlite3.connect(
+                    uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                )
                 have = self._schema(conn)
             except sqlite3.Error as exc:
                 last = exc
@@ -234,19 +240,20 @@ class SqliteFile:
         """One write transaction; any failure rolls back and becomes one TracegraphError line."""
         if self.read_only is not None:
             raise self.read_only
-        self._begin(action)
-        try:
-            yield self.conn
-            self.conn.execute("COMMIT")
-        except TracegraphError:
-            self._rollback()
-            raise
-        except (sqlite3.Error, OSError) as exc:
-            self._rollback()
-            raise storage_error(exc, action, self.path) from None
-        except BaseException:
-            self._rollback()
-            raise
+        with self.lock:
+            self._begin(action)
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except TracegraphError:
+                self._rollback()
+                raise
+            except (sqlite3.Error, OSError) as exc:
+                self._rollback()
+                raise storage_error(exc, action, self.path) from None
+            except BaseException:
+                self._rollback()
+                raise
 
     def _begin(self, action: str) -> None:
         """Take the write lock, waiting up to BUSY_TIMEOUT_S. SQLite's own busy handler backs off to
@@ -278,15 +285,17 @@ class SqliteFile:
 
     def read(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         try:
-            cur = self.conn.execute(sql, params)
-            cols = [c[0] for c in cur.description or ()]
-            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+            with self.lock:
+                cur = self.conn.execute(sql, params)
+                cols = [c[0] for c in cur.description or ()]
+                return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
         except sqlite3.Error as exc:
             raise storage_error(exc, f"读取{self.what}", self.path) from None
 
     def close(self) -> None:
         try:
-            self.conn.close()
+            with self.lock:
+                self.conn.close()
         except sqlite3.Error:
             pass
 

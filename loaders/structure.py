@@ -7,6 +7,7 @@ a reader does), so 一、/（一）/1./（1） and Word heading styles all nest 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,6 +108,12 @@ class _Parser:
         self.norm = normalise(doc.text)
         self.paras = doc.paragraphs
         self.items: list[Item] = []
+        self.para_starts = [p.start for p in self.paras]
+        self.closing_starts = [
+            p.start
+            for p in self.paras
+            if cues.CLOSING_PARA.match(self.norm[p.start : p.end]) or cues.SIGNATURE.match(self.norm[p.start : p.end])
+        ]
 
     # ------------------------------------------------------------------ outline
     def build_outline(self) -> OutlineNode:
@@ -215,12 +222,10 @@ class _Parser:
         return len(self.items) - 1
 
     def _cut_closing(self, start: int, end: int) -> int:
-        """An item never runs into a closing remark (以上…请批评指正) that follows it."""
-        for p in self.paras:
-            if start < p.start < end and (
-                cues.CLOSING_PARA.match(self.norm[p.start : p.end]) or cues.SIGNATURE.match(self.norm[p.start : p.end])
-            ):
-                return p.start
+        """An item never runs into a closing remark (以上…请批评指正) or a signature that follows it."""
+        k = bisect.bisect_right(self.closing_starts, start)
+        if k < len(self.closing_starts) and self.closing_starts[k] < end:
+            return self.closing_starts[k]
         return end
 
     # ------------------------------------------------------------------ enumerations
@@ -505,11 +510,13 @@ class _Parser:
                     return p.start
         return node.end
 
+    def _para_index_at(self, pos: int) -> int | None:
+        k = bisect.bisect_right(self.para_starts, pos) - 1
+        return k if k >= 0 and pos < self.paras[k].end else None
+
     def _para_end_at(self, pos: int, limit: int) -> int:
-        for p in self.paras:
-            if p.start <= pos < p.end:
-                return min(p.end, limit)
-        return limit
+        k = self._para_index_at(pos)
+        return min(self.paras[k].end, limit) if k is not None else limit
 
     def enum_items(
         self,
@@ -537,9 +544,9 @@ class _Parser:
         """The last enumerated item runs to its paragraph's end, plus continuation paragraphs that are
         not closing remarks."""
         e = self._para_end_at(s, end)
-        for p in self.paras:
-            if p.start < e or p.start >= end:
-                continue
+        for p in self.paras[bisect.bisect_left(self.para_starts, e) :]:
+            if p.start >= end:
+                break
             t = self.norm[p.start : p.end]
             if cues.CLOSING_PARA.match(t) or p.kind == "table_row" or cues.OTHER_PARA.match(t):
                 break
@@ -574,9 +581,9 @@ class _Parser:
                 self.sentence_actions(title[1], p.end, m, ipath)
 
     def problem(
-        self, start: int, end: int, title: tuple[int, int], marker: str, path: str, parent: int, **attrs: Any
+        self, start: int, end: int, title: tuple[int, int], marker: str, path: str, parent: int | None, **attrs: Any
     ) -> int:
-        area = parent if self.items[parent].type == "Area" else None
+        area = parent if parent is not None and self.items[parent].type == "Area" else None
         lead = self.norm[title[0] : title[1]].strip()
         if lead.endswith("方面") and len(lead) <= 16:
             # （一）理论学习方面。学习缺乏系统性…: the heading names the topic, the next sentence the problem
@@ -636,7 +643,7 @@ class _Parser:
             title,
             node.marker,
             path,
-            parent if parent is not None else 0,
+            parent,
         )
         fields = self.label_fields(node)
         if "measure" in fields:
@@ -776,9 +783,7 @@ class _Parser:
                 pid = None
                 if "problem" in cell and cell["problem"][1] > cell["problem"][0]:
                     s, e = cell["problem"]
-                    pid = self.problem(
-                        s, e, self.title_span(s, e), "", rpath, parent if parent is not None else 0, table_row=r_i
-                    )
+                    pid = self.problem(s, e, self.title_span(s, e), "", rpath, parent, table_row=r_i)
                     last_problem = pid
                 elif "problem" in cell:
                     pid = last_problem
@@ -833,9 +838,11 @@ class _Parser:
             segs = [(start, end)]
         else:
             cuts = [m.start() for m in _TOPIC.finditer(self.norm, start, end) if self._clause_start(m.start(), start)]
+            near = {c + d for c in cuts for d in (0, 1)}
             for s, e in sentences(self.norm, start, end, "。"):
-                if cues.NONE_FOUND.match(self.norm[s:e]) and not any(c <= s < c + 2 for c in cuts):
+                if cues.NONE_FOUND.match(self.norm[s:e]) and s not in near:
                     cuts.append(s)
+                    near.update((s, s + 1))
             cuts = sorted(set(cuts))
             if not cuts or cuts[0] > start + 2:
                 cuts.insert(0, start)
