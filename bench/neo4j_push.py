@@ -26,7 +26,7 @@ def push_rate(
     password: str,
     *,
     database: str = "neo4j",
-    batch_size: int = 1000,
+    batch_size: int = 5000,
     repush: bool = True,
 ) -> dict[str, Any]:
     """Push `graph` (first into whatever the database holds, then again when `repush`, which is the
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("source", help="graph.json, or a document with --copies")
     ap.add_argument("uri", nargs="?", default=os.environ.get("TRACEGRAPH_NEO4J_URI") or "bolt://127.0.0.1:7687")
     ap.add_argument("--copies", type=int, default=0, help="push N copies of one document instead of a graph file")
-    ap.add_argument("--batch-size", type=int, default=1000)
+    ap.add_argument("--batch-size", type=int, default=5000)
     ap.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
     args = ap.parse_args(argv)
     password = os.environ.get("NEO4J_PASSWORD")

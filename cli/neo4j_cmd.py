@@ -22,7 +22,8 @@ DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_BATCH = 5000  # graph.neo4j_io.DEFAULT_BATCH (not imported: the driver loads only when a command runs)
 
 
-def _password(user: str, uri: str) -> str:
+def password_for(user: str, uri: str) -> str:
+    """NEO4J_PASSWORD, else a hidden prompt at a terminal; `tracegraph app --neo4j` can use it too."""
     pw = os.environ.get("NEO4J_PASSWORD")
     if pw is not None:
         return pw
@@ -34,7 +35,7 @@ def _password(user: str, uri: str) -> str:
 def _driver(args: argparse.Namespace) -> Driver:
     from graph.neo4j_io import connect
 
-    return connect(args.uri, args.user, _password(args.user, args.uri))
+    return connect(args.uri, args.user, password_for(args.user, args.uri))
 
 
 def cmd_push(args: argparse.Namespace) -> int:

@@ -58,6 +58,10 @@ class GraphStore(Protocol):
 
     def close(self) -> None: ...
 
+    def __enter__(self) -> GraphStore: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
 
 # --------------------------------------------------------------------------- helpers shared by both stores
 

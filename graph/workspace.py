@@ -146,6 +146,11 @@ class Workspace:
         return self.build_dir / "graph.json"
 
     @property
+    def metadata_path(self) -> Path:
+        """Corrections to document metadata (`tracegraph meta --meta <workspace>/metadata.json`)."""
+        return self.root / "metadata.json"
+
+    @property
     def registry(self) -> SqliteFile:
         if self._registry is None:
             self._ensure_root()
@@ -345,6 +350,9 @@ class Workspace:
             out.built = list(g.graph.get("documents", {}))
             out.failed = [(str(a), str(b)) for a, b in failed]
         out.graph = g
+        from .metadata import apply_to_graph, load_overrides
+
+        apply_to_graph(g, load_overrides(self.metadata_path))  # the analyst's metadata corrections
         out.curation = apply_curation(g, self.curation)
         self._write_graph(g, self.graph_path, out)
         return out
@@ -384,6 +392,10 @@ class Workspace:
             info.update(path=str(p), original_name=r.original_name, version=r.version)
             out.built.append(r.doc_id)
         link_graph(g)
+        if len(g.graph["documents"]) > 1:
+            from .clusters import add_similar_edges, group_problems
+
+            add_similar_edges(g, group_problems(g))
         return g
 
     def _write_graph(self, g: nx.MultiDiGraph, path: Path, out: WorkspaceBuild, key: str | None = None) -> None:
