@@ -1,0 +1,253 @@
+"""Each view of the Streamlit app on the sample document, through streamlit.testing (no browser):
+real content — counts, the matrix, a trace with its evidence, an answer — and the URL state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+DOC = "000_ddb002e987b04e7f"
+
+
+@pytest.fixture(scope="module")
+def graph(workspace: Path):  # type: ignore[no-untyped-def]
+    """The workspace graph, to derive the link-dependent expectations (the linker is tuned over time)."""
+    from graph.io import read_json
+
+    return read_json(workspace / "graph.json")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from graph.build import build
+    from graph.io import write_json
+
+    ws = tmp_path_factory.mktemp("ws")
+    g, report = build([ROOT / "data"])
+    assert not report.failed
+    write_json(g, ws / "graph.json")
+    return ws
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> AppTest:
+    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    """Everything the page says (markdown, captions, alerts, headers)."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "success", "error", "header", "subheader"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def _button(at: AppTest, key: str):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.key == key)
+
+
+def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
+    from graph.queries import gaps
+
+    missing = gaps(graph)["problems_without_measures"]
+    at = _app(monkeypatch, workspace)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["问题"] == "17"  # 19 Problem nodes minus 2 negative findings
+    assert metrics["原因"] == "6" and metrics["整改措施"] == "5" and metrics["具体举措"] == "13"
+    assert metrics["文档"] == "1"
+    text = _text(at)
+    assert "另有 2 项“未发现问题”" in text
+    assert f"{17 - len(missing)} / 17" in text
+    assert all(r["title"] in text for r in missing)  # the problems without measures are listed
+    docs = at.table[0].value
+    assert list(docs["文档"]) == [DOC] and int(docs["问题"].iloc[0]) == 17
+    policies = at.table[1].value
+    assert policies["政策依据"].iloc[0] == "习近平新时代中国特色社会主义思想"
+    assert len(policies) == 10 and list(policies["提及次数"]) == sorted(policies["提及次数"], reverse=True)
+    assert set(policies["类别"]) <= {"会议", "文件", "理论", "提法", "专项活动", "地方口号"}
+    assert {t.lstrip(".") for t in at.file_uploader[0].allowed_type} == {"txt", "md", "docx", "pdf"}
+
+
+def test_overview_gap_button_opens_its_trace(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
+    from graph.queries import gaps
+
+    missing = gaps(graph)["problems_without_measures"]
+    if not missing:
+        pytest.skip("the linker now finds a measure for every problem of the sample")
+    gap = missing[0]["id"]
+    at = _app(monkeypatch, workspace)
+    _button(at, f"ov-gap-{gap}").click().run()
+    assert at.query_params["view"] == "trace" and at.query_params["trace"] == gap
+    text = _text(at)
+    assert graph.nodes[gap]["title"] in text
+    assert "覆盖缺口：这个问题没有对应的整改措施" in text
+    candidates = graph.nodes[gap].get("suggestions", {}).get("ADDRESSES", [])
+    assert candidates and all(c["title"] in text for c in candidates)  # shown as candidates, not links
+
+
+def test_trace_problem_shows_measures_with_evidence(monkeypatch: pytest.MonkeyPatch, workspace: Path,
+                                                    graph) -> None:
+    from graph.queries import trace
+
+    measures = trace(graph, f"{DOC}:P5.2")["measures"]
+    at = _app(monkeypatch, workspace, view="trace", trace=f"{DOC}:P5.2")
+    text = _text(at)
+    assert "还存在“两个责任”履行不够到位的问题" in text
+    assert f"整改措施（{len(measures)}）" in text
+    m5 = next(m.value for m in at.markdown if "加强自身建设，提升能力水平" in m.value)
+    assert "三会一课" in m5 and "推断" in m5  # its evidence sentence and origin
+    assert "政治建设不够有力" in text  # the cause
+    assert "两个责任" in text and "全面从严治党" in text  # policy references
+    assert at.selectbox(key="tg_trace").value == f"{DOC}:P5.2"
+
+
+def test_trace_reverse_from_a_measure(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
+    at = _app(monkeypatch, workspace, view="trace")
+    at.selectbox(key="tg_trace").set_value(f"{DOC}:M3").run()
+    text = _text(at)
+    assert "针对的问题（" in text
+    assert "回应群众需求不及时" in text
+    assert at.query_params["trace"] == f"{DOC}:M3"
+    # jump from a listed problem to its own trace
+    _button(at, f"tr-p-{DOC}:P3.1").click().run()
+    assert at.selectbox(key="tg_trace").value == f"{DOC}:P3.1"
+    assert "强化宗旨观念，体现激励关爱" in _text(at)
+
+
+def test_matrix_measures_by_problems_with_cell_evidence_and_gaps(monkeypatch: pytest.MonkeyPatch,
+                                                                 workspace: Path, graph) -> None:
+    from graph.queries import gaps, matrix
+
+    cells = matrix(graph)["cells"]
+    missing = gaps(graph)["problems_without_measures"]
+    at = _app(monkeypatch, workspace, view="matrix")
+    df = at.dataframe[0].value
+    assert list(df.columns) == ["M1", "M2", "M3", "M4", "M5"]
+    assert len(df) == 17
+    assert "P3.1 回应群众需求不及时" in df.index
+    m3p31 = cells[f"{DOC}:M3|{DOC}:P3.1"]
+    assert df.loc["P3.1 回应群众需求不及时", "M3"] == f"{m3p31['score']:.2f} 推断"
+    filled = sum(1 for row in df.itertuples(index=False) for v in row if v)
+    assert filled == len(cells)
+    for r in missing:
+        assert df.loc[f"{r['id'].split(':')[1]} {r['title']}"].tolist() == [""] * 5
+    assert df.loc["P5.2 还存在“两个责任”履行不够到位的问题", "M5"].endswith("推断")
+    at.selectbox(key="tg_cell").set_value(f"{DOC}:M5|{DOC}:P5.2").run()
+    assert any("三会一课" in m.value and "<mark>" in m.value for m in at.markdown)
+    assert at.query_params["cell"] == f"{DOC}:M5|{DOC}:P5.2"
+    text = _text(at)
+    assert f"没有整改措施的问题（{len(missing)}）" in text and "“未发现问题”的说明（不计入问题）（2）" in text
+    assert "未发现违规发放公务员工资、津贴、补贴的情况" in text
+
+
+def test_ask_answers_with_ranked_results(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
+    from graph.queries import gaps
+
+    at = _app(monkeypatch, workspace, view="ask")
+    at.text_input(key="tg_ask").set_value("第三条整改措施解决了哪些问题").run()
+    assert "回应群众需求不及时" in at.success[0].value
+    assert "强化宗旨观念，体现激励关爱" in _text(at)  # the measure it recognised
+    results = [m.value for m in at.markdown if "class=\"tg-badge\"" in m.value]
+    assert "回应群众需求不及时" in results[0] and "得分 0." in results[0]
+    assert at.query_params["ask"] == "第三条整改措施解决了哪些问题"
+    # the example buttons fill in the question
+    _button(at, "ask-ex-3").click().run()
+    assert at.text_input(key="tg_ask").value == "哪些问题没有整改措施"
+    missing = gaps(graph)["problems_without_measures"]
+    if missing:
+        assert f"共有 {len(missing)} 个问题没有对应的整改措施" in at.success[0].value
+    else:
+        assert "每个问题都有对应的整改措施" in at.warning[0].value
+
+
+def test_graph_view_detail_panel_and_search(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
+    at = _app(monkeypatch, workspace, view="graph", node=f"{DOC}:P5.2")
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    page = frames[0].proto.srcdoc
+    assert f"{DOC}:P5.2" in page and "vis.Network" in page and "cdn.jsdelivr" not in page
+    text = _text(at)
+    assert "节点详情" in text and "还存在“两个责任”履行不够到位的问题" in text
+    source = next(m.value for m in at.markdown if "class=\"tg-source\"" in m.value)
+    assert "<mark>二是<b>还存在“两个责任”履行不够到位的问题</b>" in source
+    assert "显示 48 个节点" in text
+    # links with scores and evidence
+    assert any("加强自身建设，提升能力水平" in m.value and "三会一课" in m.value for m in at.markdown)
+
+    at.text_input(key="tg_q").set_value("软弱涣散").run()
+    assert "对如何运用党史做好组织工作结合上还不够好" in _text(at)
+    assert at.query_params["q"] == "软弱涣散"
+    _button(at, f"sr-focus-{DOC}:P4.1").click().run()
+    assert at.query_params["focus"] == f"{DOC}:P4.1"
+    assert "聚焦：【问题】P4.1" in _text(at)
+
+
+def test_graph_filters_are_mirrored_into_the_url_and_cap_message(monkeypatch: pytest.MonkeyPatch,
+                                                                 workspace: Path) -> None:
+    at = _app(monkeypatch, workspace, view="graph", cap="10", types="Problem,Measure")
+    assert "符合条件的节点共 24 个，只显示前 10 个" in _text(at)
+    at.sidebar.slider(key="tg_min_score").set_value(0.9).run()
+    assert at.query_params["min"] == "0.9"
+    assert at.query_params["types"] == "Problem,Measure"
+    # filters survive a visit to another view
+    at.sidebar.radio(key="tg_view").set_value("matrix").run()
+    at.sidebar.radio(key="tg_view").set_value("graph").run()
+    assert at.sidebar.slider(key="tg_min_score").value == 0.9
+    assert at.query_params["cap"] == "10"
+
+
+def test_bad_url_still_opens(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
+    at = _app(monkeypatch, workspace, view="graph", node="nope", area="nope", types="Bogus", hops="x")
+    assert "没有符合条件的节点" in _text(at)
+    at = _app(monkeypatch, workspace, view="trace", trace="<script>")
+    assert at.selectbox(key="tg_trace").value == ""
+
+
+def test_empty_workspace_offers_upload_and_upload_builds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    at = _app(monkeypatch, tmp_path)
+    assert "工作区还没有文档" in _text(at)
+    sample = (ROOT / "data" / f"{DOC}.txt").read_bytes()
+    at.file_uploader[0].set_value([("对照检查材料.txt", sample, "text/plain"),
+                                   ("坏文件.docx", b"nope", "application/zip")])
+    at.run()
+    _button(at, "upload_go").click().run()
+    assert not at.exception
+    assert any("对照检查材料.txt：已加入" in s.value for s in at.success)
+    assert any("坏文件.docx：" in e.value and "不是有效的 .docx" in e.value for e in at.error)
+    assert {m.label: m.value for m in at.metric}["问题"] == "17"
+    assert (tmp_path / "graph.json").exists()
+
+
+@pytest.mark.parametrize("view,header", [("curation", "校对"), ("review", "评估")])
+def test_optional_pages_open_when_their_module_exists(monkeypatch: pytest.MonkeyPatch, workspace: Path,
+                                                      view: str, header: str) -> None:
+    """Pages written in other modules (ui/views/curation.py, ui/views/review.py) are listed and open."""
+    from ui.shell import available_views
+
+    if view not in available_views():
+        pytest.skip(f"ui.views.{view} is not there")
+    at = _app(monkeypatch, workspace, view=view)
+    assert header in [h.value for h in at.header]
+    assert header in at.sidebar.radio(key="tg_view").options  # listed in the navigation
+
+
+def test_graph_view_offers_the_export_panel_for_the_current_view(monkeypatch: pytest.MonkeyPatch,
+                                                                  workspace: Path) -> None:
+    """ui/export_panel.py (another module) gets the view as a selection: the focus and its hops."""
+    import importlib.util
+
+    if importlib.util.find_spec("ui.export_panel") is None:
+        pytest.skip("ui.export_panel is not there")
+    at = _app(monkeypatch, workspace, view="graph", focus=f"{DOC}:P5.2", hops="2")
+    assert not at.error
+    scope = [c.value for c in at.caption if c.value.startswith("导出范围")]
+    assert scope and f"{DOC}:P5.2" in scope[0] and "2 层" in scope[0]

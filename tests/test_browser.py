@@ -1,0 +1,248 @@
+"""The app in a real browser: `tracegraph app` on a free loopback port, Debian's headless Chromium driven by
+Playwright. Search, trace, matrix, ask, a click on a graph node that opens its detail panel, a hostile
+title that must stay text — and not one request may leave 127.0.0.1 during the whole session.
+
+Screenshots of each view go to test-artifacts/. Skipped when chromium is missing, unless
+TRACEGRAPH_REQUIRE_BROWSER=1 (CI), where that is a failure."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from bench.app_render import browser, chromium_path, running_app, wait_overview
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+DOC = "000_ddb002e987b04e7f"
+HOSTILE = '<img src=x onerror="window.top.__xss=1">'
+HOSTILE_NODE = f"{DOC}:M3.A2"
+
+
+def _require_browser() -> None:
+    required = os.environ.get("TRACEGRAPH_REQUIRE_BROWSER") == "1"
+    missing = None
+    if chromium_path() is None:
+        missing = "Debian chromium is not installed (bash scripts/system-deps.sh)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "the playwright Python package is not installed"
+    if missing:
+        if required:
+            pytest.fail(missing + " and TRACEGRAPH_REQUIRE_BROWSER=1")
+        pytest.skip(missing)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """(base URL, page, request log, graph) for the whole module: one server, one browser. The graph gives
+    the link-dependent expectations (the linker is tuned over time; the structure is fixed)."""
+    _require_browser()
+    from graph.build import build
+    from graph.io import write_json
+
+    ws = tmp_path_factory.mktemp("browser-ws")
+    g, report = build([ROOT / "data"])
+    assert not report.failed
+    g.nodes[HOSTILE_NODE]["title"] = HOSTILE + "建立定期调研制度"  # titles are untrusted input
+    write_json(g, ws / "graph.json")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_app(ws, log=ws / "app.log") as base, browser((1400, 1100)) as (_ctx, page, log):
+        yield base, page, log, g
+
+
+def _shot(page: Any, name: str) -> None:
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def _no_remote(log: Any) -> None:
+    assert log.urls, "no request was recorded at all"
+    assert log.remote() == [], f"requests left 127.0.0.1: {log.remote()}"
+
+
+def _see(page: Any, *texts: str, timeout: int = 60_000) -> None:
+    """Wait until each text is drawn in the main area (Streamlit draws a run's elements one by one)."""
+    main = page.locator('[data-testid="stMain"]')
+    for t in texts:
+        main.get_by_text(t).first.wait_for(timeout=timeout)
+
+
+def _main_text(page: Any) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def _graph_frame(page: Any):  # type: ignore[no-untyped-def]
+    el = page.locator('[data-testid="stMain"] iframe').first
+    el.wait_for(timeout=60_000)
+    el.scroll_into_view_if_needed()
+    frame = el.element_handle().content_frame()
+    frame.wait_for_function("window.tgReady === true", timeout=60_000)
+    return el, frame
+
+
+def test_overview_renders_in_chinese(session: Any) -> None:
+    base, page, log, g = session
+    t0 = time.perf_counter()
+    page.goto(base + "/")
+    wait_overview(page)
+    first_render = time.perf_counter() - t0
+    problems = page.locator('[data-testid="stMetric"]', has_text="问题").first
+    assert problems.locator('[data-testid="stMetricValue"]').inner_text().strip() == "17"
+    from graph.queries import gaps
+
+    missing = gaps(g)["problems_without_measures"]
+    _see(page, "覆盖情况", f"{17 - len(missing)} / 17", "引用最多的政策依据", *[r["title"] for r in missing])
+    # a CJK font is installed, so Chinese is drawn with real glyphs (not tofu boxes): their width
+    # differs from that of a string of code points no font has
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    assert fonts.strip(), "no Chinese font (apt-get install fonts-wqy-zenhei)"
+    widths = page.evaluate("""() => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '16px sans-serif';
+        return [c.measureText('问题原因措施').width, c.measureText('\\u{E000}'.repeat(6)).width]; }""")
+    assert widths[0] > 0 and abs(widths[0] - widths[1]) > 1
+    _shot(page, "overview")
+    assert first_render < 60
+    _no_remote(log)
+
+
+def test_search_finds_the_gap_problem_and_its_trace_shows_candidates(session: Any) -> None:
+    base, page, log, g = session
+    page.goto(base + "/")
+    wait_overview(page)
+    page.locator('[data-testid="stSidebar"] label', has_text="图谱").click()
+    page.get_by_role("heading", name="图谱", exact=True).wait_for()
+    box = page.get_by_placeholder("如：软弱涣散、三会一课、两个责任")
+    box.fill("软弱涣散")
+    box.press("Enter")
+    trace_button = page.locator(f".st-key-sr-trace-{DOC}-P4-1 button")
+    trace_button.wait_for(timeout=30_000)
+    page.get_by_text("搜索“软弱涣散”").wait_for()
+    assert "对如何运用党史做好组织工作结合上还不够好" in _main_text(page)
+    page.wait_for_url(re.compile(r"[?&]q=%E8%BD%AF"), timeout=30_000)  # the search is in the URL
+    _graph_frame(page)
+    _shot(page, "graph_search")
+    trace_button.click()
+    page.get_by_role("heading", name="溯源", exact=True).wait_for()
+    from graph.queries import trace
+
+    p41 = f"{DOC}:P4.1"
+    measures = trace(g, p41)["measures"]
+    _see(page, "问题 P4.1：对如何运用党史做好组织工作结合上还不够好")
+    if measures:  # linked: its measures are listed
+        _see(page, f"整改措施（{len(measures)}）", *[m["title"] for m in measures])
+    else:  # a coverage gap: said so, with the linker's nearest candidates (not drawn as links)
+        candidates = [c["title"] for c in g.nodes[p41].get("suggestions", {}).get("ADDRESSES", [])]
+        assert candidates
+        _see(page, "覆盖缺口：这个问题没有对应的整改措施", "可能对应的整改措施（候选，未建立关联，供核实）",
+             *candidates)
+    page.wait_for_url(lambda u: "view=trace" in u and f"trace={DOC}:P4.1" in unquote(u), timeout=30_000)
+    _shot(page, "trace_gap")
+    _no_remote(log)
+
+
+def test_trace_of_a_problem_shows_its_measures_and_evidence(session: Any) -> None:
+    base, page, log, g = session
+    page.goto(f"{base}/?view=trace&trace={DOC}:P5.2")  # a bookmarked view
+    from graph.queries import trace
+
+    tr = trace(g, f"{DOC}:P5.2")
+    _see(page, "还存在“两个责任”履行不够到位的问题", f"整改措施（{len(tr['measures'])}）",
+         "M5 加强自身建设，提升能力水平", f"政策依据（{len(tr['policy_refs'])}）",
+         *[c["title"] for c in tr["causes"]], *[m["title"] for m in tr["measures"]])
+    m5 = page.locator('[data-testid="stVerticalBlock"]', has_text="M5 加强自身建设，提升能力水平").last
+    assert "三会一课" in m5.inner_text()
+    _shot(page, "trace")
+    _no_remote(log)
+
+
+def test_matrix_view(session: Any) -> None:
+    _base, page, log, g = session
+    page.locator('[data-testid="stSidebar"] label', has_text="矩阵").click()
+    page.get_by_role("heading", name="矩阵", exact=True).wait_for(timeout=60_000)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    from graph.queries import gaps
+
+    missing = gaps(g)["problems_without_measures"]
+    _see(page, "M3 强化宗旨观念，体现激励关爱", f"没有整改措施的问题（{len(missing)}）",
+         "未发现违规发放公务员工资、津贴、补贴的情况")
+    page.wait_for_url(re.compile(r"view=matrix"), timeout=30_000)
+    _shot(page, "matrix")
+    _no_remote(log)
+
+
+def test_ask_view(session: Any) -> None:
+    base, page, log, _g = session
+    page.goto(f"{base}/?view=ask")
+    box = page.get_by_placeholder("如：第三条整改措施解决了哪些问题")
+    box.wait_for(timeout=60_000)
+    box.fill("第三条整改措施解决了哪些问题")
+    box.press("Enter")
+    answer = page.locator('[data-testid="stAlert"]', has_text="回应群众需求不及时")
+    answer.first.wait_for(timeout=30_000)
+    assert "强化宗旨观念，体现激励关爱" in answer.first.inner_text()
+    _shot(page, "ask")
+    _no_remote(log)
+
+
+def test_clicking_a_graph_node_opens_its_detail_panel(session: Any) -> None:
+    base, page, log, g = session
+    target = f"{DOC}:P5.2"
+    page.goto(f"{base}/?view=graph")
+    el, frame = _graph_frame(page)
+    point = frame.evaluate(
+        """(id) => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+                     const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+                     return {x: r.left + p.x, y: r.top + p.y}; }""", target)
+    box = el.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_url(re.compile(r"node=" + re.escape(DOC)), timeout=30_000)
+    assert "view=graph" in page.url
+    panel = page.locator('[data-testid="stVerticalBlock"]', has_text="节点详情").last
+    panel.wait_for(timeout=60_000)
+    from ui.views.detail import node_links
+
+    _see(page, "节点详情", "问题 P5.2", "还存在“两个责任”履行不够到位的问题", f"关联（{len(node_links(g, target))}）")
+    mark = page.locator(".tg-source mark").first
+    assert "还存在“两个责任”履行不够到位的问题" in mark.inner_text()
+    _graph_frame(page)  # the picture is drawn again, with the node selected
+    assert frame_selected(page) == [target]
+    _shot(page, "graph_detail")
+    _no_remote(log)
+
+
+def frame_selected(page: Any) -> list[str]:
+    _, frame = _graph_frame(page)
+    return frame.evaluate("() => network.getSelectedNodes()")
+
+
+def test_hostile_title_stays_text(session: Any) -> None:
+    base, page, log, _g = session
+    page.goto(f"{base}/?view=graph&node={HOSTILE_NODE}")
+    _see(page, "节点详情", HOSTILE)  # shown as text in the detail panel
+    el, frame = _graph_frame(page)
+    # hover the node: vis-network shows its tooltip, which must hold text, not an <img>
+    point = frame.evaluate(
+        """(id) => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+                     const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+                     return {x: r.left + p.x, y: r.top + p.y}; }""", HOSTILE_NODE)
+    box = el.bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tip = frame.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=10_000)
+    assert HOSTILE in tip.inner_text()
+    assert frame.locator("div.vis-tooltip img").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+    assert frame.evaluate("() => window.__xss") is None
+    assert not [u for u in log.urls if u.rstrip("/").endswith("/x")]
+    _shot(page, "hostile_title")
+    _no_remote(log)

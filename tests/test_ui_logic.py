@@ -1,0 +1,293 @@
+"""The app's logic without a browser: URL state, graph filters, the offline/safe graph page, text
+highlighting, the workspace (uploads) and the `tracegraph app` command line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from ui import state as vs
+from ui.filters import FilterSpec, apply_filters, area_members, visible_edges
+from ui.graph_view import REMOTE_REF, render_html
+from ui.highlight import esc, evidence_html, mark_terms, paragraph_html
+from ui.workspace import Workspace, display_name, doc_id_for_upload, extension_of
+
+
+def _id(doc: str, code: str) -> str:
+    return f"{doc}:{code}"
+
+
+# ---------------------------------------------------------------- URL state
+
+
+def test_query_round_trip_keeps_every_field() -> None:
+    s = vs.ViewState(view="trace", doc="d1", node="d1:P5.2", types=("Problem", "Measure"), area="d1:A5",
+                     min_score=0.45, origins=("explicit", "curated"), q="三会一课", focus="d1:M5", hops=3, cap=40,
+                     trace="d1:P5.2", cell="d1:M5|d1:P5.2", ask="第三条整改措施解决了哪些问题")
+    q = vs.to_query(s)
+    assert q["view"] == "trace" and q["types"] == "Problem,Measure" and q["min"] == "0.45"
+    assert q["origin"] == "explicit,curated" and q["q"] == "三会一课" and q["hops"] == "3"
+    assert vs.parse_query(q) == s
+
+
+def test_defaults_stay_out_of_the_url() -> None:
+    assert vs.to_query(vs.ViewState()) == {}
+    # the same set of types in another order is still the default
+    assert vs.to_query(vs.ViewState(types=tuple(reversed(vs.DEFAULT_TYPES)))) == {}
+    assert vs.to_query(vs.ViewState(view="matrix")) == {"view": "matrix"}
+
+
+def test_bad_query_values_fall_back_to_defaults() -> None:
+    s = vs.parse_query({"view": "<script>", "hops": "9", "min": "abc", "cap": "-5", "types": "Problem,Bogus,Problem",
+                        "origin": "inferred,hacked", "q": "x" * 500, "unknown": "1"})
+    assert s.view == "overview"
+    assert s.hops == 3  # clamped into 1..3
+    assert s.min_score == 0.0
+    assert s.cap == 10
+    assert s.types == ("Problem",)
+    assert s.origins == ("inferred",)
+    assert len(s.q) == vs.MAX_TEXT
+    assert vs.parse_query({"min": "nan"}).min_score == 0.0
+    # list values (as some frameworks hand them over) use the last one
+    assert vs.parse_query({"view": ["graph", "matrix"]}).view == "matrix"
+
+
+def test_init_session_reads_the_url_once_then_keeps_widget_values() -> None:
+    session: dict = {}
+    vs.init_session(session, {"view": "graph", "node": "d:P1.1", "types": "Problem"})
+    assert session["tg_view"] == "graph" and session["tg_node"] == "d:P1.1" and session["tg_types"] == ["Problem"]
+    session["tg_view"] = "matrix"  # the analyst clicked another view
+    vs.init_session(session, {"view": "graph"})  # the URL is not re-read on later runs
+    assert vs.read(session).view == "matrix"
+    vs.set_fields(session, trace="d:P5.2", view="trace")
+    assert vs.read(session).trace == "d:P5.2"
+    with pytest.raises(KeyError):
+        vs.set_fields(session, nonsense=1)
+
+
+def test_publish_mirrors_state_into_query_params() -> None:
+    query: dict = {"stale": "1", "view": "graph"}
+    vs.publish(query, vs.ViewState(view="trace", trace="d:P5.2"))
+    assert query == {"view": "trace", "trace": "d:P5.2"}
+    assert vs.share_link(vs.ViewState(view="graph", node="d:P5.2")) == "?view=graph&node=d%3AP5.2"
+
+
+# ---------------------------------------------------------------- filters
+
+
+def test_default_filter_shows_main_types_and_only_edges_between_shown_nodes(sample_graph) -> None:
+    r = apply_filters(sample_graph, FilterSpec())
+    types = {sample_graph.nodes[n]["type"] for n in r.nodes}
+    assert types == {"Area", "Problem", "Cause", "Measure", "Action"}
+    assert len(r.nodes) == 5 + 19 + 6 + 5 + 13 == r.total
+    shown = set(r.nodes)
+    assert r.edges and all(u in shown and v in shown for u, v, _ in r.edges)
+    assert not r.capped and r.message == ""
+
+
+def test_type_and_score_and_origin_filters(sample_graph, sample_doc_id) -> None:
+    only_problems = apply_filters(sample_graph, FilterSpec(types=("Problem",)))
+    assert len(only_problems.nodes) == 19
+    assert all(sample_graph.nodes[n]["type"] == "Problem" for n in only_problems.nodes)
+
+    loose = apply_filters(sample_graph, FilterSpec(min_score=0.0))
+    strict = apply_filters(sample_graph, FilterSpec(min_score=0.9))
+    addr = [d for _, _, d in strict.edges if d["type"] == "ADDRESSES"]
+    assert addr and all(d["score"] >= 0.9 for d in addr)
+    assert len(addr) < len([d for _, _, d in loose.edges if d["type"] == "ADDRESSES"])
+    assert any(d["type"] == "CONTAINS" for _, _, d in strict.edges)  # structure is not scored
+
+    parsed_only = apply_filters(sample_graph, FilterSpec(origins=("parsed",)))
+    assert {d["type"] for _, _, d in parsed_only.edges} <= {"CONTAINS", "HAS_ACTION", "HAS_EXAMPLE", "CITES"}
+    inferred = visible_edges(sample_graph, FilterSpec(origins=("inferred",)))
+    assert inferred and all(d.get("origin") == "inferred" for _, _, d in inferred)
+
+    nothing = apply_filters(sample_graph, FilterSpec(doc="no-such-doc"))
+    assert nothing.nodes == [] and "没有符合条件" in nothing.message
+    same = apply_filters(sample_graph, FilterSpec(doc=sample_doc_id))
+    assert len(same.nodes) == len(loose.nodes)
+
+
+def test_area_filter_keeps_the_area_its_problems_and_what_links_to_them(sample_graph, sample_doc_id) -> None:
+    a5 = _id(sample_doc_id, "A5")
+    members = area_members(sample_graph, a5)
+    assert {_id(sample_doc_id, c) for c in ("A5", "P5.1", "P5.2", "P5.3", "M5", "C1")} <= members
+    r = apply_filters(sample_graph, FilterSpec(area=a5))
+    assert _id(sample_doc_id, "P5.2") in r.nodes and _id(sample_doc_id, "M5") in r.nodes
+    assert _id(sample_doc_id, "P1.1") not in r.nodes and _id(sample_doc_id, "P3.1") not in r.nodes
+
+
+def test_focus_expands_by_hops(sample_graph, sample_doc_id) -> None:
+    p52 = _id(sample_doc_id, "P5.2")
+    one = apply_filters(sample_graph, FilterSpec(focus=p52, hops=1))
+    assert one.nodes[0] == p52 and one.seeds == [p52]
+    for c in ("M1", "M5", "C1", "A5"):
+        assert _id(sample_doc_id, c) in one.nodes
+    assert _id(sample_doc_id, "P5.3") not in one.nodes  # two hops away (via M5)
+    two = apply_filters(sample_graph, FilterSpec(focus=p52, hops=2))
+    assert _id(sample_doc_id, "P5.3") in two.nodes
+    assert set(one.nodes) < set(two.nodes)
+    three = apply_filters(sample_graph, FilterSpec(focus=p52, hops=3))
+    assert set(two.nodes) <= set(three.nodes)
+
+
+def test_search_seeds_the_picture(sample_graph, sample_doc_id) -> None:
+    r = apply_filters(sample_graph, FilterSpec(query="软弱涣散"))
+    p41 = _id(sample_doc_id, "P4.1")
+    assert p41 in [h["id"] for h in r.hits]
+    assert r.seeds[0] == p41 and p41 in r.nodes
+    assert sample_graph.nodes[p41]["title"] == "对如何运用党史做好组织工作结合上还不够好"
+    none = apply_filters(sample_graph, FilterSpec(query="量子计算机"))
+    assert none.nodes == [] and "量子计算机" in none.message
+
+
+def test_cap_cuts_with_a_visible_message_and_keeps_the_focus(sample_graph, sample_doc_id) -> None:
+    r = apply_filters(sample_graph, FilterSpec(cap=10))
+    assert len(r.nodes) == 10 and r.total == 48 and r.capped
+    assert "48" in r.message and "10" in r.message
+    # problems, measures, causes survive the cap before actions
+    assert all(sample_graph.nodes[n]["type"] == "Problem" for n in r.nodes)
+    f = apply_filters(sample_graph, FilterSpec(focus=_id(sample_doc_id, "M5"), hops=3, cap=5))
+    assert f.nodes[0] == _id(sample_doc_id, "M5") and len(f.nodes) == 5 and f.capped
+
+
+# ---------------------------------------------------------------- graph page
+
+
+def _hostile_graph() -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    g.graph["documents"] = {}
+    g.add_node("d:P1", type="Problem", title='<img src=x onerror="window.__xss=1">', doc="d", start=0, end=5)
+    g.add_node("d:M1", type="Measure", title="</script><script>window.__xss=2</script>", doc="d", start=6, end=9)
+    g.add_edge("d:M1", "d:P1", key="ADDRESSES", type="ADDRESSES", origin="inferred", score=0.8)
+    return g
+
+
+def test_graph_page_is_offline_and_escapes_titles(sample_graph, sample_doc_id) -> None:
+    r = apply_filters(sample_graph, FilterSpec())
+    page = render_html(sample_graph, r, selected=_id(sample_doc_id, "P5.2"))
+    assert not REMOTE_REF.search(page)
+    assert "cdn.jsdelivr" not in page and "cdnjs" not in page and "bootstrap.min.css" not in page
+    assert "vis.Network" in page  # the library is inlined
+    assert "network.on('click'" in page and "searchParams.set('node'" in page
+    assert "randomSeed" in page
+    assert "问题" in page and "整改措施" in page  # the legend
+    assert render_html(sample_graph, r) == render_html(sample_graph, r)  # same filters, same page
+
+    g = _hostile_graph()
+    hostile = render_html(g, apply_filters(g, FilterSpec(types=("Problem", "Measure"))))
+    assert "<img src=x" not in hostile
+    assert "<script>window.__xss" not in hostile
+    assert "</script><script>" not in hostile  # no title closed the data's script block
+    data = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", hostile).group(1)
+    labels = {n["id"]: n["label"] for n in json.loads(data)}
+    assert labels["d:P1"].startswith("P1 &lt;img src=x")
+
+
+# ---------------------------------------------------------------- highlighting
+
+
+def test_paragraph_html_escapes_then_marks_the_span() -> None:
+    text = "第一段。\n前文<script>alert(1)</script>，二是问题标题。问题的具体表现。后文\n第三段"
+    start = text.index("二是")
+    end = text.index("后文")
+    out = paragraph_html(text, start, end, start + 2, text.index("。", start))
+    assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "<mark>二是<b>问题标题</b>。问题的具体表现。</mark>后文" in out
+    assert "第一段" not in out and "第三段" not in out  # only its own paragraph
+    long = "甲" * 3000 + "目标句" + "乙" * 3000
+    cut = paragraph_html(long, 3000, 3003)
+    assert "<mark>目标句</mark>" in cut and len(cut) < 1000 and cut.count("…") == 2
+
+
+def test_evidence_marks_shared_terms_and_escapes() -> None:
+    assert mark_terms("带头严格执行“三会一课”制度<b>", ["三会一课", "三会"]) == \
+        "带头严格执行“<mark>三会一课</mark>”制度&lt;b&gt;"
+    ev = {"source_sentence": {"text": "带头严格执行“三会一课”制度"}, "shared_terms": ["三会一课"], "similarity": 0.1}
+    out = evidence_html(ev)
+    assert "<mark>三会一课</mark>" in out and "共同词语：三会一课" in out and "0.10" in out
+    assert evidence_html(None) == "" and esc("a\nb") == "a<br>b"
+
+
+# ---------------------------------------------------------------- workspace
+
+
+def test_upload_is_saved_under_a_generated_name_built_linked_and_persisted(tmp_path: Path, sample_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    data = sample_path.read_bytes()
+    res = ws.add_upload("../../etc/passwd 对照检查.txt", data)
+    assert res.ok, res.message
+    assert res.doc_id == "passwd_对照检查" and "问题 19" in res.message
+    stored = list((tmp_path / "ws" / "uploads").iterdir())
+    names = sorted(p.name for p in stored)
+    assert len(names) == 2 and "uploads.json" in names
+    upload = next(p for p in stored if p.suffix == ".txt")
+    assert re.fullmatch(r"up-[0-9a-f]{20}\.txt", upload.name) and upload.read_bytes() == data
+    assert not (tmp_path / "etc").exists()
+    # persisted: a new Workspace object (an app restart) sees the document, linked
+    g = Workspace(tmp_path / "ws").load_graph()
+    assert res.doc_id in g.graph["documents"]
+    assert any(d.get("type") == "ADDRESSES" for _, _, d in g.edges(data=True))
+    assert ws.uploads()[0]["name"] == "passwd 对照检查.txt"
+    again = ws.add_upload("copy.txt", data)
+    assert again.ok and "已有相同文档" in again.message
+    assert len(Workspace(tmp_path / "ws").load_graph().graph["documents"]) == 1
+
+
+def test_upload_failures_are_one_line_reasons(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    cases = {
+        ("evil.exe", b"MZ..."): "不支持的文件类型",
+        ("empty.txt", b""): "文件为空",
+        ("noise.txt", "你好，今天天气很好。".encode()): "未识别出问题",
+        ("broken.docx", b"not a zip"): "不是有效的 .docx",
+        ("broken.pdf", b"%PDF-1.4 garbage"): "PDF",
+    }
+    for (name, data), reason in cases.items():
+        res = ws.add_upload(name, data)
+        assert not res.ok and reason in res.message, (name, res.message)
+        assert "\n" not in res.message
+    big = ws.add_upload("big.txt", b"x" * 2048, max_bytes=1024)
+    assert not big.ok and "文件过大" in big.message
+    # nothing half-built is left behind
+    assert not ws.graph_path.exists()
+    assert [p.name for p in (tmp_path / "ws" / "uploads").glob("up-*")] == []
+
+
+def test_upload_name_helpers() -> None:
+    assert extension_of("a/b\\c.DOCX") == ".docx" and extension_of("noext") == "" and extension_of(".txt") == ""
+    assert display_name("..\\..\\x\u0000y.txt") == "xy.txt" and display_name("") == "未命名"
+    assert doc_id_for_upload("报告.txt", b"1", {"报告"}).startswith("报告_")
+    assert "/" not in doc_id_for_upload("a/../b.txt", b"1", set())
+
+
+# ---------------------------------------------------------------- `tracegraph app`
+
+
+def test_app_command_is_registered_and_defaults_to_loopback() -> None:
+    from cli import app_cmd
+    from cli.main import _register_optional, build_parser
+
+    _register_optional()
+    args = build_parser().parse_args(["app", "--workspace", "ws", "--port", "8600"])
+    assert args.func is app_cmd.cmd_app and args.host == "127.0.0.1" and args.port == 8600
+    argv = app_cmd.streamlit_argv(app_cmd.APP, "127.0.0.1", 8600)
+    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4].endswith("app.py")
+    assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
+    assert argv[argv.index("--browser.gatherUsageStats") + 1] == "false"
+    assert app_cmd.is_loopback("127.0.0.1") and app_cmd.is_loopback("::1") and app_cmd.is_loopback("localhost")
+    assert not app_cmd.is_loopback("0.0.0.0") and not app_cmd.is_loopback("192.168.1.5")
+
+
+def test_streamlit_config_keeps_the_app_local() -> None:
+    import tomllib
+
+    cfg = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["browser"]["serverAddress"] == "localhost"
+    assert cfg["server"]["address"] == "127.0.0.1" and cfg["server"]["headless"] is True
+    assert cfg["client"]["toolbarMode"] == "viewer"

@@ -1,0 +1,1 @@
+"""One module per view of the app; each exposes ``render(...)`` and holds no state of its own."""

@@ -1,0 +1,108 @@
+"""Small helpers the views share: node names, navigation callbacks, safe HTML output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import streamlit as st
+
+from graph.model import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from ui import state as vs
+from ui.highlight import STYLE, esc, evidence_html, origin_badge
+
+TRACEABLE = ("Problem", "Measure", "Cause")
+
+
+def doc_arg(state: vs.ViewState) -> str | None:
+    return state.doc or None
+
+
+def nodes_of(g: nx.MultiDiGraph, doc: str | None, types: tuple[str, ...]) -> list[str]:
+    """Nodes of the given types (in one document or all), in reading order."""
+    out = [n for n, d in g.nodes(data=True) if d.get("type") in types and (doc is None or d.get("doc") == doc)]
+    return sorted(out, key=lambda n: (g.nodes[n].get("doc") or "", g.nodes[n].get("start") or 0, n))
+
+
+def code(n: str) -> str:
+    """`doc:P5.2` → `P5.2` (policy and speaker ids keep their name)."""
+    if n.startswith(("policy:", "speaker:")):
+        return n.split(":", 1)[1]
+    return n.split(":", 1)[1] if ":" in n else n
+
+
+def type_zh(t: str | None) -> str:
+    return TYPE_LABELS_ZH.get(t or "", t or "")
+
+
+def name(g: nx.MultiDiGraph, n: str, with_type: bool = False) -> str:
+    """How a node is named in lists: ``P5.2 还存在“两个责任”…``."""
+    if n not in g:
+        return n
+    d = g.nodes[n]
+    label = f"{code(n)} {d.get('title') or ''}".strip() if d.get("type") not in ("PolicyRef", "Speaker") else (
+        d.get("title") or code(n))
+    return f"【{type_zh(d.get('type'))}】{label}" if with_type else label
+
+
+def traceable(g: nx.MultiDiGraph, n: str) -> str:
+    """The node 溯源 should open for `n`: itself, or the problem/measure an example/action belongs to."""
+    if n not in g:
+        return ""
+    t = g.nodes[n].get("type")
+    if t in TRACEABLE:
+        return n
+    if t in ("Example", "Action"):
+        for u, _, d in g.in_edges(n, data=True):
+            if d.get("type") in ("HAS_EXAMPLE", "HAS_ACTION"):
+                return u
+    return ""
+
+
+def score_text(row: dict[str, Any]) -> str:
+    parts = []
+    if row.get("score") is not None:
+        parts.append(f"得分 {float(row['score']):.2f}")
+    if row.get("origin"):
+        parts.append(ORIGIN_LABELS_ZH.get(row["origin"], row["origin"]))
+    return " · ".join(parts)
+
+
+def md(s: str) -> str:
+    """Escape Markdown punctuation in document text shown through st.markdown (text, not markup)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in s)
+
+
+def html(s: str) -> None:
+    """Output our own HTML (every piece of document text in it went through ui.highlight.esc)."""
+    st.markdown(s, unsafe_allow_html=True)
+
+
+def style() -> None:
+    html(STYLE)
+
+
+def link_row_html(row: dict[str, Any]) -> str:
+    """One linked node with its score, origin badge and evidence sentence(s)."""
+    score = f"得分 {float(row['score']):.2f}" if row.get("score") is not None else ""
+    head = (f'<div><b>{esc(code(row["id"]))}</b> {esc(row.get("title", ""))} '
+            f'{origin_badge(row.get("origin"))}<span style="color:#666">{esc(score)}</span></div>')
+    return head + evidence_html(row.get("evidence"))
+
+
+# --- navigation (used as button callbacks, which run before the next run's widgets) ---
+
+def go_trace(node: str) -> None:
+    vs.set_fields(st.session_state, view="trace", trace=node)
+
+
+def go_graph(node: str) -> None:
+    vs.set_fields(st.session_state, view="graph", node=node)
+
+
+def set_focus(node: str) -> None:
+    vs.set_fields(st.session_state, view="graph", focus=node, node=node)
+
+
+def set_field(**kw: Any) -> None:
+    vs.set_fields(st.session_state, **kw)

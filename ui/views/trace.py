@@ -1,0 +1,140 @@
+"""溯源: from a problem to its causes, measures, actions and policy references with the evidence for each
+link — or the reverse, from a measure or a cause. A problem without measures is shown as a coverage gap
+with the nearest candidates the linker found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import streamlit as st
+
+from graph.queries import trace
+from ui import state as vs
+from ui.highlight import esc
+from ui.views.common import (
+    code,
+    doc_arg,
+    go_graph,
+    go_trace,
+    html,
+    link_row_html,
+    md,
+    name,
+    nodes_of,
+    traceable,
+    type_zh,
+)
+from ui.views.detail import render_suggestions, source_html
+
+
+def options(g: nx.MultiDiGraph, doc: str | None) -> list[str]:
+    """Problems (admitted first, then negative findings), measures, causes — in reading order."""
+    problems = nodes_of(g, doc, ("Problem",))
+    problems = ([p for p in problems if g.nodes[p].get("status") != "none_found"]
+                + [p for p in problems if g.nodes[p].get("status") == "none_found"])
+    return problems + nodes_of(g, doc, ("Measure",)) + nodes_of(g, doc, ("Cause",))
+
+
+def _rows(g: nx.MultiDiGraph, title: str, rows: list[dict[str, Any]], key: str, empty: str = "") -> None:
+    st.markdown(f"##### {title}（{len(rows)}）")
+    if not rows:
+        if empty:
+            st.warning(empty)
+        return
+    for r in rows:
+        with st.container(border=True):
+            html(link_row_html(r))
+            acts = r.get("actions") or []
+            if acts:
+                html("<div style='margin-top:.3em'><b>其中具体举措：</b></div>"
+                     + "".join(f"<div>· {esc(code(a['id']))} {esc(a.get('title') or '')}"
+                               f"<span style='color:#666'>（得分 {float(a.get('score') or 0):.2f}）</span></div>"
+                               for a in acts))
+            c1, c2, _ = st.columns([1, 1, 5])
+            t = traceable(g, r["id"])
+            if t:
+                c1.button("溯源", key=f"tr-{key}-{r['id']}", on_click=go_trace, args=(t,))
+            c2.button("图谱", key=f"tg-{key}-{r['id']}", on_click=go_graph, args=(r["id"],))
+
+
+def _policies(refs: list[dict[str, Any]]) -> None:
+    if refs:
+        st.markdown(f"##### 政策依据（{len(refs)}）")
+        st.markdown("、".join(md(r.get("title") or "") for r in refs))
+
+
+def render_problem(g: nx.MultiDiGraph, n: str, tr: dict[str, Any]) -> None:
+    if g.nodes[n].get("status") == "none_found":
+        st.info("这是一条“未发现问题”的说明，不计入问题，也不需要整改措施。")
+    if tr.get("area"):
+        st.caption(f"所属方面：{tr['area'].get('title', '')}")
+    _rows(g, "原因", tr["causes"], "c", "未分析原因：没有原因与此问题建立关联。")
+    if not tr["causes"]:
+        _suggest(g, n, "EXPLAINS")
+    _rows(g, "整改措施", tr["measures"], "m",
+          "覆盖缺口：这个问题没有对应的整改措施。" if g.nodes[n].get("status") != "none_found" else "")
+    if not tr["measures"]:
+        _suggest(g, n, "ADDRESSES")
+    loose = [a for a in tr["actions"] if not any(a in m.get("actions", []) for m in tr["measures"])]
+    if loose:
+        _rows(g, "直接针对的具体举措", loose, "a")
+    _policies(tr["policy_refs"])
+    if tr.get("examples"):
+        with st.expander(f"事例（{len(tr['examples'])}）"):
+            for e in tr["examples"]:
+                st.markdown("- " + md(e.get("text") or e.get("title") or ""))
+
+
+def _suggest(g: nx.MultiDiGraph, n: str, etype: str) -> None:
+    render_suggestions(g, n, only=etype)
+
+
+def render_measure(g: nx.MultiDiGraph, n: str, tr: dict[str, Any]) -> None:
+    owner = tr.get("owner") or {}
+    if owner:
+        labels = {"owner": "责任人", "department": "责任单位", "deadline": "完成时限", "status": "状态"}
+        st.caption("；".join(f"{labels.get(k, k)}：{v}" for k, v in owner.items()))
+    _rows(g, "针对的问题", tr["problems"], "p", "未对应任何问题。")
+    _rows(g, "整治的原因", tr["causes"], "c")
+    if tr.get("actions"):
+        st.markdown(f"##### 具体举措（{len(tr['actions'])}）")
+        for a in tr["actions"]:
+            st.markdown(f"- **{md(code(a['id']))}** {md(a.get('title') or '')}")
+    _policies(tr["policy_refs"])
+
+
+def render_cause(g: nx.MultiDiGraph, n: str, tr: dict[str, Any]) -> None:
+    _rows(g, "导致的问题", tr["problems"], "p")
+    _rows(g, "整治它的措施", tr["measures"], "m", "没有整改措施整治这个原因。")
+    _policies(tr["policy_refs"])
+
+
+def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
+    st.header("溯源")
+    opts = options(g, doc_arg(state))
+    if not opts:
+        st.info("工作区还没有问题、措施或原因，请先在“总览”上传文档。")
+        return
+    ss = st.session_state
+    if state.trace not in opts:
+        ss["tg_trace"] = traceable(g, state.trace) if traceable(g, state.trace) in opts else ""
+    st.selectbox("选择问题、整改措施或原因", ["", *opts], key="tg_trace",
+                 format_func=lambda n: "请选择……" if not n else name(g, n, with_type=True))
+    n = ss.get("tg_trace") or ""
+    if not n:
+        st.caption("从一个问题出发，查看它的原因、整改措施、具体举措和政策依据；或从措施、原因反向查看。")
+        return
+    tr = trace(g, n)
+    t = g.nodes[n].get("type")
+    st.subheader(f"{type_zh(t)} {code(n)}：{g.nodes[n].get('title') or ''}")
+    src = source_html(g, n)
+    if src:
+        with st.expander("原文", expanded=False):
+            html(src)
+    if t == "Problem":
+        render_problem(g, n, tr)
+    elif t in ("Measure", "Action"):
+        render_measure(g, n, tr)
+    elif t == "Cause":
+        render_cause(g, n, tr)
