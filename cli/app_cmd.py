@@ -54,6 +54,19 @@ def cmd_app(args: argparse.Namespace) -> int:
           file=sys.stderr)
     env = dict(os.environ)
     env[ENV_VAR] = str(workspace)
+    if args.neo4j:
+        # the shared store: the app reads the graph from Neo4j; the password travels in the environment,
+        # never on a command line or in a log
+        from cli.neo4j_cmd import password_for
+        from graph.neo4j_store import Neo4jStore
+
+        user = args.neo4j_user
+        password = password_for(user, args.neo4j)
+        Neo4jStore.connect(args.neo4j, user, password).close()  # fail here, clearly, not in the browser
+        env["TRACEGRAPH_NEO4J_URI"] = args.neo4j
+        env["NEO4J_USER"] = user
+        env["NEO4J_PASSWORD"] = password
+        print(f"图谱来源：Neo4j {args.neo4j}", file=sys.stderr)
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     os.chdir(ROOT)  # .streamlit/config.toml is read from the current directory
     argv = streamlit_argv(APP, args.host, args.port)
@@ -69,4 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--host", default="127.0.0.1",
                    help="监听地址，默认 127.0.0.1（仅本机）；0.0.0.0 会让局域网内其他计算机访问")
+    p.add_argument("--neo4j", default=os.environ.get("TRACEGRAPH_NEO4J_URI"),
+                   help="从共享的 Neo4j 读取图谱（如 bolt://127.0.0.1:7687）；密码取自 NEO4J_PASSWORD 或终端输入")
+    p.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
     p.set_defaults(func=cmd_app)

@@ -39,9 +39,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.replaces and len(args.paths) > 1:
         raise TracegraphError("--replaces 只能配一个文件")
+    from graph.build import iter_input_files
+    from loaders.registry import supported_extensions
+
     ws = _workspace(args)
     failed = 0
-    for path in args.paths:
+    for path in iter_input_files(args.paths, supported_extensions()):  # folders are walked
         try:
             r = ws.import_file(path, replaces=args.replaces)
         except LoadError as exc:

@@ -18,18 +18,18 @@ def graph(workspace: Path):  # type: ignore[no-untyped-def]
     """The workspace graph, to derive the link-dependent expectations (the linker is tuned over time)."""
     from graph.io import read_json
 
-    return read_json(workspace / "graph.json")
+    return read_json(workspace / "build" / "graph.json")
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from graph.build import build
-    from graph.io import write_json
+    from graph.workspace import Workspace
 
     ws = tmp_path_factory.mktemp("ws")
-    g, report = build([ROOT / "data"])
-    assert not report.failed
-    write_json(g, ws / "graph.json")
+    core = Workspace(ws)
+    core.import_file(ROOT / "data" / f"{DOC}.txt")
+    assert not core.build().failed
+    core.close()
     return ws
 
 
@@ -94,8 +94,7 @@ def test_overview_gap_button_opens_its_trace(monkeypatch: pytest.MonkeyPatch, wo
     assert candidates and all(c["title"] in text for c in candidates)  # shown as candidates, not links
 
 
-def test_trace_problem_shows_measures_with_evidence(monkeypatch: pytest.MonkeyPatch, workspace: Path,
-                                                    graph) -> None:
+def test_trace_problem_shows_measures_with_evidence(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
     from graph.queries import trace
 
     measures = trace(graph, f"{DOC}:P5.2")["measures"]
@@ -123,8 +122,9 @@ def test_trace_reverse_from_a_measure(monkeypatch: pytest.MonkeyPatch, workspace
     assert "强化宗旨观念，体现激励关爱" in _text(at)
 
 
-def test_matrix_measures_by_problems_with_cell_evidence_and_gaps(monkeypatch: pytest.MonkeyPatch,
-                                                                 workspace: Path, graph) -> None:
+def test_matrix_measures_by_problems_with_cell_evidence_and_gaps(
+    monkeypatch: pytest.MonkeyPatch, workspace: Path, graph
+) -> None:
     from graph.queries import gaps, matrix
 
     cells = matrix(graph)["cells"]
@@ -156,7 +156,7 @@ def test_ask_answers_with_ranked_results(monkeypatch: pytest.MonkeyPatch, worksp
     at.text_input(key="tg_ask").set_value("第三条整改措施解决了哪些问题").run()
     assert "回应群众需求不及时" in at.success[0].value
     assert "强化宗旨观念，体现激励关爱" in _text(at)  # the measure it recognised
-    results = [m.value for m in at.markdown if "class=\"tg-badge\"" in m.value]
+    results = [m.value for m in at.markdown if 'class="tg-badge"' in m.value]
     assert "回应群众需求不及时" in results[0] and "得分 0." in results[0]
     assert at.query_params["ask"] == "第三条整改措施解决了哪些问题"
     # the example buttons fill in the question
@@ -177,7 +177,7 @@ def test_graph_view_detail_panel_and_search(monkeypatch: pytest.MonkeyPatch, wor
     assert f"{DOC}:P5.2" in page and "vis.Network" in page and "cdn.jsdelivr" not in page
     text = _text(at)
     assert "节点详情" in text and "还存在“两个责任”履行不够到位的问题" in text
-    source = next(m.value for m in at.markdown if "class=\"tg-source\"" in m.value)
+    source = next(m.value for m in at.markdown if 'class="tg-source"' in m.value)
     assert "<mark>二是<b>还存在“两个责任”履行不够到位的问题</b>" in source
     assert "显示 48 个节点" in text
     # links with scores and evidence
@@ -191,8 +191,9 @@ def test_graph_view_detail_panel_and_search(monkeypatch: pytest.MonkeyPatch, wor
     assert "聚焦：【问题】P4.1" in _text(at)
 
 
-def test_graph_filters_are_mirrored_into_the_url_and_cap_message(monkeypatch: pytest.MonkeyPatch,
-                                                                 workspace: Path) -> None:
+def test_graph_filters_are_mirrored_into_the_url_and_cap_message(
+    monkeypatch: pytest.MonkeyPatch, workspace: Path
+) -> None:
     at = _app(monkeypatch, workspace, view="graph", cap="10", types="Problem,Measure")
     assert "符合条件的节点共 24 个，只显示前 10 个" in _text(at)
     at.sidebar.slider(key="tg_min_score").set_value(0.9).run()
@@ -216,20 +217,22 @@ def test_empty_workspace_offers_upload_and_upload_builds(monkeypatch: pytest.Mon
     at = _app(monkeypatch, tmp_path)
     assert "工作区还没有文档" in _text(at)
     sample = (ROOT / "data" / f"{DOC}.txt").read_bytes()
-    at.file_uploader[0].set_value([("对照检查材料.txt", sample, "text/plain"),
-                                   ("坏文件.docx", b"nope", "application/zip")])
+    at.file_uploader[0].set_value(
+        [("对照检查材料.txt", sample, "text/plain"), ("坏文件.docx", b"nope", "application/zip")]
+    )
     at.run()
     _button(at, "upload_go").click().run()
     assert not at.exception
     assert any("对照检查材料.txt：已加入" in s.value for s in at.success)
     assert any("坏文件.docx：" in e.value and "不是有效的 .docx" in e.value for e in at.error)
     assert {m.label: m.value for m in at.metric}["问题"] == "17"
-    assert (tmp_path / "graph.json").exists()
+    assert (tmp_path / "build" / "graph.json").exists()
 
 
 @pytest.mark.parametrize("view,header", [("curation", "校对"), ("review", "评估")])
-def test_optional_pages_open_when_their_module_exists(monkeypatch: pytest.MonkeyPatch, workspace: Path,
-                                                      view: str, header: str) -> None:
+def test_optional_pages_open_when_their_module_exists(
+    monkeypatch: pytest.MonkeyPatch, workspace: Path, view: str, header: str
+) -> None:
     """Pages written in other modules (ui/views/curation.py, ui/views/review.py) are listed and open."""
     from ui.shell import available_views
 
@@ -240,8 +243,9 @@ def test_optional_pages_open_when_their_module_exists(monkeypatch: pytest.Monkey
     assert header in at.sidebar.radio(key="tg_view").options  # listed in the navigation
 
 
-def test_graph_view_offers_the_export_panel_for_the_current_view(monkeypatch: pytest.MonkeyPatch,
-                                                                  workspace: Path) -> None:
+def test_graph_view_offers_the_export_panel_for_the_current_view(
+    monkeypatch: pytest.MonkeyPatch, workspace: Path
+) -> None:
     """ui/export_panel.py (another module) gets the view as a selection: the focus and its hops."""
     import importlib.util
 
@@ -251,3 +255,29 @@ def test_graph_view_offers_the_export_panel_for_the_current_view(monkeypatch: py
     assert not at.error
     scope = [c.value for c in at.caption if c.value.startswith("导出范围")]
     assert scope and f"{DOC}:P5.2" in scope[0] and "2 层" in scope[0]
+
+
+def test_corpus_view_groups_problems_across_documents(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two materials sharing problems: the 语料 page lists the clusters with both documents, policy
+    references per year, and leads into the trace of a member problem."""
+    from graph.workspace import Workspace
+
+    text = (ROOT / "data" / f"{DOC}.txt").read_text(encoding="utf-8")
+    for name, org, year in (("甲.txt", "县教育局", 2022), ("乙.txt", "县财政局", 2023)):
+        (tmp_path / name).write_text(f"{org}领导班子{year}年度民主生活会对照检查材料\n" + text, encoding="utf-8")
+    ws_dir = tmp_path / "ws"
+    core = Workspace(ws_dir)
+    for name in ("甲.txt", "乙.txt"):
+        core.import_file(tmp_path / name)
+    g = core.build().graph
+    core.close()
+    at = _app(monkeypatch, ws_dir, view="corpus")
+    page = _text(at)
+    assert "语料分析" in page
+    assert "县教育局领导班子" in str(at.dataframe[0].value) and "2023" in str(at.dataframe[0].value)
+    titles = [e.label for e in at.expander]
+    assert any(t.startswith("[2 个文档] 还存在“两个责任”履行不够到位的问题") for t in titles)
+    member = next(m for c in g.graph["clusters"] for m in c["members"] if m.endswith(":P5.2"))
+    cluster = next(c for c in g.graph["clusters"] if member in c["members"])
+    _button(at, f"cl-tr-{cluster['id']}-{member}").click().run()
+    assert at.selectbox(key="tg_trace").value == member

@@ -47,14 +47,18 @@ def session(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     """(base URL, page, request log, graph) for the whole module: one server, one browser. The graph gives
     the link-dependent expectations (the linker is tuned over time; the structure is fixed)."""
     _require_browser()
-    from graph.build import build
-    from graph.io import write_json
+    from graph.workspace import Workspace
 
     ws = tmp_path_factory.mktemp("browser-ws")
-    g, report = build([ROOT / "data"])
-    assert not report.failed
-    g.nodes[HOSTILE_NODE]["title"] = HOSTILE + "建立定期调研制度"  # titles are untrusted input
-    write_json(g, ws / "graph.json")
+    core = Workspace(ws, user="browser-test")
+    core.import_file(ROOT / "data" / f"{DOC}.txt")
+    built = core.build()
+    assert not built.failed
+    # titles are untrusted input: an analyst's curation writes this one, and every view must show it as text
+    core.curation.edit_node(built.graph, HOSTILE_NODE, title=HOSTILE + "建立定期调研制度", comment="hostile")
+    g = core.build().graph
+    assert g.nodes[HOSTILE_NODE]["title"].startswith(HOSTILE)
+    core.close()
     ARTIFACTS.mkdir(exist_ok=True)
     with running_app(ws, log=ws / "app.log") as base, browser((1400, 1100)) as (_ctx, page, log):
         yield base, page, log, g

@@ -562,3 +562,45 @@ def test_push_rate_reports_rows_per_second(db, neo4j_server, sample_graph) -> No
     assert rate["nodes"] == sample_graph.number_of_nodes() and rate["relationships"] == sample_graph.number_of_edges()
     assert rate["rows_per_second"] > 0 and rate["repush_rows_per_second"] > 0
     assert counts(db) == graph_counts(sample_graph)  # pushing twice for the benchmark left one copy
+
+
+def test_app_serves_trace_matrix_and_gaps_from_neo4j(db, neo4j_server, sample_graph, sample_doc_id, tmp_path,
+                                                      monkeypatch) -> None:
+    """The Streamlit app with TRACEGRAPH_NEO4J_URI set reads the shared store: the same trace, matrix and
+    gaps as the embedded graph, with no workspace documents at all."""
+    from streamlit.testing.v1 import AppTest
+
+    from graph.queries import gaps, matrix, trace
+
+    push(copy.deepcopy(sample_graph), db, progress=False)
+    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(tmp_path / "empty-ws"))
+    monkeypatch.setenv("TRACEGRAPH_NEO4J_URI", neo4j_server.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+
+    def run(**query: str) -> AppTest:
+        at = AppTest.from_file(app, default_timeout=90)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    def text(at: AppTest) -> str:
+        return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "header", "subheader")
+                         for e in getattr(at, kind))
+
+    p52 = f"{sample_doc_id}:P5.2"
+    at = run(view="trace", trace=p52)
+    page = text(at)
+    expected = trace(sample_graph, p52)
+    assert f"整改措施（{len(expected['measures'])}）" in page
+    for m in expected["measures"]:
+        assert m["title"] in page
+    at = run(view="overview")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["问题"] == str(len(matrix(sample_graph, sample_doc_id)["problems"]))
+    page = text(at)
+    for p in gaps(sample_graph, sample_doc_id)["problems_without_measures"]:
+        assert p["title"][:12] in page

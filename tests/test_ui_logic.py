@@ -14,7 +14,7 @@ from ui import state as vs
 from ui.filters import FilterSpec, apply_filters, area_members, visible_edges
 from ui.graph_view import REMOTE_REF, render_html
 from ui.highlight import esc, evidence_html, mark_terms, paragraph_html
-from ui.workspace import Workspace, display_name, doc_id_for_upload, extension_of
+from ui.workspace import Workspace, display_name, extension_of
 
 
 def _id(doc: str, code: str) -> str:
@@ -222,12 +222,15 @@ def test_upload_is_saved_under_a_generated_name_built_linked_and_persisted(tmp_p
     res = ws.add_upload("../../etc/passwd 对照检查.txt", data)
     assert res.ok, res.message
     assert res.doc_id == "passwd_对照检查" and "问题 19" in res.message
-    stored = list((tmp_path / "ws" / "uploads").iterdir())
-    names = sorted(p.name for p in stored)
-    assert len(names) == 2 and "uploads.json" in names
-    upload = next(p for p in stored if p.suffix == ".txt")
-    assert re.fullmatch(r"up-[0-9a-f]{20}\.txt", upload.name) and upload.read_bytes() == data
+    stored = list((tmp_path / "ws" / "documents").iterdir())
+    assert len(stored) == 1
+    upload = stored[0]
+    assert re.fullmatch(r"doc-[0-9a-f]{24}\.txt", upload.name) and upload.read_bytes() == data
     assert not (tmp_path / "etc").exists()
+    # one registry shared with `tracegraph curate`: the core workspace sees the upload too
+    from graph.workspace import Workspace as CoreWorkspace
+
+    assert [r.doc_id for r in CoreWorkspace(tmp_path / "ws").documents()] == [res.doc_id]
     # persisted: a new Workspace object (an app restart) sees the document, linked
     g = Workspace(tmp_path / "ws").load_graph()
     assert res.doc_id in g.graph["documents"]
@@ -255,14 +258,12 @@ def test_upload_failures_are_one_line_reasons(tmp_path: Path) -> None:
     assert not big.ok and "文件过大" in big.message
     # nothing half-built is left behind
     assert not ws.graph_path.exists()
-    assert [p.name for p in (tmp_path / "ws" / "uploads").glob("up-*")] == []
+    assert list((tmp_path / "ws" / "documents").glob("doc-*")) == []
 
 
 def test_upload_name_helpers() -> None:
     assert extension_of("a/b\\c.DOCX") == ".docx" and extension_of("noext") == "" and extension_of(".txt") == ""
     assert display_name("..\\..\\x\u0000y.txt") == "xy.txt" and display_name("") == "未命名"
-    assert doc_id_for_upload("报告.txt", b"1", {"报告"}).startswith("报告_")
-    assert "/" not in doc_id_for_upload("a/../b.txt", b"1", set())
 
 
 # ---------------------------------------------------------------- `tracegraph app`

@@ -4,6 +4,7 @@ mirrored into the URL, and dispatch to one view module per page."""
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +21,28 @@ def _graph(path: str, mtime: float) -> nx.MultiDiGraph:
     return Workspace(path).load_graph()
 
 
+@st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取图谱……")
+def _neo4j_graph(uri: str) -> nx.MultiDiGraph:
+    """The shared store's graph, re-read at most once a minute (other analysts may be pushing)."""
+    from graph.store import open_store
+
+    store = open_store(uri)
+    try:
+        return store.load_graph()
+    finally:
+        store.close()
+
+
 def load_graph(ws: Workspace) -> nx.MultiDiGraph:
+    uri = os.environ.get("TRACEGRAPH_NEO4J_URI")
+    if uri:
+        return _neo4j_graph(uri)
     return _graph(str(ws.root), ws.graph_mtime())
 
 
 # optional pages written in other modules: view → (module, function); shown only when importable
-_OPTIONAL = {"curation": ("ui.views.curation", "render_curation_view"),
+_OPTIONAL = {"corpus": ("ui.views.corpus", "render"),
+             "curation": ("ui.views.curation", "render_curation_view"),
              "review": ("ui.views.review", "render_review_view")}
 
 
@@ -95,6 +112,10 @@ def run() -> None:
         from ui.views import ask
 
         ask.render(g, state)
+    elif state.view == "corpus":
+        fn = _optional_view("corpus")
+        if fn is not None:
+            fn(g, ws)
     elif state.view == "curation":
         fn = _optional_view("curation")
         if fn is not None:

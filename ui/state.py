@@ -13,10 +13,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 CORE_VIEWS = ("overview", "graph", "trace", "matrix", "ask")
-OPTIONAL_VIEWS = ("curation", "review")  # other modules' pages, listed when their module is present
+OPTIONAL_VIEWS = ("corpus", "curation", "review")  # other modules' pages, listed when their module is present
 VIEWS = CORE_VIEWS + OPTIONAL_VIEWS
 VIEW_LABELS_ZH = {"overview": "总览", "graph": "图谱", "trace": "溯源", "matrix": "矩阵", "ask": "问答",
-                  "curation": "校对", "review": "评估"}
+                  "corpus": "语料", "curation": "校对", "review": "评估"}
 DEFAULT_TYPES = ("Area", "Problem", "Cause", "Measure", "Action")
 ALL_ORIGINS = ("parsed", "explicit", "inferred", "curated")
 PREFIX = "tg_"

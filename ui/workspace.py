@@ -1,14 +1,11 @@
-"""The workspace folder the app works in: ``graph.json`` plus the uploaded documents, kept across restarts.
-
-An upload is saved under a generated name (``up-<sha256 prefix><ext>``): the name a browser sends is
-never used as a path, only shown. Files are size-capped, then loaded, parsed, added to the graph and
-linked; the graph is written atomically. A file that cannot be read yields a one-line reason.
+"""The workspace folder the app works in — one registry of documents, the curation store and the curated
+build, shared with `tracegraph curate` (graph/workspace.py). An upload is stored under a generated name:
+the name a browser sends is never used as a path, only shown. A file that cannot be read yields a one-line
+reason and leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
 from dataclasses import dataclass
@@ -18,9 +15,6 @@ import networkx as nx
 
 ALLOWED_EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-GRAPH_FILE = "graph.json"
-UPLOAD_DIR = "uploads"
-MANIFEST = "uploads.json"
 ENV_VAR = "TRACEGRAPH_WORKSPACE"
 
 _LOCK = threading.Lock()  # one Streamlit process serves every browser tab: uploads must not interleave
@@ -53,75 +47,65 @@ def display_name(name: str) -> str:
     return (base or "未命名")[:120]
 
 
-def stored_name(data: bytes, ext: str) -> str:
-    """The generated file name an upload is kept under."""
-    return f"up-{hashlib.sha256(data).hexdigest()[:20]}{ext}"
-
-
-def doc_id_for_upload(name: str, data: bytes, taken: set[str]) -> str:
-    """A readable document id from the shown name (an id, never a path), unique in the graph."""
-    from graph.model import doc_id_for
-
-    stem = display_name(name)
-    ext = extension_of(stem)
-    if ext and stem.lower().endswith(ext):
-        stem = stem[: -len(ext)]
-    did = doc_id_for(stem)
-    if did in taken:
-        did = f"{did}_{hashlib.sha256(data).hexdigest()[:8]}"
-    return did
-
-
 class Workspace:
-    """A folder with graph.json and uploads/; every write goes through here."""
+    """The app's view of the workspace folder. Storage, the document registry, curation and builds are
+    `graph.workspace.Workspace`'s: an upload is imported there (a generated file name, never the browser's),
+    and the graph shown is its curated build (build/graph.json)."""
 
     def __init__(self, root: str | Path) -> None:
+        from graph.workspace import Workspace as CoreWorkspace
+
         self.root = Path(root).resolve()
+        self.core = CoreWorkspace(self.root, max_bytes=MAX_UPLOAD_BYTES)
 
     @property
     def graph_path(self) -> Path:
-        return self.root / GRAPH_FILE
-
-    @property
-    def upload_dir(self) -> Path:
-        return self.root / UPLOAD_DIR
+        return self.core.graph_path
 
     def graph_mtime(self) -> float:
+        """Changes whenever the graph shown must change: a new build or a new curation decision."""
         try:
-            return self.graph_path.stat().st_mtime_ns / 1e9
+            built = self.graph_path.stat().st_mtime_ns / 1e9
         except FileNotFoundError:
-            return 0.0
+            built = 0.0
+        return built + self._curation_version() * 1e-6
+
+    def _curation_version(self) -> int:
+        try:
+            return int(self.core.curation.version())
+        except Exception:  # no store yet, or a read-only folder: nothing curated to show
+            return 0
 
     def load_graph(self) -> nx.MultiDiGraph:
-        """The workspace graph, or an empty one when nothing has been built yet."""
+        """The curated workspace graph; rebuilt (from cache) when curation changed since the last build,
+        empty when nothing was imported yet."""
         from graph.build import new_graph
         from graph.io import read_json
 
-        if not self.graph_path.exists():
+        if not self.core.documents_dir.exists() or not self.core.documents():
             return new_graph()
-        return read_json(self.graph_path)
+        stamp = self.graph_path.with_suffix(".curation")
+        current = str(self._curation_version())
+        if self.graph_path.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == current:
+            return read_json(self.graph_path)
+        g = self.core.build().graph
+        try:
+            stamp.write_text(current, encoding="utf-8")
+        except OSError:
+            pass  # a read-only workspace still shows the freshly applied curation
+        return g
 
     def uploads(self) -> list[dict[str, str]]:
-        """What was uploaded: stored file, shown name, document id."""
-        p = self.upload_dir / MANIFEST
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return []
-        return [e for e in data if isinstance(e, dict)]
-
-    def _write_manifest(self, entries: list[dict[str, str]]) -> None:
-        p = self.upload_dir / MANIFEST
-        tmp = p.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, p)
+        """What was imported: stored file, shown name, document id."""
+        return [
+            {"file": Path(r.stored_path).name, "name": display_name(r.original_name), "doc_id": r.doc_id,
+             "sha256": r.sha256}
+            for r in self.core.documents()
+        ]
 
     def add_upload(self, name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> UploadResult:
-        """Save, load, parse, add and link one uploaded file; the graph file is rewritten on success."""
-        from graph.build import add_document
-        from graph.io import write_json
-        from graph.link import link_graph
-        from loaders import LoadError, load_file, parse
+        """Check, import and build one uploaded file; the graph is rebuilt on success."""
+        from loaders.errors import TracegraphError
 
         shown = display_name(name)
         ext = extension_of(shown)
@@ -133,34 +117,23 @@ class Workspace:
         if len(data) > max_bytes:
             size, cap = len(data) / 1048576, max_bytes / 1048576
             return UploadResult(shown, False, f"文件过大（{size:.1f} MB，上限 {cap:.0f} MB）")
-        sha = hashlib.sha256(data).hexdigest()
         with _LOCK:
-            g = self.load_graph()
-            for did, d in g.graph.get("documents", {}).items():
-                if d.get("sha256") == sha:
-                    return UploadResult(shown, True, f"工作区中已有相同文档（{did}），未重复加入", did)
-            self.upload_dir.mkdir(parents=True, exist_ok=True)
-            target = self.upload_dir / stored_name(data, ext)
-            tmp = target.with_name(target.name + ".part")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
             try:
-                parsed = parse(load_file(target))
-            except LoadError as exc:
-                target.unlink(missing_ok=True)
-                return UploadResult(shown, False, _one_line(exc.reason))
+                res = self.core.import_bytes(data, shown)
+            except TracegraphError as exc:
+                reason = getattr(exc, "reason", None) or str(exc)
+                return UploadResult(shown, False, _one_line(reason))
             except Exception as exc:  # a damaged file must not take the app down: report it in one line
-                target.unlink(missing_ok=True)
                 return UploadResult(shown, False, _one_line(f"无法读取文件（{type(exc).__name__}）"))
-            did = doc_id_for_upload(shown, data, set(g.graph.get("documents", {})) | set(g.nodes))
-            add_document(g, parsed, did)
-            link_graph(g, [did])
-            write_json(g, self.graph_path)
-            entries = [e for e in self.uploads() if e.get("doc_id") != did]
-            entries.append({"file": target.name, "name": shown, "doc_id": did, "sha256": sha})
-            self._write_manifest(entries)
-        counts = _counts(g, did)
-        return UploadResult(shown, True, f"已加入：{did}（{counts}）", did)
+            did = res.record.doc_id
+            if res.status in ("unchanged", "duplicate"):
+                return UploadResult(shown, True, f"工作区中已有相同文档（{did}），未重复加入", did)
+            build = self.core.build()
+            g = build.graph
+        failed = dict(build.failed)
+        if did in failed:
+            return UploadResult(shown, False, _one_line(failed[did]), did)
+        return UploadResult(shown, True, f"已加入：{did}（{_counts(g, did)}）", did)
 
 
 def _one_line(s: str) -> str:
