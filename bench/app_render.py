@@ -95,9 +95,9 @@ def running_app(
 
 
 def is_local(url: str) -> bool:
-    """A request that stays on this machine (or never leaves the browser: data:, blob:, about:)."""
+    """A request that stays on this machine (or never leaves the browser: data:, blob:, about:, file:)."""
     parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about", "chrome-error", ""):
+    if parts.scheme in ("data", "blob", "about", "chrome-error", "file", ""):
         return True
     return (parts.hostname or "") in LOCAL_HOSTS
 
