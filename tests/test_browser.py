@@ -24,6 +24,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 DOC = "000_ddb002e987b04e7f"
 HOSTILE = '<img src=x onerror="window.top.__xss=1">'
 HOSTILE_NODE = f"{DOC}:M3.A2"
+HOSTILE_PROBLEM = f"{DOC}:P3.1"
+HOSTILE_P = '<script>window.top.__xss=2</script><img src=x onerror="window.top.__xss=3">回应群众需求不及时'
 
 
 def _require_browser() -> None:
@@ -56,6 +58,7 @@ def session(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     assert not built.failed
     # titles are untrusted input: an analyst's curation writes this one, and every view must show it as text
     core.curation.edit_node(built.graph, HOSTILE_NODE, title=HOSTILE + "建立定期调研制度", comment="hostile")
+    core.curation.edit_node(built.graph, HOSTILE_PROBLEM, title=HOSTILE_P, comment="hostile problem")
     g = core.build().graph
     assert g.nodes[HOSTILE_NODE]["title"].startswith(HOSTILE)
     core.close()
@@ -249,4 +252,36 @@ def test_hostile_title_stays_text(session: Any) -> None:
     assert frame.evaluate("() => window.__xss") is None
     assert not [u for u in log.urls if u.rstrip("/").endswith("/x")]
     _shot(page, "hostile_title")
+    _no_remote(log)
+
+
+def test_hostile_problem_title_is_text_in_every_view_and_can_be_curated(session: Any) -> None:
+    """A problem whose title carries <script> and onerror markup: 溯源, 矩阵 and 校对 show it as text, and
+    confirming one of its links in 校对 works (the trace then marks it 人工)."""
+    base, page, log, g = session
+    assert g.nodes[HOSTILE_PROBLEM]["title"] == HOSTILE_P
+    page.goto(f"{base}/?view=trace&trace={HOSTILE_PROBLEM}")
+    _see(page, HOSTILE_P)
+    _shot(page, "hostile_trace")
+    page.goto(f"{base}/?view=matrix")
+    # the matrix is a data grid drawn on a canvas; its accessible cells carry the text
+    cell = page.locator('[data-testid^="glide-cell"]', has_text="<script>window.top.__xss=2").first
+    cell.wait_for(state="attached", timeout=60_000)
+    assert "<img src=" in cell.inner_text()
+    page.goto(f"{base}/?view=curation")
+    _see(page, "校对")
+    main = page.locator('[data-testid="stMain"]')
+    confirm = page.get_by_role("button", name="确认")
+    confirm.first.wait_for(timeout=60_000)
+    # the innermost block holding this link's label and a 确认 button is its row
+    row = main.locator("div", has_text="__xss=2").filter(has_text="强化宗旨观念").filter(has=confirm).last
+    row.get_by_role("button", name="确认").click()
+    _see(page, "已确认")
+    _shot(page, "hostile_curation")
+    page.goto(f"{base}/?view=trace&trace={HOSTILE_PROBLEM}")
+    _see(page, HOSTILE_P, "强化宗旨观念，体现激励关爱")
+    m3 = main.locator("div", has_text="强化宗旨观念，体现激励关爱").filter(has_text="人工").first
+    m3.wait_for(timeout=60_000)
+    assert page.evaluate("() => window.__xss") is None
+    assert main.locator("script", has_text="__xss").count() == 0
     _no_remote(log)
