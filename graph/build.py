@@ -138,21 +138,7 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
     mentions = extract(text, lexicon)
     for m in mentions:
         pid = policy_id(m.canonical)
-        if pid not in g:
-            g.add_node(
-                pid,
-                type="PolicyRef",
-                title=m.canonical,
-                text=m.canonical,
-                doc=None,
-                start=None,
-                end=None,
-                path="",
-                marker="",
-                kind=m.kind,
-                canonical=m.canonical,
-                aliases=[],
-            )
+        _shared_node(g, pid, "PolicyRef", m.canonical, kind=m.kind, canonical=m.canonical, aliases=[])
         node = g.nodes[pid]
         if m.surface not in node["aliases"]:
             node["aliases"] = [*node["aliases"], m.surface]
@@ -185,20 +171,14 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
         src = _innermost(spans, q.start, q.end) or doc_id
         g.add_edge(src, qid, key="QUOTES", type="QUOTES", origin="parsed")
         sid = speaker_id(q.speaker)
-        if sid not in g:
-            g.add_node(
-                sid,
-                type="Speaker",
-                title=q.speaker,
-                text=q.speaker,
-                doc=None,
-                start=None,
-                end=None,
-                path="",
-                marker="",
-                kind=q.speaker_kind,
-            )
+        _shared_node(g, sid, "Speaker", q.speaker, kind=q.speaker_kind)
         g.add_edge(qid, sid, key="SAID_BY", type="SAID_BY", origin="parsed")
+
+
+def _shared_node(g: nx.MultiDiGraph, nid: str, type_: str, name: str, **extra: Any) -> None:
+    """A node shared by every document that mentions it (no doc, no span), created on first mention."""
+    if nid not in g:
+        g.add_node(nid, type=type_, title=name, text=name, doc=None, start=None, end=None, path="", marker="", **extra)
 
 
 def _depth(parsed: ParsedDocument, i: int) -> int:
