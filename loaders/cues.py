@@ -25,7 +25,8 @@ ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
             r"主要做法|工作成效|工作安排|方法步骤|步骤安排|学习研讨情况|征求意见情况|谈心谈话情况|会前准备"
         ),
     ),
-    ("cause", re.compile(r"原因|根源|根子|病根|剖析|症结")),
+    # 剖析 alone is a cause only when it is not 检视剖析的问题 (the problems an examination found)
+    ("cause", re.compile(r"原因|根源|根子|病根|症结|(?<!检视)(?<!对照)剖析(?!.{0,6}问题)")),
     (
         "measure",
         re.compile(

@@ -335,7 +335,7 @@ class _Parser:
         # blocks or tables can appear anywhere.
         for child in node.children:
             child_role = cues.heading_role(self._heading(child))
-            cpath = f"{path}/{child.marker}"
+            cpath = f"{path}/{self._seg(child)}"
             if child.key == "tz_problem":
                 self.ledger_entry(child, parent, cpath)
             elif child_role:
@@ -368,11 +368,11 @@ class _Parser:
         if any(c.key == "tz_problem" for c in children):
             for c in children:
                 if c.key == "tz_problem":
-                    self.ledger_entry(c, parent, f"{path}/{c.marker}")
+                    self.ledger_entry(c, parent, f"{path}/{self._seg(c)}")
             return
         if children:
             for child in children:
-                cpath = f"{path}/{child.marker}"
+                cpath = f"{path}/{self._seg(child)}"
                 child_role = cues.heading_role(self._heading(child))
                 if child_role and child_role != role and child_role != "problem" and self.is_heading_like(child):
                     hs, he = self.heading_text(child)
@@ -442,7 +442,7 @@ class _Parser:
             hs, he = self.heading_text(child)
             area = self.add("Area", child.marker_start, he, (hs, he), child.marker, path, parent)
             for c in child.children:
-                self.child_item(c, role, area, f"{path}/{c.marker}", status)
+                self.child_item(c, role, area, f"{path}/{self._seg(c)}", status)
             return
         p = self.paras[child.para]
         hs, he = self.heading_text(child)
@@ -458,16 +458,21 @@ class _Parser:
                 area = self.add("Area", child.marker_start, he, (hs, he), child.marker, path, parent)
                 if child.children:
                     for g in child.children:
-                        self.child_item(g, role, area, f"{path}/{g.marker}", status)
+                        self.child_item(g, role, area, f"{path}/{self._seg(g)}", status)
                 else:
                     self.enum_items(inner, role, area, path, child.end, status, area=area)
+                return
+            if self.is_heading_like(child) and self._item_paragraphs(child):
+                # a heading (Word style, （一）政治建设方面) over plain paragraphs, each a problem
+                area = self.add("Area", child.marker_start, he, (hs, he), child.marker, path, parent)
+                self.paragraph_items(child, role, area, path, status)
                 return
             self.problem(child.marker_start, child.end, title, child.marker, path, parent)
             return
         if role == "cause":
             if child.children and self.is_heading_like(child):
                 for g in child.children:
-                    self.child_item(g, role, parent, f"{path}/{g.marker}", status)
+                    self.child_item(g, role, parent, f"{path}/{self._seg(g)}", status)
                 return
             self.add("Cause", child.marker_start, child.end, title, child.marker, path, parent)
             return
@@ -485,7 +490,7 @@ class _Parser:
                         gt = self.title_span(gg.content_start, self.paras[gg.para].end)
                         self.add("Action", gg.marker_start, gg.end, gt, gg.marker, f"{path}/{g.marker}/{gg.marker}", m)
                 gt = self.title_span(g.content_start, gp.end)
-                self.add("Action", g.marker_start, g.end, gt, g.marker, f"{path}/{g.marker}", m)
+                self.add("Action", g.marker_start, g.end, gt, g.marker, f"{path}/{self._seg(g)}", m)
         elif len(inner) >= 2:
             for k, (s, me, mk) in enumerate(inner):
                 e = inner[k + 1][0] if k + 1 < len(inner) else self._para_end_at(s, child.end)
@@ -553,22 +558,35 @@ class _Parser:
             e = p.end
         return e
 
-    def paragraph_items(self, node: OutlineNode, role: str, parent: int, path: str, status: str | None) -> None:
-        """Problems written as plain paragraphs with a lead sentence and no marker."""
-        k = 0
+    def _seg(self, node: OutlineNode) -> str:
+        """A node's step in an item path: its marker, or for an unnumbered (Word-styled) heading its words."""
+        if node.marker:
+            return node.marker
+        if node.para is None:
+            return ""
+        hs, he = self.heading_text(node)
+        return self.text[hs:he][:12]
+
+    def _item_paragraphs(self, node: OutlineNode) -> list[Paragraph]:
+        """The node's plain paragraphs that read as items: not intros (…如下：), closings, signatures,
+        labels, tables or 其他事项说明."""
+        out = []
         for idx in node.body:
             p = self.paras[idx]
             if p.kind == "table_row":
                 continue
             t = self.norm[p.start : p.end]
-            if cues.OTHER_PARA.match(t):
+            if cues.OTHER_PARA.match(t) or cues.SIGNATURE.match(t) or cues.LABEL_LINE.match(t):
                 continue
             if cues.CLOSING_PARA.match(t) or (cues.INTRO_PARA.search(t[:60]) and len(t) < 120) or len(t) < 8:
                 continue
-            if cues.SIGNATURE.match(t):
-                continue
-            if cues.LABEL_LINE.match(t):
-                continue
+            out.append(p)
+        return out
+
+    def paragraph_items(self, node: OutlineNode, role: str, parent: int, path: str, status: str | None) -> None:
+        """Problems written as plain paragraphs with a lead sentence and no marker."""
+        k = 0
+        for p in self._item_paragraphs(node):
             k += 1
             title = self.title_span(p.start, p.end)
             ipath = f"{path}/¶{k}"
@@ -741,7 +759,7 @@ class _Parser:
         self.items[pid].start, self.items[pid].end = trim(self.text, node.marker_start, he)
         if node.children:
             for c in node.children:
-                self.child_item(c, "measure", parent, f"{path}/{c.marker}", status)
+                self.child_item(c, "measure", parent, f"{path}/{self._seg(c)}", status)
                 for it in self.items:
                     if it.type == "Measure" and it.start == trim(self.text, c.marker_start, c.end)[0]:
                         it.attrs.setdefault("explicit_problems", []).append(pid)
@@ -826,7 +844,7 @@ class _Parser:
     def other_matters_block(self, node: OutlineNode, parent: int, path: str) -> None:
         if node.children:
             for c in node.children:
-                self.other_topics(c.marker_start, c.end, parent, f"{path}/{c.marker}", whole=True)
+                self.other_topics(c.marker_start, c.end, parent, f"{path}/{self._seg(c)}", whole=True)
             return
         for idx in node.body:
             p = self.paras[idx]
