@@ -271,10 +271,11 @@ def test_hostile_problem_title_is_text_in_every_view_and_can_be_curated(session:
     page.goto(f"{base}/?view=curation")
     _see(page, "校对")
     main = page.locator('[data-testid="stMain"]')
-    confirm = page.get_by_role("button", name="确认")
-    confirm.first.wait_for(timeout=60_000)
-    # the innermost block holding this link's label and a 确认 button is its row
-    row = main.locator("div", has_text="__xss=2").filter(has_text="强化宗旨观念").filter(has=confirm).last
+    # wait for this link's own label (Streamlit draws the list progressively), then its row's 确认 button:
+    # the nearest enclosing block that holds a button
+    label = main.get_by_text(re.compile(r"M3 强化宗旨观念.*针对.*P3\.1 <script>window\.top\.__xss=2")).first
+    label.wait_for(timeout=60_000)
+    row = label.locator("xpath=ancestor::div[.//button][1]")
     row.get_by_role("button", name="确认").click()
     _see(page, "已确认")
     _shot(page, "hostile_curation")
