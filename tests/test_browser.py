@@ -271,12 +271,14 @@ def test_hostile_problem_title_is_text_in_every_view_and_can_be_curated(session:
     page.goto(f"{base}/?view=curation")
     _see(page, "校对")
     main = page.locator('[data-testid="stMain"]')
-    # wait for this link's own label (Streamlit draws the list progressively), then its row's 确认 button:
-    # the nearest enclosing block that holds a button
+    # the 确认 button of this very link: Streamlit marks each element with a class made from its widget key
+    # (tg_cur_ok|<source>|<target>|<type>|<row>), drawn progressively, so wait for it
+    key = f"st-key-tg_cur_ok-{DOC}-M3-{DOC}-P3-1-ADDRESSES-"
+    button = main.locator(f'[class*="{key}"] button')
+    button.wait_for(timeout=60_000)
     label = main.get_by_text(re.compile(r"M3 强化宗旨观念.*针对.*P3\.1 <script>window\.top\.__xss=2")).first
-    label.wait_for(timeout=60_000)
-    row = label.locator("xpath=ancestor::div[.//button][1]")
-    row.get_by_role("button", name="确认").click()
+    label.wait_for(timeout=60_000)  # the label shows the hostile title as text
+    button.click()
     _see(page, "已确认")
     _shot(page, "hostile_curation")
     page.goto(f"{base}/?view=trace&trace={HOSTILE_PROBLEM}")
