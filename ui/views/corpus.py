@@ -64,7 +64,7 @@ def render(g: nx.MultiDiGraph, ws: Any = None) -> None:
             for r in rows
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     _meta_editor(g, ws, rows)
 
@@ -96,7 +96,7 @@ def render(g: nx.MultiDiGraph, ws: Any = None) -> None:
 
         frame = pd.DataFrame(pol["table"]).fillna(0).astype(int)
         st.bar_chart(frame)
-        st.dataframe(frame.T, use_container_width=True)
+        st.dataframe(frame.T, width="stretch")
         ref = st.selectbox("查看引用位置", list(pol["table"]), key="corpus_ref")
         if ref:
             st.button("打开该政策依据", key="corpus_ref_go", on_click=go_trace, args=(f"policy:{ref}",))
@@ -107,7 +107,7 @@ def render(g: nx.MultiDiGraph, ws: Any = None) -> None:
         st.dataframe(
             [{"单位": " / ".join(r["organisations"]), "共同问题（组）": r["shared_clusters"]} for r in shared],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     else:
         st.caption("暂无。")

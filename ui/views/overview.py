@@ -46,12 +46,19 @@ def cited_policies(g: nx.MultiDiGraph, doc: str | None) -> list[dict[str, Any]]:
 
 
 def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """One row per document, counted in a single pass over the graph (a corpus has a thousand documents)."""
+    counts: dict[tuple[str, str], int] = {}
+    for _, d in g.nodes(data=True):
+        doc, t = d.get("doc"), d.get("type")
+        if not doc or (t == "Problem" and d.get("status") == "none_found"):
+            continue
+        counts[(doc, t)] = counts.get((doc, t), 0) + 1
     rows = []
     for did, d in g.graph.get("documents", {}).items():
-        c = type_counts(g, did)
         rows.append({"文档": did, "标题": d.get("title") or "", "格式": d.get("format") or "",
-                     "字数": d.get("chars") or 0, "问题": c["Problem"], "原因": c["Cause"],
-                     "整改措施": c["Measure"], "具体举措": c["Action"]})
+                     "字数": d.get("chars") or 0, "问题": counts.get((did, "Problem"), 0),
+                     "原因": counts.get((did, "Cause"), 0), "整改措施": counts.get((did, "Measure"), 0),
+                     "具体举措": counts.get((did, "Action"), 0)})
     return rows
 
 
@@ -64,7 +71,8 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
         return
     doc = doc_arg(state)
     c = type_counts(g, doc)
-    negative = len(gaps(g, doc)["negative_findings"])
+    gp = gaps(g, doc)
+    negative = len(gp["negative_findings"])
     cols = st.columns(7)
     cols[0].metric("文档", 1 if doc else len(docs))
     for col, (t, label) in zip(cols[1:], (("Problem", "问题"), ("Cause", "原因"), ("Measure", "整改措施"),
@@ -75,16 +83,23 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
         st.caption(f"另有 {negative} 项“未发现问题”的说明（如“未发现违规……”），不计入问题数。")
 
     st.subheader("文档")
-    st.table(document_rows(g), hide_index=True)
+    rows = document_rows(g)
+    if len(rows) > 50:
+        st.dataframe(rows, hide_index=True, width="stretch")  # virtualised: a corpus stays fast
+    else:
+        st.table(rows, hide_index=True)
 
-    render_coverage(g, doc)
+    render_coverage(g, doc, gp)
     render_policies(g, doc)
     render_upload(ws)
 
 
-def render_coverage(g: nx.MultiDiGraph, doc: str | None) -> None:
+GAP_BUTTONS = 30  # a corpus can have thousands of gaps: list the first ones with buttons, the rest in a table
+
+
+def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict]] | None = None) -> None:
     st.subheader("覆盖情况")
-    gp = gaps(g, doc)
+    gp = gp if gp is not None else gaps(g, doc)
     total = len(counted_problems(g, doc))
     missing = gp["problems_without_measures"]
     st.markdown(f"**{total - len(missing)} / {total}** 个问题有对应的整改措施；"
@@ -92,16 +107,25 @@ def render_coverage(g: nx.MultiDiGraph, doc: str | None) -> None:
                 f"**{len(gp['measures_addressing_nothing'])}** 条措施未对应任何问题。")
     if missing:
         st.markdown("**没有整改措施的问题（覆盖缺口）**")
-        for r in missing:
+        for r in missing[:GAP_BUTTONS]:
             a, b = st.columns([6, 1])
             a.markdown(f"- {md(name(g, r['id']))}")
             b.button("溯源", key=f"ov-gap-{r['id']}", on_click=go_trace, args=(r["id"],))
+        if len(missing) > GAP_BUTTONS:
+            rest = len(missing) - GAP_BUTTONS
+            st.caption(f"另有 {rest} 个，完整列表如下（也可用“矩阵”视图或 tracegraph gaps 查看）。")
+            st.dataframe([{"编号": r["id"], "问题": r.get("title", "")} for r in missing[GAP_BUTTONS:]],
+                         hide_index=True, width="stretch")
     if gp["causes_without_measures"]:
-        st.markdown("**没有整治措施的原因：** "
-                    + "；".join(md(name(g, r["id"])) for r in gp["causes_without_measures"]))
+        shown = gp["causes_without_measures"][:GAP_BUTTONS]
+        more = len(gp["causes_without_measures"]) - len(shown)
+        st.markdown("**没有整治措施的原因：** " + "；".join(md(name(g, r["id"])) for r in shown)
+                    + (f"；……另有 {more} 个" if more > 0 else ""))
     if gp["measures_addressing_nothing"]:
-        st.markdown("**未对应任何问题的措施：** " + "；".join(md(name(g, r["id"]))
-                                                    for r in gp["measures_addressing_nothing"]))
+        shown = gp["measures_addressing_nothing"][:GAP_BUTTONS]
+        more = len(gp["measures_addressing_nothing"]) - len(shown)
+        st.markdown("**未对应任何问题的措施：** " + "；".join(md(name(g, r["id"])) for r in shown)
+                    + (f"；……另有 {more} 个" if more > 0 else ""))
 
 
 def render_policies(g: nx.MultiDiGraph, doc: str | None, top: int = 10) -> None:
