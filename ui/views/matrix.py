@@ -44,6 +44,11 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
 
     st.header("矩阵")
     doc = doc_arg(state)
+    docs = list(g.graph.get("documents", {}))
+    if doc is None and len(docs) > 1:
+        # a traceability matrix belongs to one material: measures of one never address problems of another
+        st.info(f"工作区有 {len(docs)} 个文档，矩阵按文档列出；请在左侧“文档”中选择。当前显示：{docs[0]}。")
+        doc = docs[0]
     mx = matrix(g, doc)
     if not mx["measures"] or not mx["problems"]:
         st.info("没有可列出的问题或整改措施。")
