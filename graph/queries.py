@@ -263,6 +263,24 @@ class _SearchIndex:
         self.ends = np.asarray(ends, dtype=np.int64)
         self.tstarts = np.asarray(tstarts, dtype=np.int64)
         self.tends = np.asarray(tends, dtype=np.int64)
+        # every node's title in one short string too: fuzzy matching looks at titles first (a tenth of the text)
+        titles = [self.big[a:b] for a, b in zip(tstarts, tends, strict=True)]
+        self.title_offsets = np.cumsum([0] + [len(t) + 1 for t in titles[:-1]]).astype(np.int64) if titles else None
+        self.title_big = "\x00".join(titles)
+
+    def title_hits(self, needle: str) -> np.ndarray:
+        """For every node: does its title contain the needle (found by scanning the titles string only)."""
+        out = np.zeros(len(self.starts), dtype=bool)
+        if self.title_offsets is None:
+            return out
+        pos = []
+        k = self.title_big.find(needle)
+        while k >= 0:
+            pos.append(k)
+            k = self.title_big.find(needle, k + 1)
+        if pos:
+            out[np.searchsorted(self.title_offsets, np.asarray(pos, dtype=np.int64), side="right") - 1] = True
+        return out
 
     def positions(self, needle: str) -> np.ndarray:
         """Global positions of every occurrence (sorted)."""
@@ -358,18 +376,22 @@ def search(
         consider(n)
     grams = sorted(_han_bigrams(q))
     if len(scored) < limit and len(grams) >= 2 and len(index.starts):
-        # fuzzy: the share of the query's bigrams each node contains, in its title or anywhere in it
-        text_share = np.zeros(len(index.starts))
+        # fuzzy: the share of the query's bigrams a node's title holds; only when titles give too few answers,
+        # the share anywhere in its text (weighted 0.8) — scanning all text costs ten times more
         title_share = np.zeros(len(index.starts))
         for b in grams:
-            t, ti = index.counts(b)
-            text_share += t
-            title_share += ti
-        fuzzy = np.maximum(title_share, 0.8 * text_share) / len(grams)
-        order = np.argsort(-fuzzy, kind="stable")
+            title_share += index.title_hits(b)
+        fuzzy = title_share / len(grams)
+        if int(np.count_nonzero(fuzzy >= 0.5)) < limit:
+            text_share = np.zeros(len(index.starts))
+            for b in grams:
+                text_share += index.counts(b)[0]
+            fuzzy = np.maximum(fuzzy, 0.8 * text_share / len(grams))
+        cand = np.nonzero(fuzzy >= 0.5)[0]  # sort only the candidates, not every node of the corpus
+        order = cand[np.argsort(-fuzzy[cand], kind="stable")]
         taken = 0
         for k in order:
-            if fuzzy[k] < 0.5 or taken >= limit * 3:
+            if taken >= limit * 3:
                 break
             n = index.span_ids[k]
             d = g.nodes[n]
