@@ -293,14 +293,26 @@ class _SearchIndex:
 
     def counts(self, needle: str) -> tuple[np.ndarray, np.ndarray]:
         """For every node: does its span, and does its title, contain the needle (boolean arrays)."""
+        in_text = np.zeros(len(self.starts), dtype=bool)
+        in_title = np.zeros(len(self.starts), dtype=bool)
+        idx, title = self.containing(needle)
+        in_text[idx] = True
+        in_title[idx[title]] = True
+        return in_text, in_title
+
+    def containing(self, needle: str) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of the nodes whose span contains the needle, and for each whether its title does. The
+        title lies inside the span, so titles are only checked for the nodes already found."""
         pos = self.positions(needle)
         if not len(pos):
-            z = np.zeros(len(self.starts), dtype=bool)
-            return z, z
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         n = len(needle)
-        in_text = np.searchsorted(pos, self.ends - n, side="right") - np.searchsorted(pos, self.starts, side="left")
-        in_title = np.searchsorted(pos, self.tends - n, side="right") - np.searchsorted(pos, self.tstarts, side="left")
-        return in_text > 0, in_title > 0
+        hits = np.searchsorted(pos, self.ends - n, side="right") - np.searchsorted(pos, self.starts, side="left")
+        idx = np.nonzero(hits > 0)[0]
+        ts, te = self.tstarts[idx], self.tends[idx]
+        in_title = (np.searchsorted(pos, te - n, side="right") - np.searchsorted(pos, ts, side="left")) > 0
+        return idx, in_title
+
 
 def _search_index(g: nx.MultiDiGraph) -> _SearchIndex:
     version = (g.number_of_nodes(), len(g.graph.get("documents", {})))
@@ -354,9 +366,7 @@ def search(
         if s > scored.get(n, -1.0):
             scored[n] = s
 
-    in_text, in_title = index.counts(q)
-    idx = np.nonzero(in_text)[0]
-    title_hit = in_title[idx]
+    idx, title_hit = index.containing(q)
     if len(idx):
         # score all containing nodes in numpy; only the best few are looked at in Python
         tlen = np.maximum(index.tends[idx] - index.tstarts[idx], 1)
