@@ -388,18 +388,10 @@ def search(
     if len(scored) < limit and len(grams) >= 2 and len(index.starts):
         # fuzzy: the share of the query's bigrams a node's title holds; only when titles give too few answers,
         # the share anywhere in its text (weighted 0.8) — scanning all text costs ten times more
-        # a title holding at least half the bigrams holds one of the rarest (len - half + 1) of them: only
-        # those are located, and only the titles found are scored
-        need = -(-len(grams) // 2)
-        rare = sorted(grams, key=index.title_big.count)[: len(grams) - need + 1]
-        found = np.zeros(len(index.starts), dtype=bool)
-        for b in rare:
-            found |= index.title_hits(b)
-        fuzzy = np.zeros(len(index.starts))
-        for k in np.nonzero(found)[0]:
-            a, e = int(index.tstarts[k]), int(index.tends[k])
-            title = index.big[a:e]
-            fuzzy[k] = sum(1 for b in grams if b in title) / len(grams)
+        title_share = np.zeros(len(index.starts))
+        for b in grams:
+            title_share += index.title_hits(b)
+        fuzzy = title_share / len(grams)
         if int(np.count_nonzero(fuzzy >= 0.5)) < limit:
             text_share = np.zeros(len(index.starts))
             for b in grams:
