@@ -263,24 +263,31 @@ class _SearchIndex:
         self.ends = np.asarray(ends, dtype=np.int64)
         self.tstarts = np.asarray(tstarts, dtype=np.int64)
         self.tends = np.asarray(tends, dtype=np.int64)
-        # every node's title in one short string too: fuzzy matching looks at titles first (a tenth of the text)
-        titles = [self.big[a:b] for a, b in zip(tstarts, tends, strict=True)]
+        # every distinct title once in one short string: fuzzy matching looks at titles first, and a corpus repeats
+        # its titles (boilerplate) thousands of times, so each is scanned once and the answer spread to its nodes
+        unique: dict[str, int] = {}
+        self.title_of = np.asarray(
+            [unique.setdefault(self.big[a:b], len(unique)) for a, b in zip(tstarts, tends, strict=True)],
+            dtype=np.int64,
+        )
+        titles = list(unique)
         self.title_offsets = np.cumsum([0] + [len(t) + 1 for t in titles[:-1]]).astype(np.int64) if titles else None
         self.title_big = "\x00".join(titles)
+        self.title_count = len(titles)
 
     def title_hits(self, needle: str) -> np.ndarray:
-        """For every node: does its title contain the needle (found by scanning the titles string only)."""
-        out = np.zeros(len(self.starts), dtype=bool)
+        """For every node: does its title contain the needle (found by scanning the distinct titles only)."""
         if self.title_offsets is None:
-            return out
+            return np.zeros(len(self.starts), dtype=bool)
         pos = []
         k = self.title_big.find(needle)
         while k >= 0:
             pos.append(k)
             k = self.title_big.find(needle, k + 1)
+        hit = np.zeros(self.title_count, dtype=bool)
         if pos:
-            out[np.searchsorted(self.title_offsets, np.asarray(pos, dtype=np.int64), side="right") - 1] = True
-        return out
+            hit[np.searchsorted(self.title_offsets, np.asarray(pos, dtype=np.int64), side="right") - 1] = True
+        return hit[self.title_of]
 
     def positions(self, needle: str) -> np.ndarray:
         """Global positions of every occurrence (sorted)."""
