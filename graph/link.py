@@ -23,6 +23,7 @@ import numpy as np
 from loaders.textutil import normalise, sentences
 
 from .concepts import load_categories
+from .queries import doc_index
 from .similarity import DocumentVectors, shared_terms
 
 LINK_TYPES = ("ADDRESSES", "EXPLAINS", "TREATS")
@@ -546,22 +547,12 @@ def _ordinals(ref: str) -> list[int]:
     return nums
 
 
-def nodes_by_document(g: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """doc id → its node ids, in one pass (a per-document scan would be quadratic on a corpus)."""
-    out: dict[str, list[str]] = {}
-    for n, d in g.nodes(data=True):
-        doc = d.get("doc")
-        if doc:
-            out.setdefault(doc, []).append(n)
-    return out
-
-
 def link_document(
     g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None, nodes: list[str] | None = None
 ) -> list[dict[str, Any]]:
     """Replace this document's explicit and inferred links (curated ones are never touched)."""
     if nodes is None:
-        nodes = nodes_by_document(g).get(doc_id, [])
+        nodes = doc_index(g).get(doc_id, [])
     stale = [
         (u, v, k)
         for u in nodes
@@ -589,7 +580,7 @@ def link_document(
 
 def link_graph(g: nx.MultiDiGraph, docs: list[str] | None = None, config: LinkConfig | None = None) -> int:
     """Link every (or the named) document; returns the number of link edges drawn."""
-    index = nodes_by_document(g)
+    index = doc_index(g)
     n = 0
     for doc_id in docs or list(g.graph.get("documents", {})):
         n += len(link_document(g, doc_id, config, index.get(doc_id, [])))
