@@ -496,7 +496,7 @@ class _Parser:
                 e = inner[k + 1][0] if k + 1 < len(inner) else self._para_end_at(s, child.end)
                 self.add("Action", s, e, self.title_span(me, e), mk, f"{path}/{mk}", m)
         else:
-            self.sentence_actions(title[1], self._fields_start(child), m, path)
+            self.sentence_actions(title[1], self._fields_start(child, ("measure", "problem")), m, path)
 
     def _skip_target_clause(self, title: tuple[int, int]) -> tuple[int, int]:
         """针对“……”的问题，建立… → the title is what is done, the named problem becomes a link."""
@@ -504,16 +504,6 @@ class _Parser:
         if m and m.end() < title[1]:
             return (m.end(), title[1])
         return title
-
-    def _fields_start(self, node: OutlineNode) -> int:
-        """Where 责任领导/完成时限 fields begin inside a measure (they are attributes, not actions)."""
-        for idx in node.body:
-            p = self.paras[idx]
-            if cues.LABEL_LINE.match(self.norm[p.start : p.end]):
-                label = cues.LABEL_LINE.match(self.norm[p.start : p.end]).group(1)
-                if cues.field_of(label) not in ("measure", "problem"):
-                    return p.start
-        return node.end
 
     def _para_index_at(self, pos: int) -> int | None:
         k = bisect.bisect_right(self.para_starts, pos) - 1
@@ -657,7 +647,7 @@ class _Parser:
         title = self.title_span(node.content_start, p.end)
         pid = self.problem(
             node.marker_start,
-            self._fields_start_any(node),
+            self._fields_start(node),
             title,
             node.marker,
             path,
@@ -699,10 +689,11 @@ class _Parser:
             out.append((name, ls, vs2, ve2))
         return out
 
-    def _fields_start_any(self, node: OutlineNode) -> int:
-        """Where the fields that are not the problem's own description begin."""
+    def _fields_start(self, node: OutlineNode, own: tuple[str, ...] = ("problem",)) -> int:
+        """Where 责任领导/完成时限-style fields begin: attributes, not part of the item's own text (`own` names
+        the fields that still are)."""
         for name, ls, _vs, _ve in self.label_occurrences(node):
-            if name != "problem":
+            if name not in own:
                 return ls
         return node.end
 
