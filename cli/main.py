@@ -89,13 +89,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _resolve_node(g, ref: str) -> str:  # type: ignore[no-untyped-def]
-    if ref in g:
-        return ref
-    matches = [n for n in g if str(n).endswith(":" + ref)]
-    if len(matches) == 1:
-        return matches[0]
+    """An id, a short id (P5.2) or, failing both, words of a title (the best search hit)."""
     from graph.queries import search
+    from graph.subgraph import resolve_id
 
+    if any(str(n).endswith(":" + ref) for n in g) or ref in g:
+        return resolve_id(g, ref)  # ambiguity is an error, not a guess
     hits = search(g, ref, types=("Problem", "Measure", "Cause", "Action", "PolicyRef"), limit=1)
     if hits:
         return hits[0]["id"]

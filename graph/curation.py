@@ -455,13 +455,9 @@ def resolve_node_ref(g: nx.MultiDiGraph, ref: str) -> str:
         return ref
     if f"policy:{ref}" in g:
         return f"policy:{ref}"
-    matches = sorted(n for n in g if isinstance(n, str) and n.endswith(":" + ref))
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        shown = "、".join(matches[:5]) + ("……" if len(matches) > 5 else "")
-        raise TracegraphError(f"节点编号“{ref}”不唯一（{shown}），请写完整编号")
-    raise TracegraphError(f"找不到节点“{ref}”")
+    from .subgraph import resolve_id
+
+    return resolve_id(g, ref)
 
 
 # ---------------------------------------------------------------------------------------------- records

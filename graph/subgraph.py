@@ -162,7 +162,7 @@ def resolve_id(g: nx.MultiDiGraph, ref: str, documents: tuple[str, ...] = ()) ->
     if not matches:
         raise TracegraphError(f"找不到节点“{ref}”")
     shown = "、".join(matches[:5]) + ("……" if len(matches) > 5 else "")
-    raise TracegraphError(f"“{ref}”对应多个节点（{shown}），请写完整 ID 或加 doc: 条件")
+    raise TracegraphError(f"节点编号“{ref}”不唯一，对应多个节点（{shown}），请写完整 ID 或加 doc: 条件")
 
 
 def trace_ids(g: nx.MultiDiGraph, node: str) -> set[str]:
