@@ -1,6 +1,6 @@
 """tracegraph — the Streamlit app (run with `tracegraph app`). Thin: the frame is ui/shell.py, each view
 is a module in ui/views/."""
 
-from ui.shell import run
+from tracegraph.ui.shell import run
 
 run()

@@ -57,8 +57,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.neo4j:
         # the shared store: the app reads the graph from Neo4j; the password travels in the environment,
         # never on a command line or in a log
-        from cli.neo4j_cmd import password_for
-        from graph.neo4j_store import Neo4jStore
+        from tracegraph.cli.neo4j_cmd import password_for
+        from tracegraph.graph.stores.neo4j_store import Neo4jStore
 
         user = args.neo4j_user
         password = password_for(user, args.neo4j)

@@ -9,8 +9,8 @@ from typing import Any
 
 
 def _run(args: argparse.Namespace) -> int:
-    from graph import corpus_view
-    from graph.io import read_json
+    from tracegraph.graph.corpus import analysis as corpus_view
+    from tracegraph.graph.model.io import read_json
 
     g = read_json(args.graph)
     out: dict[str, Any] = {
@@ -46,19 +46,19 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _meta(args: argparse.Namespace) -> int:
-    from graph.io import read_json, write_json
-    from graph.metadata import apply_to_graph, load_overrides, save_override
-    from loaders.errors import TracegraphError
+    from tracegraph.errors import ConfigError, NotFoundError
+    from tracegraph.graph.corpus.metadata import apply_to_graph, load_overrides, save_override
+    from tracegraph.graph.model.io import read_json, write_json
 
     for item in args.set or []:
         if "=" not in item:
-            raise TracegraphError(f"应写成 字段=值：{item}")
+            raise ConfigError(f"应写成 字段=值：{item}")
         field, value = item.split("=", 1)
         save_override(args.meta, args.doc, field.strip(), value.strip())
     if args.graph:
         g = read_json(args.graph)
         if args.doc not in g.graph.get("documents", {}):
-            raise TracegraphError(f"图谱中没有文档“{args.doc}”")
+            raise NotFoundError(f"图谱中没有文档“{args.doc}”")
         apply_to_graph(g, load_overrides(args.meta))
         write_json(g, args.graph)
         meta = g.graph["documents"][args.doc].get("meta") or {}

@@ -8,19 +8,19 @@ import json
 import sys
 from typing import Any
 
-from graph.model import LINK_TYPES
+from tracegraph.graph.model.schema import LINK_TYPES
 
 _OP_ZH = {"confirm": "已确认", "reject": "已否决", "restore": "已恢复", "add": "已添加"}
 
 
 def _workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from graph.workspace import Workspace
+    from tracegraph.graph.curation.workspace import Workspace
 
     return Workspace(args.workspace, user=args.user)
 
 
 def _graph(ws) -> Any:  # type: ignore[no-untyped-def]
-    from loaders.errors import TracegraphError
+    from tracegraph.errors import TracegraphError
 
     if not ws.documents():
         raise TracegraphError(f"工作区 {ws.root} 中还没有文档，请先运行 tracegraph curate import 文件")
@@ -35,12 +35,12 @@ def _short(n: str | None) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from loaders.errors import LoadError, TracegraphError
+    from tracegraph.errors import LoadError, TracegraphError
 
     if args.replaces and len(args.paths) > 1:
         raise TracegraphError("--replaces 只能配一个文件")
-    from graph.build import iter_input_files
-    from loaders.registry import supported_extensions
+    from tracegraph.graph.build.document import iter_input_files
+    from tracegraph.loaders.formats.registry import supported_extensions
 
     ws = _workspace(args)
     failed = 0
@@ -119,7 +119,7 @@ def cmd_dismiss(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from graph.curation import review_rows
+    from tracegraph.graph.curation.store import review_rows
 
     ws = _workspace(args)
     rows = review_rows(_graph(ws), ws.curation)
@@ -174,7 +174,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from graph.io import write_json
+    from tracegraph.graph.model.io import write_json
 
     ws = _workspace(args)
     b = ws.build(use_cache=not args.rebuild)

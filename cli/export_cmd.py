@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from loaders.errors import TracegraphError
+from tracegraph.errors import ExportError
 
 SELECT_HELP = (
     "选择范围，多个条件用分号连接：all | trace:P5.2 | focus:ID,depth=2 | gaps | "
@@ -16,22 +16,22 @@ SELECT_HELP = (
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from graph.exporters import default_filename, export, formats, get_format
+    from tracegraph.graph.exporters import default_filename, export, formats, get_format
 
     if args.list_formats:
         for name, spec in formats().items():
             print(f"{name:<8} {spec.suffix:<9} {spec.label}")
         return 0
     if not args.format:
-        raise TracegraphError("请用 --format 指定导出格式（tracegraph export --list-formats 查看可用格式）")
+        raise ExportError("请用 --format 指定导出格式（tracegraph export --list-formats 查看可用格式）")
     spec = get_format(args.format)
-    from graph.io import read_json
+    from tracegraph.graph.model.io import read_json
 
     g = read_json(args.graph)
     out = Path(args.out) if args.out else Path(default_filename(args.select, spec.name))
     if out.exists() and out.is_dir() and spec.name != "csv":
         example = out / default_filename(args.select, spec.name)
-        raise TracegraphError(f"{out} 是文件夹，请给出文件名（如 {example}）")
+        raise ExportError(f"{out} 是文件夹，请给出文件名（如 {example}）")
     job = export(g, args.select, spec.name, out, title=args.title)
     sub = job.graph
     counts = f"节点 {sub.number_of_nodes()} 个，关系 {sub.number_of_edges()} 条"

@@ -9,13 +9,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from loaders.errors import TracegraphError
+from tracegraph.cli import app_cmd, corpus_cmd, curate_cmd, export_cmd, neo4j_cmd, review_cmd
+from tracegraph.errors import NotFoundError, TracegraphError
 
 DEFAULT_GRAPH = "graph.json"
 
 
 def _load_graph(path: str):  # type: ignore[no-untyped-def]
-    from graph.io import read_json
+    from tracegraph.graph.model.io import read_json
 
     return read_json(path)
 
@@ -26,15 +27,21 @@ def _print(obj: Any, as_json: bool) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from graph.build import build
-    from graph.io import write_json
+    from tracegraph.graph.build.document import build
+    from tracegraph.graph.model.io import write_json
 
-    g, report = build(args.paths, link=not args.no_link, lexicon_files=args.lexicon or (),
-                      cache_dir=args.cache, workers=args.workers, progress=sys.stderr.isatty() or args.progress)
+    g, report = build(
+        args.paths,
+        link=not args.no_link,
+        lexicon_files=args.lexicon or (),
+        cache_dir=args.cache,
+        workers=args.workers,
+        progress=sys.stderr.isatty() or args.progress,
+    )
     for path, reason in report.failed:
         print(f"错误 {path}: {reason}", file=sys.stderr)
     if args.meta:
-        from graph.metadata import apply_to_graph, load_overrides
+        from tracegraph.graph.corpus.metadata import apply_to_graph, load_overrides
 
         apply_to_graph(g, load_overrides(args.meta))
     write_json(g, args.out)
@@ -48,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from graph.model import NODE_TYPES
+    from tracegraph.graph.model.schema import NODE_TYPES
 
     g = _load_graph(args.graph)
     per_doc: dict[str, Counter[str]] = {}
@@ -79,7 +86,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from graph.evaluate import evaluate, format_report
+    from tracegraph.graph.review.evaluate import evaluate, format_report
 
     gold = json.loads(Path(args.gold).read_text(encoding="utf-8"))
     g = _load_graph(args.graph)
@@ -90,15 +97,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _resolve_node(g, ref: str) -> str:  # type: ignore[no-untyped-def]
     """An id, a short id (P5.2) or, failing both, words of a title (the best search hit)."""
-    from graph.queries import search
-    from graph.subgraph import resolve_id
+    from tracegraph.graph.query.queries import search
+    from tracegraph.graph.query.subgraph import resolve_id
 
     if any(str(n).endswith(":" + ref) for n in g) or ref in g:
         return resolve_id(g, ref)  # ambiguity is an error, not a guess
     hits = search(g, ref, types=("Problem", "Measure", "Cause", "Action", "PolicyRef"), limit=1)
     if hits:
         return hits[0]["id"]
-    raise TracegraphError(f"找不到节点“{ref}”")
+    raise NotFoundError(f"找不到节点“{ref}”")
 
 
 def _fmt_rows(rows: list[dict[str, Any]], indent: str = "    ") -> list[str]:
@@ -117,7 +124,7 @@ def _fmt_rows(rows: list[dict[str, Any]], indent: str = "    ") -> list[str]:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from graph.queries import trace
+    from tracegraph.graph.query.queries import trace
 
     g = _load_graph(args.graph)
     n = _resolve_node(g, args.node)
@@ -144,7 +151,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from graph.queries import matrix
+    from tracegraph.graph.query.queries import matrix
 
     g = _load_graph(args.graph)
     mx = matrix(g, args.doc)
@@ -166,7 +173,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from graph.queries import gaps
+    from tracegraph.graph.query.queries import gaps
 
     g = _load_graph(args.graph)
     gp = gaps(g, args.doc)
@@ -188,7 +195,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from graph.ask import ask
+    from tracegraph.graph.query.ask import ask
 
     g = _load_graph(args.graph)
     ans = ask(g, args.question, args.doc)
@@ -238,43 +245,19 @@ def build_parser() -> argparse.ArgumentParser:
     a = graph_cmd("ask", "用中文提问，如“哪些措施针对软弱涣散基层党组织问题”", cmd_ask)
     a.add_argument("question")
     a.add_argument("--doc")
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    for module in (export_cmd, neo4j_cmd, app_cmd, curate_cmd, review_cmd, corpus_cmd):
+        module.register(sub)
     return p
 
 
-# Later features (exports, Neo4j, app, curation, review) register their sub-commands here.
-_EXTRA_COMMANDS: list[Any] = []
-
-
-def _register_optional() -> None:
-    import importlib
-
-    _EXTRA_COMMANDS.clear()  # main() may be called more than once in one process (tests, the app)
-    for mod in (
-        "cli.export_cmd", "cli.neo4j_cmd", "cli.app_cmd", "cli.curate_cmd", "cli.review_cmd", "cli.corpus_cmd"
-    ):
-        try:
-            m = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name == mod:
-                continue
-            raise
-        _EXTRA_COMMANDS.append(m.register)
-
-
 def main(argv: list[str] | None = None) -> int:
-    _register_optional()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except TracegraphError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    except KeyError as exc:
-        print(f"错误：找不到 {exc}", file=sys.stderr)
-        return 2
+    except TracegraphError as exc:  # each kind its own exit code; any other exception is a bug and shows as one
+        print(f"错误（{exc.label}）：{exc}", file=sys.stderr)
+        return exc.exit_code
     except BrokenPipeError:  # `tracegraph trace … | head` closed the pipe: not an error
         sys.stderr.close()
         return 0

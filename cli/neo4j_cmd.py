@@ -13,7 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from loaders.errors import TracegraphError
+from tracegraph.errors import StoreError
 
 if TYPE_CHECKING:
     from neo4j import Driver
@@ -29,18 +29,18 @@ def password_for(user: str, uri: str) -> str:
         return pw
     if sys.stdin is not None and sys.stdin.isatty():
         return getpass.getpass(f"Neo4j {uri} 用户 {user} 的密码：")
-    raise TracegraphError("未设置 NEO4J_PASSWORD，且不在终端上无法询问密码")
+    raise StoreError("未设置 NEO4J_PASSWORD，且不在终端上无法询问密码")
 
 
 def _driver(args: argparse.Namespace) -> Driver:
-    from graph.neo4j_io import connect
+    from tracegraph.graph.stores.neo4j_io import connect
 
     return connect(args.uri, args.user, password_for(args.user, args.uri))
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from graph.io import read_json
-    from graph.neo4j_io import neo4j_errors, push
+    from tracegraph.graph.model.io import read_json
+    from tracegraph.graph.stores.neo4j_io import neo4j_errors, push
 
     g = read_json(args.graph)
     driver = _driver(args)
@@ -61,8 +61,8 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from graph.io import write_json
-    from graph.neo4j_io import neo4j_errors, pull
+    from tracegraph.graph.model.io import write_json
+    from tracegraph.graph.stores.neo4j_io import neo4j_errors, pull
 
     driver = _driver(args)
     try:
@@ -71,7 +71,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     finally:
         driver.close()
     if g.number_of_nodes() == 0:
-        raise TracegraphError(f"{args.uri} 的数据库 {args.database} 里没有 tracegraph 图，未写出 {args.out}")
+        raise StoreError(f"{args.uri} 的数据库 {args.database} 里没有 tracegraph 图，未写出 {args.out}")
     write_json(g, args.out)
     print(
         f"已从 {args.uri} 取回 {len(g.graph['documents'])} 篇文档、{g.number_of_nodes()} 个节点、"
@@ -82,7 +82,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 def status(driver: Driver, database: str) -> dict[str, Any]:
     """Server version, tracegraph counts and the state of the tracegraph schema."""
-    from graph.neo4j_io import counts
+    from tracegraph.graph.stores.neo4j_io import counts
 
     comp = driver.execute_query(
         "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition",
@@ -101,7 +101,7 @@ def status(driver: Driver, database: str) -> dict[str, Any]:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from graph.neo4j_io import neo4j_errors
+    from tracegraph.graph.stores.neo4j_io import neo4j_errors
 
     driver = _driver(args)
     try:

@@ -14,20 +14,20 @@ from typing import Any
 
 import networkx as nx
 
-from loaders.errors import TracegraphError
+from tracegraph.errors import SelectionError
 
 
 def load_corpus(paths: list[str]) -> nx.MultiDiGraph:
     """One graph from graph.json files and/or documents and folders (failed files are reported, not fatal)."""
-    from graph.build import build, new_graph
-    from graph.io import read_json
+    from tracegraph.graph.build.document import build, new_graph
+    from tracegraph.graph.model.io import read_json
 
     graphs = [read_json(p) for p in paths if p.lower().endswith(".json")]
     sources = [p for p in paths if not p.lower().endswith(".json")]
     if sources:
         for p in sources:
             if not Path(p).exists():
-                raise TracegraphError(f"找不到文件或文件夹：{p}")
+                raise SelectionError(f"找不到文件或文件夹：{p}")
         built, report = build(sources)
         for path, reason in report.failed:
             print(f"错误 {path}: {reason}", file=sys.stderr)
@@ -37,27 +37,27 @@ def load_corpus(paths: list[str]) -> nx.MultiDiGraph:
     for h in graphs:
         clash = set(docs) & set(h.graph.get("documents", {}))
         if clash:
-            raise TracegraphError(
+            raise SelectionError(
                 f"文档编号重复：{'、'.join(sorted(clash))}（同一材料不要既作为文件又在图谱 JSON 中给出）"
             )
         docs.update(h.graph.get("documents", {}))
         g = nx.compose(g, h)
     g.graph["documents"] = docs
     if not docs:
-        raise TracegraphError("没有可评估的文档（支持 .txt .md .docx .pdf 或 tracegraph build 生成的 graph.json）")
+        raise SelectionError("没有可评估的文档（支持 .txt .md .docx .pdf 或 tracegraph build 生成的 graph.json）")
     return g
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from graph.review import load_rules, review_graph
-    from graph.review_report import render_markdown, write_docx
+    from tracegraph.graph.review.checks import load_rules, review_graph
+    from tracegraph.graph.review.report import render_markdown, write_docx
 
     rules = load_rules(args.rules)
     g = load_corpus(args.paths)
     review = review_graph(g, rules, docs=args.doc)
     if args.format == "docx":
         if not args.out:
-            raise TracegraphError("--format docx 需要用 --out 指定输出文件，如 --out 评估报告.docx")
+            raise SelectionError("--format docx 需要用 --out 指定输出文件，如 --out 评估报告.docx")
         write_docx(review, args.out, include_ok=args.all)
     else:
         text = (

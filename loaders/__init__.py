@@ -1,9 +1,9 @@
 """Readers for rectification documents: file formats → text → structure, policy references, quotes."""
 
-from .document import LoadedDocument, Paragraph
-from .errors import LoadError, StructureError, TracegraphError
-from .registry import LOADERS, load_file, supported_extensions
-from .structure import Item, ParsedDocument, parse
+from tracegraph.errors import LoadError, StructureError, TracegraphError
+from tracegraph.loaders.formats.document import LoadedDocument, Paragraph
+from tracegraph.loaders.formats.registry import LOADERS, load_file, supported_extensions
+from tracegraph.loaders.structure.parser import Item, ParsedDocument, parse
 
 __all__ = [
     "LOADERS",

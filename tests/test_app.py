@@ -16,14 +16,14 @@ DOC = "000_ddb002e987b04e7f"
 @pytest.fixture(scope="module")
 def graph(workspace: Path):  # type: ignore[no-untyped-def]
     """The workspace graph, to derive the link-dependent expectations (the linker is tuned over time)."""
-    from graph.io import read_json
+    from tracegraph.graph.model.io import read_json
 
     return read_json(workspace / "build" / "graph.json")
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from graph.workspace import Workspace
+    from tracegraph.graph.curation.workspace import Workspace
 
     ws = tmp_path_factory.mktemp("ws")
     core = Workspace(ws)
@@ -56,7 +56,7 @@ def _button(at: AppTest, key: str):  # type: ignore[no-untyped-def]
 
 
 def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
-    from graph.queries import gaps
+    from tracegraph.graph.query.queries import gaps
 
     missing = gaps(graph)["problems_without_measures"]
     at = _app(monkeypatch, workspace)
@@ -78,7 +78,7 @@ def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_overview_gap_button_opens_its_trace(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
-    from graph.queries import gaps
+    from tracegraph.graph.query.queries import gaps
 
     missing = gaps(graph)["problems_without_measures"]
     if not missing:
@@ -95,7 +95,7 @@ def test_overview_gap_button_opens_its_trace(monkeypatch: pytest.MonkeyPatch, wo
 
 
 def test_trace_problem_shows_measures_with_evidence(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
-    from graph.queries import trace
+    from tracegraph.graph.query.queries import trace
 
     measures = trace(graph, f"{DOC}:P5.2")["measures"]
     at = _app(monkeypatch, workspace, view="trace", trace=f"{DOC}:P5.2")
@@ -125,7 +125,7 @@ def test_trace_reverse_from_a_measure(monkeypatch: pytest.MonkeyPatch, workspace
 def test_matrix_measures_by_problems_with_cell_evidence_and_gaps(
     monkeypatch: pytest.MonkeyPatch, workspace: Path, graph
 ) -> None:
-    from graph.queries import gaps, matrix
+    from tracegraph.graph.query.queries import gaps, matrix
 
     cells = matrix(graph)["cells"]
     missing = gaps(graph)["problems_without_measures"]
@@ -150,7 +150,7 @@ def test_matrix_measures_by_problems_with_cell_evidence_and_gaps(
 
 
 def test_ask_answers_with_ranked_results(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
-    from graph.queries import gaps
+    from tracegraph.graph.query.queries import gaps
 
     at = _app(monkeypatch, workspace, view="ask")
     at.text_input(key="tg_ask").set_value("第三条整改措施解决了哪些问题").run()
@@ -234,7 +234,7 @@ def test_optional_pages_open_when_their_module_exists(
     monkeypatch: pytest.MonkeyPatch, workspace: Path, view: str, header: str
 ) -> None:
     """Pages written in other modules (ui/views/curation.py, ui/views/review.py) are listed and open."""
-    from ui.shell import available_views
+    from tracegraph.ui.shell import available_views
 
     if view not in available_views():
         pytest.skip(f"ui.views.{view} is not there")
@@ -249,7 +249,7 @@ def test_graph_view_offers_the_export_panel_for_the_current_view(
     """ui/export_panel.py (another module) gets the view as a selection: the focus and its hops."""
     import importlib.util
 
-    if importlib.util.find_spec("ui.export_panel") is None:
+    if importlib.util.find_spec("tracegraph.ui.export_panel") is None:
         pytest.skip("ui.export_panel is not there")
     at = _app(monkeypatch, workspace, view="graph", focus=f"{DOC}:P5.2", hops="2")
     assert not at.error
@@ -260,7 +260,7 @@ def test_graph_view_offers_the_export_panel_for_the_current_view(
 def test_corpus_view_groups_problems_across_documents(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Two materials sharing problems: the 语料 page lists the clusters with both documents, policy
     references per year, and leads into the trace of a member problem."""
-    from graph.workspace import Workspace
+    from tracegraph.graph.curation.workspace import Workspace
 
     text = (ROOT / "data" / f"{DOC}.txt").read_text(encoding="utf-8")
     for name, org, year in (("甲.txt", "县教育局", 2022), ("乙.txt", "县财政局", 2023)):

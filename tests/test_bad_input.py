@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import LoadError, StructureError, load_file, parse
+from tracegraph.loaders import LoadError, StructureError, load_file, parse
 
 try:
     from tests import fixtures as fx
@@ -87,7 +87,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
 
 def _tracegraph() -> list[str]:
     exe = Path(sys.executable).with_name("tracegraph")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tracegraph.cli"]
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

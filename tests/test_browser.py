@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-
 from bench.app_render import browser, chromium_path, running_app, wait_overview
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +48,7 @@ def session(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     """(base URL, page, request log, graph) for the whole module: one server, one browser. The graph gives
     the link-dependent expectations (the linker is tuned over time; the structure is fixed)."""
     _require_browser()
-    from graph.workspace import Workspace
+    from tracegraph.graph.curation.workspace import Workspace
 
     ws = tmp_path_factory.mktemp("browser-ws")
     core = Workspace(ws, user="browser-test")
@@ -105,7 +104,7 @@ def test_overview_renders_in_chinese(session: Any) -> None:
     first_render = time.perf_counter() - t0
     problems = page.locator('[data-testid="stMetric"]', has_text="问题").first
     assert problems.locator('[data-testid="stMetricValue"]').inner_text().strip() == "17"
-    from graph.queries import gaps
+    from tracegraph.graph.query.queries import gaps
 
     missing = gaps(g)["problems_without_measures"]
     _see(page, "覆盖情况", f"{17 - len(missing)} / 17", "引用最多的政策依据", *[r["title"] for r in missing])
@@ -140,7 +139,7 @@ def test_search_finds_the_gap_problem_and_its_trace_shows_candidates(session: An
     _shot(page, "graph_search")
     trace_button.click()
     page.get_by_role("heading", name="溯源", exact=True).wait_for()
-    from graph.queries import trace
+    from tracegraph.graph.query.queries import trace
 
     p41 = f"{DOC}:P4.1"
     measures = trace(g, p41)["measures"]
@@ -160,7 +159,7 @@ def test_search_finds_the_gap_problem_and_its_trace_shows_candidates(session: An
 def test_trace_of_a_problem_shows_its_measures_and_evidence(session: Any) -> None:
     base, page, log, g = session
     page.goto(f"{base}/?view=trace&trace={DOC}:P5.2")  # a bookmarked view
-    from graph.queries import trace
+    from tracegraph.graph.query.queries import trace
 
     tr = trace(g, f"{DOC}:P5.2")
     _see(page, "还存在“两个责任”履行不够到位的问题", f"整改措施（{len(tr['measures'])}）",
@@ -177,7 +176,7 @@ def test_matrix_view(session: Any) -> None:
     page.locator('[data-testid="stSidebar"] label', has_text="矩阵").click()
     page.get_by_role("heading", name="矩阵", exact=True).wait_for(timeout=60_000)
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
-    from graph.queries import gaps
+    from tracegraph.graph.query.queries import gaps
 
     missing = gaps(g)["problems_without_measures"]
     _see(page, "M3 强化宗旨观念，体现激励关爱", f"没有整改措施的问题（{len(missing)}）",
@@ -216,7 +215,7 @@ def test_clicking_a_graph_node_opens_its_detail_panel(session: Any) -> None:
     assert "view=graph" in page.url
     panel = page.locator('[data-testid="stVerticalBlock"]', has_text="节点详情").last
     panel.wait_for(timeout=60_000)
-    from ui.views.detail import node_links
+    from tracegraph.ui.views.detail import node_links
 
     _see(page, "节点详情", "问题 P5.2", "还存在“两个责任”履行不够到位的问题", f"关联（{len(node_links(g, target))}）")
     mark = page.locator(".tg-source mark").first

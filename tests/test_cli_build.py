@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from graph.model import doc_id_for
+from tracegraph.graph.model.schema import doc_id_for
 
 try:
     from tests import fixtures as fx
@@ -22,7 +22,7 @@ except ImportError:  # tests/ itself is on sys.path (pytest rootdir-less import 
 
 def _tracegraph() -> list[str]:
     exe = Path(sys.executable).with_name("tracegraph")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tracegraph.cli"]
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

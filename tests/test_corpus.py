@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph import corpus_view
-from graph.build import build
-from graph.clusters import group_problems, group_problems_all_pairs
-from graph.corpus import build_corpus
-from graph.metadata import guess_metadata
+from tracegraph.graph.build.document import build
+from tracegraph.graph.build.pipeline import build_corpus
+from tracegraph.graph.corpus import analysis as corpus_view
+from tracegraph.graph.corpus.clusters import group_problems, group_problems_all_pairs
+from tracegraph.graph.corpus.metadata import guess_metadata
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.curation import CurationStore, apply_curation, normalise_content, review_rows
-from graph.queries import active_links, trace
-from graph.workspace import Workspace
-from loaders.errors import TracegraphError
+from tracegraph.errors import TracegraphError
+from tracegraph.graph.curation.store import CurationStore, apply_curation, normalise_content, review_rows
+from tracegraph.graph.curation.workspace import Workspace
+from tracegraph.graph.query.queries import active_links, trace
 
 NAME = "对照检查材料.txt"
 DOC = "对照检查材料"
@@ -55,7 +55,7 @@ def node_by_title(g, prefix: str, typ: str = "Problem") -> str:
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     """The real command line, in its own process (as an analyst runs it)."""
     root = Path(__file__).resolve().parents[1]
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=root, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "tracegraph.cli", *args], cwd=root, capture_output=True, text=True, timeout=120)
 
 
 def short(n: str) -> str:
@@ -306,11 +306,11 @@ def test_cli_round_trip(ws: Workspace) -> None:
     r = cli("curate", "undo", *w)
     assert r.returncode == 0 and "已撤销 #3" in r.stdout
     r = cli("curate", "confirm", "M9", "P2.2", *w)
-    assert r.returncode == 2 and r.stderr.strip() == "错误：找不到节点“M9”"
+    assert r.returncode == 4 and r.stderr.strip() == "错误（找不到）：找不到节点“M9”"
     out = ws.root / "out.json"
     r = cli("curate", "build", "--out", str(out), *w)
     assert r.returncode == 0 and "人工确认 1" in r.stdout and "否决 1" in r.stdout, r.stdout + r.stderr
-    from graph.io import read_json
+    from tracegraph.graph.model.io import read_json
 
     g = read_json(out)
     assert g.edges[f"{DOC}:M4", f"{DOC}:P2.2", "ADDRESSES"]["origin"] == "curated"
@@ -343,7 +343,7 @@ def test_hostile_and_wrong_input_changes_nothing(ws: Workspace, sample_path: Pat
     with pytest.raises(TracegraphError, match="不唯一"):
         st.confirm(g2, "M4", "P2.2")
     r = cli("curate", "confirm", "M4", "P2.2", "--workspace", str(ws.root))
-    assert r.returncode == 2 and "不唯一" in r.stderr
+    assert r.returncode == 4 and "不唯一" in r.stderr
     # control characters are stripped, SQL-looking text is just text
     did = st.confirm(g2, f"{DOC}:M4", f"{DOC}:P2.2", comment="ok'); DROP TABLE audit;--\x1b[31m")
     assert st.log()[-1]["comment"] == "ok'); DROP TABLE audit;--[31m" and st.decisions()[-1].id == did
@@ -391,8 +391,8 @@ def test_curation_view_buttons_write_to_the_store(ws: Workspace) -> None:
     from streamlit.testing.v1 import AppTest
 
     def app(root: str) -> None:
-        from graph.workspace import Workspace
-        from ui.views.curation import render_curation_view
+        from tracegraph.graph.curation.workspace import Workspace
+        from tracegraph.ui.views.curation import render_curation_view
 
         w = Workspace(root, user="view-user")
         render_curation_view(w.graph(), w)

@@ -17,8 +17,8 @@ N = 200
 
 WORKER = r"""
 import os, sys, time
-from graph.build import build
-from graph.curation import CurationStore
+from tracegraph.graph.build.document import build
+from tracegraph.graph.curation.store import CurationStore
 
 db, n, user, sample, go = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 g, _ = build([sample])

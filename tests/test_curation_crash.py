@@ -12,15 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-from graph.curation import CurationStore
+from tracegraph.graph.curation.store import CurationStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Writes decisions forever; prints each decision id only after the call that committed it returned.
 WORKER = r"""
 import sys
-from graph.build import build
-from graph.curation import CurationStore
+from tracegraph.graph.build.document import build
+from tracegraph.graph.curation.store import CurationStore
 
 db, limit, user, sample = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 g, _ = build([sample])

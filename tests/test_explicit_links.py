@@ -3,8 +3,8 @@ stands beside them."""
 
 from __future__ import annotations
 
-from graph.build import build
-from graph.queries import active_links
+from tracegraph.graph.build.document import build
+from tracegraph.graph.query.queries import active_links
 
 DOC = """某县统计局领导班子对照检查材料
 一、存在的问题

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from bench.app_render import browser, chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +25,7 @@ def _require_browser() -> None:
 
 def test_html_export_draws_offline_and_keeps_hostile_titles_inert(tmp_path: Path, sample_graph, sample_doc_id) -> None:
     _require_browser()
-    from graph.exporters import export
+    from tracegraph.graph.exporters import export
 
     g = copy.deepcopy(sample_graph)
     hostile_node = f"{sample_doc_id}:P5.2"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from cli.export_cmd import register
-from graph.exporters import formats
-from graph.io import read_json, write_json
-from graph.subgraph import select
-from loaders.errors import TracegraphError
+from tracegraph.cli.export_cmd import register
+from tracegraph.errors import TracegraphError
+from tracegraph.graph.exporters import formats
+from tracegraph.graph.model.io import read_json, write_json
+from tracegraph.graph.query.subgraph import select
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def graph_file(sample_graph, tmp_path_factory) -> Path:
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd or ROOT
+        [sys.executable, "-m", "tracegraph.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd or ROOT
     )
 
 
@@ -125,7 +125,9 @@ def test_user_errors_raise_tracegraph_error(graph_file, tmp_path, args, message)
     assert not (tmp_path / "x.out").exists()
 
 
-def test_errors_are_one_line_exit_2(tmp_path):
+def test_errors_are_one_line_with_their_kind_and_exit_code(tmp_path):
     res = _cli("export", "--graph", str(tmp_path / "missing.json"), "--format", "md", "--out", str(tmp_path / "a.md"))
-    assert res.returncode == 2
-    assert res.stderr.strip().count("\n") == 0 and res.stderr.startswith("错误：") and "图文件不存在" in res.stderr
+    assert res.returncode == 7  # StorageError
+    assert res.stderr.strip().count("\n") == 0 and res.stderr.startswith("错误（存储错误）：") and "图文件不存在" in res.stderr
+    res = _cli("export", "--graph", str(tmp_path / "missing.json"), "--format", "pdf", "--out", str(tmp_path / "a.pdf"))
+    assert res.returncode == 10 and res.stderr.startswith("错误（导出失败）：不支持的导出格式“pdf”")

@@ -25,13 +25,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.exporters import default_filename, export, export_bytes, formats
-from graph.exporters._style import TYPE_COLORS, hex_to_rgb
-from graph.exporters.cypher import cypher_string
-from graph.io import read_json
-from graph.model import EDGE_TYPES, NODE_TYPES
-from graph.queries import counted_problems, gaps
-from graph.subgraph import select
+from tracegraph.graph.exporters import default_filename, export, export_bytes, formats
+from tracegraph.graph.exporters._style import TYPE_COLORS, hex_to_rgb
+from tracegraph.graph.exporters.cypher import cypher_string
+from tracegraph.graph.model.io import read_json
+from tracegraph.graph.model.schema import EDGE_TYPES, NODE_TYPES
+from tracegraph.graph.query.queries import counted_problems, gaps
+from tracegraph.graph.query.subgraph import select
 
 REQUIRE_BROWSER = os.environ.get("TRACEGRAPH_REQUIRE_BROWSER") == "1"
 REQUIRE_NEO4J = os.environ.get("TRACEGRAPH_REQUIRE_NEO4J") == "1"
@@ -643,13 +643,13 @@ def test_export_panel_renders_deferred_download_buttons(sample_graph, tmp_path):
     from streamlit.testing.v1 import AppTest
 
     graph_path = tmp_path / "graph.json"
-    from graph.io import write_json
+    from tracegraph.graph.model.io import write_json
 
     write_json(sample_graph, graph_path)
     script = tmp_path / "panel_app.py"
     script.write_text(
-        "from graph.io import read_json\n"
-        "from ui.export_panel import render_export_panel\n"
+        "from tracegraph.graph.model.io import read_json\n"
+        "from tracegraph.ui.export_panel import render_export_panel\n"
         f"render_export_panel(read_json({str(graph_path)!r}), 'trace:P5.2', key='brief')\n",
         encoding="utf-8",
     )

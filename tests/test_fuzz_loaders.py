@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders import load_file, parse
-from loaders.errors import TracegraphError
+from tracegraph.errors import TracegraphError
+from tracegraph.loaders import load_file, parse
 
 DEADLINE_MS = 2000  # per example
 BOUND_S = 5.0  # per pathological input
@@ -187,8 +187,8 @@ _TEMPLATE: bytes | None = None
 @given(text=DOC_TEXT)
 def test_parsed_documents_build_and_link(text: str) -> None:
     """What the parser returns must also be safe for the graph builder and the linker."""
-    from graph.build import add_document, new_graph
-    from graph.link import link_graph
+    from tracegraph.graph.build.document import add_document, new_graph
+    from tracegraph.graph.link.linker import link_graph
 
     try:
         parsed = parse(load_file(Path("f.txt"), data=text.encode("utf-8")))

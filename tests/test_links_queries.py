@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.ask import ask
-from graph.queries import active_links, gaps, matrix, search, trace
+from tracegraph.graph.query.ask import ask
+from tracegraph.graph.query.queries import active_links, gaps, matrix, search, trace
 
 
 def _short(n: str) -> str:
@@ -107,7 +107,7 @@ def test_ask_causes(sample_graph):
 
 
 def test_relinking_is_stable(sample_graph):
-    from graph.link import link_graph
+    from tracegraph.graph.link.linker import link_graph
 
     g = sample_graph.copy()
     g.graph["documents"] = sample_graph.graph["documents"]

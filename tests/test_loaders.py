@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import load_file
+from tracegraph.loaders import load_file
 
 try:
     from tests import fixtures as fx
@@ -186,8 +186,8 @@ def test_extension_is_case_insensitive(tmp_path: Path, suffix: str) -> None:
 def test_pdf_rejoin_uses_line_geometry() -> None:
     """Margins 85–501 pt, 16 pt type: a full line continues even after 。; a short or indented one ends
     a paragraph; a numbered item at the margin starts one; page numbers go."""
-    from loaders.pdf import LayoutLine as L
-    from loaders.pdf import rejoin_layout
+    from tracegraph.loaders.formats.pdf import LayoutLine as L
+    from tracegraph.loaders.formats.pdf import rejoin_layout
 
     lines = [
         L("（一）学习不够深入。对党的创新理论学得不", 117, 501, 16),

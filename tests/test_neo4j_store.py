@@ -20,11 +20,13 @@ from typing import Any, NoReturn
 import networkx as nx
 import pytest
 
-from graph import queries
-from graph.build import build
-from graph.io import read_json, to_dict, write_json
-from graph.model import NODE_TYPES
-from graph.neo4j_io import (
+from tracegraph.errors import TracegraphError
+from tracegraph.graph.build.document import build
+from tracegraph.graph.model.io import read_json, to_dict, write_json
+from tracegraph.graph.model.schema import NODE_TYPES
+from tracegraph.graph.query import queries
+from tracegraph.graph.stores.base import EmbeddedStore, GraphStore, open_store, stable_trace
+from tracegraph.graph.stores.neo4j_io import (
     FULLTEXT_INDEX,
     connect,
     counts,
@@ -35,9 +37,7 @@ from graph.neo4j_io import (
     pull,
     push,
 )
-from graph.neo4j_store import Neo4jStore, lucene_escape
-from graph.store import EmbeddedStore, GraphStore, open_store, stable_trace
-from loaders.errors import TracegraphError
+from tracegraph.graph.stores.neo4j_store import Neo4jStore, lucene_escape
 
 try:
     from tests.neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
@@ -458,7 +458,7 @@ def test_unreachable_server_fails_fast_and_clearly(monkeypatch, capsys) -> None:
         open_store(uri, None)
     assert time.monotonic() - t0 < 10
 
-    from cli.main import main
+    from tracegraph.cli.main import main
 
     t0 = time.monotonic()
     assert main(["neo4j", "status", "--uri", uri]) == 2
@@ -495,7 +495,17 @@ def test_killed_push_then_rerun_equals_one_clean_push(db, neo4j_server, sample_g
     expected = graph_counts(sample_graph)
     total = expected["label:TGNode"] + expected["relationships"]
     env = dict(os.environ, NEO4J_PASSWORD=neo4j_server.password, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "cli.main", "neo4j", "push", "--graph", str(path), "--uri", neo4j_server.uri]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tracegraph.cli.main",
+        "neo4j",
+        "push",
+        "--graph",
+        str(path),
+        "--uri",
+        neo4j_server.uri,
+    ]
     proc = subprocess.Popen(
         [*cmd, "--batch-size", "1", "--no-progress"],
         cwd=ROOT,
@@ -530,7 +540,7 @@ def test_killed_push_then_rerun_equals_one_clean_push(db, neo4j_server, sample_g
 
 
 def test_cli_push_status_pull(db, neo4j_server, sample_graph, tmp_path: Path, monkeypatch, capsys) -> None:
-    from cli.main import main
+    from tracegraph.cli.main import main
 
     src, out = tmp_path / "graph.json", tmp_path / "pulled.json"
     write_json(sample_graph, src)
@@ -564,13 +574,14 @@ def test_push_rate_reports_rows_per_second(db, neo4j_server, sample_graph) -> No
     assert counts(db) == graph_counts(sample_graph)  # pushing twice for the benchmark left one copy
 
 
-def test_app_serves_trace_matrix_and_gaps_from_neo4j(db, neo4j_server, sample_graph, sample_doc_id, tmp_path,
-                                                      monkeypatch) -> None:
+def test_app_serves_trace_matrix_and_gaps_from_neo4j(
+    db, neo4j_server, sample_graph, sample_doc_id, tmp_path, monkeypatch
+) -> None:
     """The Streamlit app with TRACEGRAPH_NEO4J_URI set reads the shared store: the same trace, matrix and
     gaps as the embedded graph, with no workspace documents at all."""
     from streamlit.testing.v1 import AppTest
 
-    from graph.queries import gaps, matrix, trace
+    from tracegraph.graph.query.queries import gaps, matrix, trace
 
     push(copy.deepcopy(sample_graph), db, progress=False)
     monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(tmp_path / "empty-ws"))
@@ -588,8 +599,9 @@ def test_app_serves_trace_matrix_and_gaps_from_neo4j(db, neo4j_server, sample_gr
         return at
 
     def text(at: AppTest) -> str:
-        return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "header", "subheader")
-                         for e in getattr(at, kind))
+        return "\n".join(
+            str(e.value) for kind in ("markdown", "caption", "info", "header", "subheader") for e in getattr(at, kind)
+        )
 
     p52 = f"{sample_doc_id}:P5.2"
     at = run(view="trace", trace=p52)

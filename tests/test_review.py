@@ -14,13 +14,13 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from graph.boilerplate import SentenceIndex, normalise_clause
-from graph.build import build
-from graph.io import write_json
-from graph.queries import counted_problems, gaps
-from graph.review import FAIL, PASS, load_rules, review_document, review_graph, rules_from_dict
-from graph.review_report import render_markdown, write_docx
-from loaders.errors import TracegraphError
+from tracegraph.errors import TracegraphError
+from tracegraph.graph.build.document import build
+from tracegraph.graph.corpus.boilerplate import SentenceIndex, normalise_clause
+from tracegraph.graph.model.io import write_json
+from tracegraph.graph.query.queries import counted_problems, gaps
+from tracegraph.graph.review.checks import FAIL, PASS, load_rules, review_document, review_graph, rules_from_dict
+from tracegraph.graph.review.report import render_markdown, write_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CAUSE_TEXT = (
@@ -371,7 +371,7 @@ def test_docx_report_reads_back(sample_graph, tmp_path):
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     """The real command line, one process per call (cli.main registers optional commands once per process)."""
     return subprocess.run(
-        [sys.executable, "-m", "cli", "review", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "tracegraph.cli", "review", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
 
 
@@ -388,7 +388,7 @@ def test_cli_review_formats(sample_path, tmp_path):
     assert _cli(str(sample_path), "--format", "docx", "--out", str(docx_out)).returncode == 0
     assert "措施可检验（待改进）" in [p.text for p in Document(str(docx_out)).paragraphs]
     r = _cli(str(sample_path), "--format", "docx")
-    assert r.returncode == 2 and "--out" in r.stderr
+    assert r.returncode == 5 and "--out" in r.stderr
 
 
 def test_cli_review_graph_json_and_rules(sample_graph, sample_path, tmp_path):
@@ -404,7 +404,7 @@ def test_cli_review_graph_json_and_rules(sample_graph, sample_path, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"coverage": {"thresholds": {"max_problems_without_measures": -1}}}), encoding="utf-8")
     r = _cli(str(sample_path), "--rules", str(bad))
-    assert r.returncode == 2 and "max_problems_without_measures 应为非负整数" in r.stderr
+    assert r.returncode == 6 and "max_problems_without_measures 应为非负整数" in r.stderr
 
 
 def test_cli_review_folder_corpus(corpus):
@@ -422,8 +422,8 @@ def test_review_view_renders(sample_path):
         import sys
 
         sys.path.insert(0, root)
-        from graph.build import build as build_graph
-        from ui.views.review import render_review_view
+        from tracegraph.graph.build.document import build as build_graph
+        from tracegraph.ui.views.review import render_review_view
 
         g, _ = build_graph([sample])
         render_review_view(g)

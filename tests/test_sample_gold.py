@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.evaluate import evaluate, link_f1
-from loaders import load_file, parse
+from tracegraph.graph.review.evaluate import evaluate, link_f1
+from tracegraph.loaders import load_file, parse
 
 
 def test_structure_f1_is_perfect(sample_graph, gold):

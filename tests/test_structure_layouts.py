@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build
-from loaders import Item, ParsedDocument, load_file, parse
+from tracegraph.graph.build.document import build
+from tracegraph.loaders import Item, ParsedDocument, load_file, parse
 
 try:
     from tests import fixtures as fx

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import docx
 
-from graph.build import build
-from graph.queries import active_links
-from loaders import load_file, parse
+from tracegraph.graph.build.document import build
+from tracegraph.graph.query.queries import active_links
+from tracegraph.loaders import load_file, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,7 +104,7 @@ def test_word_heading_styles_over_plain_paragraphs(tmp_path: Path) -> None:
 
 
 def test_notice_keeps_organisation_and_next_steps_out_and_links_named_problems() -> None:
-    p = ROOT / "bench" / "seeds" / "synthetic_tongbao.txt"
+    p = ROOT / "tools" / "bench" / "seeds" / "synthetic_tongbao.txt"
     assert [t for _, t in _items(p, "Problem")] == [
         "学习贯彻习近平新时代中国特色社会主义思想不够深入",
         "落实全面从严治党主体责任不到位",
@@ -122,7 +122,7 @@ def test_notice_keeps_organisation_and_next_steps_out_and_links_named_problems()
 
 
 def test_inspection_plan_numbered_problems_with_fields() -> None:
-    p = ROOT / "bench" / "seeds" / "synthetic_xunshi_fangan.txt"
+    p = ROOT / "tools" / "bench" / "seeds" / "synthetic_xunshi_fangan.txt"
     assert [t for _, t in _items(p, "Problem")] == [
         "学习贯彻党的二十大精神不够深入",
         "乡村振兴战略推进力度不够",

@@ -7,9 +7,9 @@ import copy
 import networkx as nx
 import pytest
 
-from graph.queries import gaps, trace
-from graph.subgraph import Selection, describe, parse_selection, resolve_id, select
-from loaders.errors import TracegraphError
+from tracegraph.errors import TracegraphError
+from tracegraph.graph.query.queries import gaps, trace
+from tracegraph.graph.query.subgraph import Selection, describe, parse_selection, resolve_id, select
 
 
 def _id(doc: str, short: str) -> str:

@@ -10,11 +10,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from ui import state as vs
-from ui.filters import FilterSpec, apply_filters, area_members, visible_edges
-from ui.graph_view import REMOTE_REF, render_html
-from ui.highlight import esc, evidence_html, mark_terms, paragraph_html
-from ui.workspace import Workspace, display_name, extension_of
+from tracegraph.ui import state as vs
+from tracegraph.ui.filters import FilterSpec, apply_filters, area_members, visible_edges
+from tracegraph.ui.graph_view import REMOTE_REF, render_html
+from tracegraph.ui.highlight import esc, evidence_html, mark_terms, paragraph_html
+from tracegraph.ui.workspace import Workspace, display_name, extension_of
 
 
 def _id(doc: str, code: str) -> str:
@@ -228,7 +228,7 @@ def test_upload_is_saved_under_a_generated_name_built_linked_and_persisted(tmp_p
     assert re.fullmatch(r"doc-[0-9a-f]{24}\.txt", upload.name) and upload.read_bytes() == data
     assert not (tmp_path / "etc").exists()
     # one registry shared with `tracegraph curate`: the core workspace sees the upload too
-    from graph.workspace import Workspace as CoreWorkspace
+    from tracegraph.graph.curation.workspace import Workspace as CoreWorkspace
 
     assert [r.doc_id for r in CoreWorkspace(tmp_path / "ws").documents()] == [res.doc_id]
     # persisted: a new Workspace object (an app restart) sees the document, linked
@@ -270,10 +270,9 @@ def test_upload_name_helpers() -> None:
 
 
 def test_app_command_is_registered_and_defaults_to_loopback() -> None:
-    from cli import app_cmd
-    from cli.main import _register_optional, build_parser
+    from tracegraph.cli import app_cmd
+    from tracegraph.cli.main import build_parser
 
-    _register_optional()
     args = build_parser().parse_args(["app", "--workspace", "ws", "--port", "8600"])
     assert args.func is app_cmd.cmd_app and args.host == "127.0.0.1" and args.port == 8600
     argv = app_cmd.streamlit_argv(app_cmd.APP, "127.0.0.1", 8600)

@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.workspace import Workspace
-from loaders.errors import LoadError, TracegraphError
+from tracegraph.errors import LoadError, TracegraphError
+from tracegraph.graph.curation.workspace import Workspace
 
 STORED = re.compile(r"documents/doc-[0-9a-f]{24}\.(txt|md|docx|pdf)")
 

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 
 import networkx as nx
 
-from graph.exporters import default_filename, export_bytes, formats
-from graph.subgraph import Selection, describe, parse_selection
+from tracegraph.graph.exporters import default_filename, export_bytes, formats
+from tracegraph.graph.query.subgraph import Selection, describe, parse_selection
 
 BRIEFING_FIRST = ("docx", "md", "png", "svg", "html", "json", "csv", "graphml", "gexf", "cypher")
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.model import LINK_TYPES, NODE_TYPES
-from graph.queries import active_links, search
+from tracegraph.graph.model.schema import LINK_TYPES, NODE_TYPES
+from tracegraph.graph.query.queries import active_links, search
 
 # the order in which nodes survive the cap: the analyst's main objects first
 _TYPE_RANK = {t: i for i, t in enumerate(

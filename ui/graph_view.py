@@ -19,9 +19,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.model import EDGE_LABELS_ZH, LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
-
-from .filters import FilterResult
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.ui.filters import FilterResult
 
 TYPE_COLOURS = {
     "Document": "#5b5b5b", "Section": "#9e9e9e", "Area": "#7e57c2", "Problem": "#e53935", "Example": "#ef9a9a",

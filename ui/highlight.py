@@ -94,7 +94,7 @@ ORIGIN_COLOURS = {"explicit": "#2f6fdf", "inferred": "#8a8a8a", "curated": "#2e9
 
 
 def origin_badge(origin: str | None) -> str:
-    from graph.model import ORIGIN_LABELS_ZH
+    from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH
 
     o = origin or "parsed"
     return (f'<span class="tg-badge" style="background:{ORIGIN_COLOURS.get(o, "#999")}">'

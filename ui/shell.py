@@ -11,8 +11,8 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from ui import state as vs
-from ui.workspace import Workspace, workspace_dir
+from tracegraph.ui import state as vs
+from tracegraph.ui.workspace import Workspace, workspace_dir
 
 
 @st.cache_resource(max_entries=4, show_spinner="正在读取工作区图谱……")
@@ -24,7 +24,7 @@ def _graph(path: str, mtime: float) -> nx.MultiDiGraph:
 @st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取图谱……")
 def _neo4j_graph(uri: str) -> nx.MultiDiGraph:
     """The shared store's graph, re-read at most once a minute (other analysts may be pushing)."""
-    from graph.store import open_store
+    from tracegraph.graph.stores.base import open_store
 
     store = open_store(uri)
     try:
@@ -41,9 +41,9 @@ def load_graph(ws: Workspace) -> nx.MultiDiGraph:
 
 
 # optional pages written in other modules: view → (module, function); shown only when importable
-_OPTIONAL = {"corpus": ("ui.views.corpus", "render"),
-             "curation": ("ui.views.curation", "render_curation_view"),
-             "review": ("ui.views.review", "render_review_view")}
+_OPTIONAL = {"corpus": ("tracegraph.ui.views.corpus", "render"),
+             "curation": ("tracegraph.ui.views.curation", "render_curation_view"),
+             "review": ("tracegraph.ui.views.review", "render_review_view")}
 
 
 def _optional_view(view: str) -> Callable[..., Any] | None:
@@ -84,32 +84,32 @@ def run() -> None:
         g = load_graph(ws)
     except Exception as exc:  # a damaged graph.json: say so in one line, keep the upload usable
         st.error(f"无法读取工作区图谱 {ws.graph_path}：{exc}")
-        from graph.build import new_graph
+        from tracegraph.graph.build.document import new_graph
 
         g = new_graph()
     render_sidebar(g, ws)
-    from ui.views import common
+    from tracegraph.ui.views import common
 
     common.style()
     state = vs.read(st.session_state)
     if state.view == "overview":
-        from ui.views import overview
+        from tracegraph.ui.views import overview
 
         overview.render(g, ws, state)
     elif state.view == "graph":
-        from ui.views import graph as graph_view
+        from tracegraph.ui.views import graph as graph_view
 
         graph_view.render(g, state)
     elif state.view == "trace":
-        from ui.views import trace
+        from tracegraph.ui.views import trace
 
         trace.render(g, state)
     elif state.view == "matrix":
-        from ui.views import matrix
+        from tracegraph.ui.views import matrix
 
         matrix.render(g, state)
     elif state.view == "ask":
-        from ui.views import ask
+        from tracegraph.ui.views import ask
 
         ask.render(g, state)
     elif state.view == "corpus":

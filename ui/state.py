@@ -98,7 +98,7 @@ def _parsers(node_types: tuple[str, ...]) -> dict[str, Callable[[str], Any]]:
 def parse_query(params: Mapping[str, Any], node_types: tuple[str, ...] | None = None) -> ViewState:
     """URL query parameters → ViewState. Unknown or malformed values fall back to defaults (URLs are
     typed by hand and shared: a bad one must still open the app)."""
-    from graph.model import NODE_TYPES
+    from tracegraph.graph.model.schema import NODE_TYPES
 
     parsers = _parsers(node_types or NODE_TYPES)
     values: dict[str, Any] = {}

@@ -53,7 +53,7 @@ class Workspace:
     and the graph shown is its curated build (build/graph.json)."""
 
     def __init__(self, root: str | Path) -> None:
-        from graph.workspace import Workspace as CoreWorkspace
+        from tracegraph.graph.curation.workspace import Workspace as CoreWorkspace
 
         self.root = Path(root).resolve()
         self.core = CoreWorkspace(self.root, max_bytes=MAX_UPLOAD_BYTES)
@@ -79,8 +79,8 @@ class Workspace:
     def load_graph(self) -> nx.MultiDiGraph:
         """The curated workspace graph; rebuilt (from cache) when curation changed since the last build,
         empty when nothing was imported yet."""
-        from graph.build import new_graph
-        from graph.io import read_json
+        from tracegraph.graph.build.document import new_graph
+        from tracegraph.graph.model.io import read_json
 
         if not self.core.documents_dir.exists() or not self.core.documents():
             return new_graph()
@@ -105,7 +105,7 @@ class Workspace:
 
     def add_upload(self, name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> UploadResult:
         """Check, import and build one uploaded file; the graph is rebuilt on success."""
-        from loaders.errors import TracegraphError
+        from tracegraph.errors import TracegraphError
 
         shown = display_name(name)
         ext = extension_of(shown)
@@ -141,7 +141,7 @@ def _one_line(s: str) -> str:
 
 
 def _counts(g: nx.MultiDiGraph, doc: str) -> str:
-    from graph.model import TYPE_LABELS_ZH
+    from tracegraph.graph.model.schema import TYPE_LABELS_ZH
 
     c: dict[str, int] = {}
     for _, d in g.nodes(data=True):

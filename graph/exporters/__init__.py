@@ -17,10 +17,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from loaders.errors import TracegraphError
-
-from ..subgraph import Selection, describe, parse_selection, select
-from ._registry import REGISTRY, ExportFormat, ExportJob, register
+from tracegraph.errors import ExportError
+from tracegraph.graph.exporters._registry import REGISTRY, ExportFormat, ExportJob, register
+from tracegraph.graph.query.subgraph import Selection, describe, parse_selection, select
 
 __all__ = [
     "ExportFormat",
@@ -51,7 +50,7 @@ def get_format(name: str) -> ExportFormat:
     fmts = formats()
     key = (name or "").strip().lower().lstrip(".")
     if key not in fmts:
-        raise TracegraphError(f"不支持的导出格式“{name}”（可用：{'、'.join(fmts)}）")
+        raise ExportError(f"不支持的导出格式“{name}”（可用：{'、'.join(fmts)}）")
     return fmts[key]
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import networkx as nx
 
-from ..model import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
-from ..queries import counted_problems, gaps, trace
-from ._registry import ExportJob
-from ._style import clip, doc_title, location, short_id
+from tracegraph.graph.exporters._registry import ExportJob
+from tracegraph.graph.exporters._style import clip, doc_title, location, short_id
+from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.graph.query.queries import counted_problems, gaps, trace
 
 EVIDENCE_CHARS = 70
 GAP_LABELS = {

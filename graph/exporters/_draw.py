@@ -15,10 +15,9 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
-from ..model import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH
-from ._layout import layered_layout
-from ._registry import ExportJob
-from ._style import (
+from tracegraph.graph.exporters._layout import layered_layout
+from tracegraph.graph.exporters._registry import ExportJob
+from tracegraph.graph.exporters._style import (
     COL_W,
     EDGE_COLORS,
     ORIGIN_STYLES,
@@ -29,6 +28,7 @@ from ._style import (
     present_types,
     type_zh,
 )
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH
 
 HEADER_H = 1.25
 MARGIN = 0.45

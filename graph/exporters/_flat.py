@@ -11,8 +11,8 @@ from typing import Any
 
 import networkx as nx
 
-from ..model import EDGE_LABELS_ZH, TYPE_LABELS_ZH
-from ._style import node_label
+from tracegraph.graph.exporters._style import node_label
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, TYPE_LABELS_ZH
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 

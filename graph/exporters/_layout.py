@@ -8,7 +8,7 @@ import math
 
 import networkx as nx
 
-from ._style import type_order
+from tracegraph.graph.exporters._style import type_order
 
 Position = tuple[float, float]
 

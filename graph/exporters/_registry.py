@@ -9,7 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..subgraph import Selection
+from tracegraph.graph.query.subgraph import Selection
 
 
 @dataclass(frozen=True)

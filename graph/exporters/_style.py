@@ -8,9 +8,8 @@ from typing import Any
 
 import networkx as nx
 
-from loaders.errors import TracegraphError
-
-from ..model import TYPE_LABELS_ZH
+from tracegraph.errors import ExportError
+from tracegraph.graph.model.schema import TYPE_LABELS_ZH
 
 TYPE_COLORS = {
     "Problem": "#d62728",
@@ -71,7 +70,7 @@ def cjk_font_file() -> Path:
     for cand in FONT_CANDIDATES:
         if Path(cand).is_file():
             return Path(cand)
-    raise TracegraphError("缺少中文字体：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei）")
+    raise ExportError("缺少中文字体：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei）")
 
 
 def type_zh(t: str | None) -> str:
@@ -148,7 +147,7 @@ def present_types(g: nx.MultiDiGraph) -> list[str]:
 
 def edge_info(d: dict[str, Any]) -> str:
     """One line about an edge's origin and score, e.g. ``推断 0.77``."""
-    from ..model import ORIGIN_LABELS_ZH
+    from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH
 
     origin = ORIGIN_LABELS_ZH.get(d.get("origin") or "", d.get("origin") or "")
     score = d.get("score")

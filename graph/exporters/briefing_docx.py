@@ -24,9 +24,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
 
-from ._briefing import ORIGIN_NOTE, Briefing, Link, ProblemRow, briefing, count_line
-from ._flat import xml_safe
-from ._registry import ExportJob, register
+from tracegraph.graph.exporters._briefing import ORIGIN_NOTE, Briefing, Link, ProblemRow, briefing, count_line
+from tracegraph.graph.exporters._flat import xml_safe
+from tracegraph.graph.exporters._registry import ExportJob, register
 
 BODY_FONT = ("Times New Roman", "宋体")
 HEADING_FONT = ("Arial", "黑体")
@@ -184,7 +184,7 @@ def _figure(doc: DocumentObject, job: ExportJob) -> None:
     if core:
         keep = [n for n, d in job.graph.nodes(data=True) if d.get("type") in CORE_TYPES]
         job = replace(job, graph=job.graph.subgraph(keep).copy())
-    from ._draw import save_figure
+    from tracegraph.graph.exporters._draw import save_figure
 
     with tempfile.TemporaryDirectory(prefix="tracegraph-fig-") as tmp:
         png = Path(tmp) / "figure.png"

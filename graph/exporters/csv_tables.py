@@ -14,9 +14,9 @@ from typing import Any
 
 import networkx as nx
 
-from ..model import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
-from ._flat import flat_value
-from ._registry import ExportJob, register
+from tracegraph.graph.exporters._flat import flat_value
+from tracegraph.graph.exporters._registry import ExportJob, register
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
 
 NODE_COLUMNS = (
     "id",

@@ -19,8 +19,8 @@ from typing import Any
 
 import networkx as nx
 
-from ..model import EDGE_TYPES, NODE_TYPES
-from ._registry import ExportJob, register
+from tracegraph.graph.exporters._registry import ExportJob, register
+from tracegraph.graph.model.schema import EDGE_TYPES, NODE_TYPES
 
 BASE_LABEL = "Tracegraph"
 _ESCAPES = {"\\": "\\\\", "'": "\\'", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from ._flat import flat_graph, xml_safe
-from ._layout import layered_layout
-from ._registry import ExportJob, register
-from ._style import COL_W, ROW_H, TYPE_COLORS, hex_to_rgb
+from tracegraph.graph.exporters._flat import flat_graph, xml_safe
+from tracegraph.graph.exporters._layout import layered_layout
+from tracegraph.graph.exporters._registry import ExportJob, register
+from tracegraph.graph.exporters._style import COL_W, ROW_H, TYPE_COLORS, hex_to_rgb
 
 GEXF_NODE_RENAME = {"start": "start_offset", "end": "end_offset"}
 GEXF_EDGE_RENAME = {"type": "relation", "start": "start_offset", "end": "end_offset"}

@@ -14,12 +14,10 @@ from typing import Any
 
 import networkx as nx
 
-from loaders.errors import TracegraphError
-
-from ..model import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH, STATUS_LABELS_ZH
-from ._layout import layered_layout
-from ._registry import ExportJob, register
-from ._style import (
+from tracegraph.errors import ExportError
+from tracegraph.graph.exporters._layout import layered_layout
+from tracegraph.graph.exporters._registry import ExportJob, register
+from tracegraph.graph.exporters._style import (
     EDGE_COLORS,
     ORIGIN_STYLES,
     TYPE_COLORS,
@@ -29,6 +27,7 @@ from ._style import (
     present_types,
     type_zh,
 )
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH, STATUS_LABELS_ZH
 
 VIS_VERSION = "vis-9.1.2"
 X_STEP, Y_STEP = 270, 64
@@ -44,11 +43,11 @@ def vis_assets() -> tuple[str, str]:
     try:
         import pyvis
     except ImportError:  # pragma: no cover - pyvis is a declared dependency
-        raise TracegraphError("缺少 pyvis（其中带有 vis-network），无法导出 HTML") from None
+        raise ExportError("缺少 pyvis（其中带有 vis-network），无法导出 HTML") from None
     lib = Path(pyvis.__file__).parent / "templates" / "lib" / VIS_VERSION
     js, css = lib / "vis-network.min.js", lib / "vis-network.css"
     if not js.is_file() or not css.is_file():
-        raise TracegraphError(f"pyvis 中找不到 {VIS_VERSION}/vis-network.min.js")
+        raise ExportError(f"pyvis 中找不到 {VIS_VERSION}/vis-network.min.js")
     return js.read_text(encoding="utf-8"), css.read_text(encoding="utf-8")
 
 

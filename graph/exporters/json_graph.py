@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import write_json
-from ._registry import ExportJob, register
+from tracegraph.graph.exporters._registry import ExportJob, register
+from tracegraph.graph.model.io import write_json
 
 
 @register("json", ".json", "application/json", "图谱 JSON（tracegraph/1，可再次载入）")

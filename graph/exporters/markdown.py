@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ._briefing import ORIGIN_NOTE, Link, briefing, count_line
-from ._registry import ExportJob, register
+from tracegraph.graph.exporters._briefing import ORIGIN_NOTE, Link, briefing, count_line
+from tracegraph.graph.exporters._registry import ExportJob, register
 
 
 def md_escape(text: str) -> str:

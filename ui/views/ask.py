@@ -6,9 +6,9 @@ from __future__ import annotations
 import networkx as nx
 import streamlit as st
 
-from graph.ask import ask
-from ui import state as vs
-from ui.views.common import doc_arg, go_trace, html, link_row_html, md, name, set_field, traceable, type_zh
+from tracegraph.graph.query.ask import ask
+from tracegraph.ui import state as vs
+from tracegraph.ui.views.common import doc_arg, go_trace, html, link_row_html, md, name, set_field, traceable, type_zh
 
 EXAMPLES = (
     "第三条整改措施解决了哪些问题",

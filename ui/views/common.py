@@ -7,9 +7,9 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.model import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
-from ui import state as vs
-from ui.highlight import STYLE, esc, evidence_html, origin_badge
+from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.ui import state as vs
+from tracegraph.ui.highlight import STYLE, esc, evidence_html, origin_badge
 
 TRACEABLE = ("Problem", "Measure", "Cause")
 

@@ -9,13 +9,13 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph import corpus_view
-from ui.views.common import go_graph, go_trace
+from tracegraph.graph.corpus import analysis as corpus_view
+from tracegraph.ui.views.common import go_graph, go_trace
 
 
 def _meta_editor(g: nx.MultiDiGraph, ws: Any, rows: list[dict[str, Any]]) -> None:
-    from graph.metadata import EDITABLE, save_override
-    from loaders.errors import TracegraphError
+    from tracegraph.errors import TracegraphError
+    from tracegraph.graph.corpus.metadata import EDITABLE, save_override
 
     with st.expander("修订文档元数据（重建后保留）"):
         if ws is None or not rows:
@@ -126,7 +126,7 @@ def render(g: nx.MultiDiGraph, ws: Any = None) -> None:
 
 def _node_at(g: nx.MultiDiGraph, doc: str, pos: int) -> str | None:
     """The innermost problem/cause/measure/action that contains a position (to open it in the graph)."""
-    from graph.queries import doc_index
+    from tracegraph.graph.query.queries import doc_index
 
     best: tuple[int, str] | None = None
     for n in doc_index(g).get(doc, []):

@@ -10,11 +10,11 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.curation import CurationStore, clean_text, review_rows
-from graph.model import EDGE_LABELS_ZH, LINK_TYPES
-from loaders.errors import TracegraphError
-from ui.highlight import esc, evidence_html
-from ui.views.common import code, html, md, name
+from tracegraph.errors import TracegraphError
+from tracegraph.graph.curation.store import CurationStore, clean_text, review_rows
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
+from tracegraph.ui.highlight import esc, evidence_html
+from tracegraph.ui.views.common import code, html, md, name
 
 PAGE = 30
 _MSG = "tg_cur_msg"
@@ -24,7 +24,7 @@ def _store(workspace: Any) -> CurationStore:
     """The workspace's store: a graph.workspace.Workspace, anything with a `.root`, or a folder path."""
     if isinstance(getattr(workspace, "curation", None), CurationStore):
         return workspace.curation
-    from graph.workspace import Workspace
+    from tracegraph.graph.curation.workspace import Workspace
 
     return Workspace(getattr(workspace, "root", workspace)).curation
 
@@ -178,7 +178,7 @@ def _rejected(g: nx.MultiDiGraph, store: CurationStore, rows: list[dict[str, Any
 
 
 def _add_form(g: nx.MultiDiGraph, store: CurationStore) -> None:
-    from graph.curation import LINK_RULES
+    from tracegraph.graph.curation.store import LINK_RULES
 
     etype = st.selectbox(
         "关系类型", LINK_TYPES, format_func=lambda t: f"{EDGE_LABELS_ZH.get(t, t)}（{t}）", key="tg_cur_type"

@@ -8,10 +8,10 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.model import EDGE_LABELS_ZH, LINK_TYPES
-from graph.queries import active_links, policy_refs_of
-from ui.highlight import esc, paragraph_html
-from ui.views.common import (
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
+from tracegraph.graph.query.queries import active_links, policy_refs_of
+from tracegraph.ui.highlight import esc, paragraph_html
+from tracegraph.ui.views.common import (
     code,
     go_graph,
     go_trace,

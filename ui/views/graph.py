@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import networkx as nx
 import streamlit as st
 
-from graph.model import NODE_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
-from ui import state as vs
-from ui.filters import FilterResult, apply_filters, areas_of, spec_from_state
-from ui.graph_view import render_html
-from ui.views import detail
-from ui.views.common import code, go_graph, go_trace, md, name, set_field, set_focus, traceable, type_zh
+from tracegraph.graph.model.schema import NODE_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.ui import state as vs
+from tracegraph.ui.filters import FilterResult, apply_filters, areas_of, spec_from_state
+from tracegraph.ui.graph_view import render_html
+from tracegraph.ui.views import detail
+from tracegraph.ui.views.common import code, go_graph, go_trace, md, name, set_field, set_focus, traceable, type_zh
 
 GRAPH_HEIGHT = 600
 
@@ -105,7 +104,7 @@ def _page(g: nx.MultiDiGraph, result: FilterResult, selected: str) -> str:
 def export_selection(state: vs.ViewState) -> Any:
     """The graph view as an export selection (graph.subgraph.Selection): the focus and its hops when
     focused, else the type and document filters over the whole graph."""
-    from graph.subgraph import Selection
+    from tracegraph.graph.query.subgraph import Selection
 
     docs = (state.doc,) if state.doc else ()
     if state.focus:
@@ -114,17 +113,10 @@ def export_selection(state: vs.ViewState) -> Any:
 
 
 def render_export(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
-    """The export panel is another module (ui/export_panel.py); shown only when it exists."""
-    try:
-        mod = importlib.import_module("ui.export_panel")
-        selection = export_selection(state)
-    except ModuleNotFoundError as exc:
-        if exc.name in ("ui.export_panel", "graph.subgraph", "graph.exporters"):
-            return
-        raise
-    fn: Any = getattr(mod, "render_export_panel", None)
-    if fn is None:
-        return
+    """The export panel for what the graph view shows."""
+    from tracegraph.ui.export_panel import render_export_panel as fn
+
+    selection = export_selection(state)
     with st.expander("导出当前视图"):
         try:
             fn(g, selection, key="graph-export")

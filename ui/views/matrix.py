@@ -8,10 +8,10 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.model import ORIGIN_LABELS_ZH
-from graph.queries import gaps, matrix
-from ui import state as vs
-from ui.views.common import code, doc_arg, go_trace, html, link_row_html, md, name
+from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH
+from tracegraph.graph.query.queries import gaps, matrix
+from tracegraph.ui import state as vs
+from tracegraph.ui.views.common import code, doc_arg, go_trace, html, link_row_html, md, name
 
 MARKS = {"explicit": "明示", "inferred": "推断", "curated": "人工"}
 

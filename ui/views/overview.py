@@ -7,10 +7,10 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.queries import counted_problems, gaps
-from ui import state as vs
-from ui.views.common import doc_arg, go_trace, md, name
-from ui.workspace import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, Workspace
+from tracegraph.graph.query.queries import counted_problems, gaps
+from tracegraph.ui import state as vs
+from tracegraph.ui.views.common import doc_arg, go_trace, md, name
+from tracegraph.ui.workspace import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, Workspace
 
 COUNT_TYPES = ("Cause", "Measure", "Action", "Example")
 KIND_LABELS_ZH = {"meeting": "会议", "document": "文件", "theory": "理论", "formulation": "提法",

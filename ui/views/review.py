@@ -9,10 +9,10 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.boilerplate import SentenceIndex
-from graph.review import DIMENSIONS, FAIL, DocumentReview, Review, Rules, load_rules, review_document
-from graph.review_report import criteria_text, docx_bytes, finding_lines, render_markdown, visible_findings
-from ui.views.common import md
+from tracegraph.graph.corpus.boilerplate import SentenceIndex
+from tracegraph.graph.review.checks import DIMENSIONS, FAIL, DocumentReview, Review, Rules, load_rules, review_document
+from tracegraph.graph.review.report import criteria_text, docx_bytes, finding_lines, render_markdown, visible_findings
+from tracegraph.ui.views.common import md
 
 _ICON = {"issue": "⚠️", "info": "ℹ️", "ok": "✅"}
 _CACHE = "_tg_review_index"

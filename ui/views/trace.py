@@ -9,10 +9,10 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph.queries import trace
-from ui import state as vs
-from ui.highlight import esc
-from ui.views.common import (
+from tracegraph.graph.query.queries import trace
+from tracegraph.ui import state as vs
+from tracegraph.ui.highlight import esc
+from tracegraph.ui.views.common import (
     code,
     doc_arg,
     go_graph,
@@ -25,7 +25,7 @@ from ui.views.common import (
     traceable,
     type_zh,
 )
-from ui.views.detail import render_suggestions, source_html
+from tracegraph.ui.views.detail import render_suggestions, source_html
 
 
 def options(g: nx.MultiDiGraph, doc: str | None) -> list[str]:

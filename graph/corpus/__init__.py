@@ -1,0 +1,1 @@
+"""Cross-document analysis: similar-problem clusters, boilerplate, metadata, corpus overviews."""

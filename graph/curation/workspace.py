@@ -1,0 +1,454 @@
+"""A workspace folder: the analyst's documents, their curation and the graph built from both.
+
+    <root>/registry.sqlite     documents: id, original name, stored path, sha256, encoding, imported_at
+    <root>/curation.sqlite     the curation store (graph.curation)
+    <root>/documents/          stored copies, under generated names doc-<sha256 prefix><ext>
+    <root>/build/graph.json    the last curated build; build/linked.json(+.key) caches the linked graph
+
+A file's given name is metadata only — never a path — so `../../etc/passwd.txt` is stored inside the
+workspace like any other upload. A file is read and parsed before it is accepted, so an empty, binary,
+damaged or encrypted one is refused with the loader's own reason and leaves nothing behind. Importing
+a file with the same name as a registered one (or with `replaces=doc_id`) makes a new version of that
+document: same document id, so curation decisions follow it (re-attached by content). A different name
+that merely sanitises to a taken id gets its own id (suffix of its sha256). A read-only or full disk is
+one TracegraphError line and leaves registry, store and stored files as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from tracegraph.errors import LoadError, NotFoundError, StorageError, TracegraphError
+from tracegraph.graph.curation.store import (
+    CurationReport,
+    CurationStore,
+    SqliteFile,
+    apply_curation,
+    default_user,
+    now_utc,
+    storage_error,
+)
+from tracegraph.loaders.formats.registry import MAX_BYTES, supported_extensions
+
+DEFAULT_ROOT = "workspace"
+ENV_VAR = "TRACEGRAPH_WORKSPACE"
+REGISTRY_SCHEMA = "tracegraph-registry/1"
+_REGISTRY_DDL = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents(
+    doc_id TEXT PRIMARY KEY,
+    original_name TEXT NOT NULL,
+    stored_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    format TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS history(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    original_name TEXT,
+    sha256 TEXT,
+    stored_path TEXT,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    doc_id: str
+    original_name: str  # as given (display only, never used as a path)
+    stored_path: str  # relative to the workspace root
+    sha256: str
+    encoding: str
+    format: str
+    size: int
+    imported_at: str  # UTC ISO
+    imported_by: str
+    version: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    record: DocRecord
+    status: str  # new | replaced | unchanged | duplicate (same content already registered as another id)
+
+
+@dataclass
+class WorkspaceBuild:
+    graph: nx.MultiDiGraph
+    built: list[str] = field(default_factory=list)  # doc ids
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
+    curation: CurationReport = field(default_factory=CurationReport)
+    notes: list[str] = field(default_factory=list)
+
+
+def workspace_root(root: str | Path | None = None) -> Path:
+    """The folder asked for, else $TRACEGRAPH_WORKSPACE, else ./workspace."""
+    return Path(root or os.environ.get(ENV_VAR) or DEFAULT_ROOT).expanduser()
+
+
+def base_name(name: str) -> str:
+    """The last component of a name as a plain string (both separators), control characters dropped."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable()).strip()
+
+
+def extension(name: str) -> str:
+    base = base_name(name)
+    return ("." + base.rsplit(".", 1)[-1].lower()) if "." in base.strip(".") else ""
+
+
+def doc_id_from_name(name: str) -> str:
+    from tracegraph.graph.model.schema import doc_id_for
+
+    base = base_name(name)
+    ext = extension(base)
+    stem = base[: -len(ext)] if ext and base.lower().endswith(ext) else base
+    return doc_id_for(stem)
+
+
+class Workspace:
+    """Documents + curation + builds in one folder; every write goes through here."""
+
+    def __init__(self, root: str | Path | None = None, user: str | None = None, max_bytes: int = MAX_BYTES) -> None:
+        self.root = workspace_root(root).resolve()
+        self.user = user
+        self.max_bytes = max_bytes
+        self._registry: SqliteFile | None = None
+        self._curation: CurationStore | None = None
+
+    # ------------------------------------------------------------------ paths and stores
+    @property
+    def documents_dir(self) -> Path:
+        return self.root / "documents"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def graph_path(self) -> Path:
+        return self.build_dir / "graph.json"
+
+    @property
+    def metadata_path(self) -> Path:
+        """Corrections to document metadata (`tracegraph meta --meta <workspace>/metadata.json`)."""
+        return self.root / "metadata.json"
+
+    @property
+    def registry(self) -> SqliteFile:
+        if self._registry is None:
+            self._ensure_root()
+            self._registry = SqliteFile(self.root / "registry.sqlite", _REGISTRY_DDL, REGISTRY_SCHEMA, "文档登记库")
+        return self._registry
+
+    @property
+    def curation(self) -> CurationStore:
+        if self._curation is None:
+            self._ensure_root()
+            self._curation = CurationStore(self.root / "curation.sqlite", self.user)
+        return self._curation
+
+    def _user(self) -> str:
+        return self._curation.user if self._curation is not None else (self.user or default_user())
+
+    def _ensure_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise StorageError(f"工作区路径不是文件夹：{self.root}")
+        if not self.root.exists():
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise storage_error(exc, "创建工作区", self.root) from None
+
+    def close(self) -> None:
+        for s in (self._registry, self._curation):
+            if s is not None:
+                s.close()
+        self._registry = self._curation = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ registry
+    def documents(self) -> list[DocRecord]:
+        rows = self.registry.read("SELECT * FROM documents ORDER BY imported_at, doc_id")
+        return [DocRecord(**r) for r in rows]
+
+    def document(self, doc_id: str) -> DocRecord:
+        rows = self.registry.read("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise NotFoundError(f"工作区中没有文档“{doc_id}”")
+        return DocRecord(**rows[0])
+
+    def history(self) -> list[dict[str, object]]:
+        return self.registry.read("SELECT * FROM history ORDER BY id")
+
+    def import_file(self, path: str | Path, name: str | None = None, replaces: str | None = None) -> ImportResult:
+        """Import a file from disk (size checked before it is read)."""
+        p = Path(path)
+        shown = name or p.name
+        try:
+            size = p.stat().st_size
+        except OSError as exc:
+            raise LoadError(shown, f"无法读取文件：{exc.strerror or exc}") from None
+        if size > self.max_bytes:
+            raise LoadError(shown, _too_big(size, self.max_bytes))
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise LoadError(shown, f"无法读取文件：{exc.strerror or exc}") from None
+        return self.import_bytes(data, shown, replaces=replaces)
+
+    def import_bytes(self, data: bytes, name: str, replaces: str | None = None) -> ImportResult:
+        """Check, store and register one document; see the module docstring for naming and versions."""
+        shown = str(name)[:1000]
+        ext = extension(shown)
+        if ext not in supported_extensions():
+            raise LoadError(
+                shown, f"不支持的文件类型“{ext or '(无扩展名)'}”，支持：{'、'.join(supported_extensions())}"
+            )
+        if len(data) > self.max_bytes:
+            raise LoadError(shown, _too_big(len(data), self.max_bytes))
+        doc = _check_readable(data, shown, ext, self.max_bytes)
+        sha = hashlib.sha256(data).hexdigest()
+        doc_id = replaces or doc_id_from_name(shown)
+        if replaces is not None:
+            self.document(replaces)  # must exist
+        same = self.registry.read("SELECT * FROM documents WHERE sha256 = ?", (sha,))
+        if same:
+            rec = DocRecord(**same[0])
+            return ImportResult(rec, "unchanged" if rec.doc_id == doc_id else "duplicate")
+        if replaces is None:
+            taken = self.registry.read("SELECT original_name FROM documents WHERE doc_id = ?", (doc_id,))
+            if taken and base_name(taken[0]["original_name"]) != base_name(shown):
+                doc_id = f"{doc_id}_{sha[:8]}"  # another file whose name merely sanitises to the same id
+        stored = f"documents/doc-{sha[:24]}{ext}"
+        target = self.root / stored
+        created = self._store_file(target, data)
+        user = self._user()
+        at = now_utc()
+        try:
+            with self.registry.write("登记文档") as c:
+                row = c.execute("SELECT stored_path, version FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+                if row is None:
+                    c.execute(
+                        "INSERT INTO documents(doc_id, original_name, stored_path, sha256, encoding, format, size, "
+                        "imported_at, imported_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                        (doc_id, shown, stored, sha, doc.encoding, doc.format, len(data), at, user),
+                    )
+                    status, old_path, version = "new", None, 1
+                else:
+                    old_path, version = row[0], int(row[1]) + 1
+                    c.execute(
+                        "UPDATE documents SET original_name=?, stored_path=?, sha256=?, encoding=?, format=?, size=?, "
+                        "imported_at=?, imported_by=?, version=? WHERE doc_id=?",
+                        (shown, stored, sha, doc.encoding, doc.format, len(data), at, user, version, doc_id),
+                    )
+                    status = "replaced"
+                c.execute(
+                    "INSERT INTO history(doc_id, action, original_name, sha256, stored_path, at, user) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, status, shown, sha, stored, at, user),
+                )
+        except BaseException:
+            if created:
+                target.unlink(missing_ok=True)
+            raise
+        if old_path and old_path != stored:
+            self._drop_file_if_unused(old_path)
+        return ImportResult(self.document(doc_id), status)
+
+    def remove(self, doc_id: str) -> None:
+        """Unregister a document (its curation decisions stay and show as orphans until it returns)."""
+        rec = self.document(doc_id)
+        with self.registry.write("删除文档") as c:
+            c.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            c.execute(
+                "INSERT INTO history(doc_id, action, original_name, sha256, stored_path, at, user) "
+                "VALUES (?, 'removed', ?, ?, ?, ?, ?)",
+                (doc_id, rec.original_name, rec.sha256, rec.stored_path, now_utc(), self._user()),
+            )
+        self._drop_file_if_unused(rec.stored_path)
+
+    def _store_file(self, target: Path, data: bytes) -> bool:
+        """Write atomically under the generated name; True when the file is new."""
+        if target.exists():
+            return False
+        tmp = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".part-", dir=str(target.parent))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            tmp = None
+        except OSError as exc:
+            raise storage_error(exc, "保存文档", self.root) from None
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        return True
+
+    def _drop_file_if_unused(self, stored: str) -> None:
+        if self.registry.read("SELECT 1 FROM documents WHERE stored_path = ?", (stored,)):
+            return
+        try:
+            (self.root / stored).unlink(missing_ok=True)
+        except OSError:
+            pass  # a left-over copy is harmless; the registry no longer points at it
+
+    # ------------------------------------------------------------------ builds
+    def _inputs_key(self, docs: list[DocRecord]) -> str:
+        from tracegraph.graph.build.version import code_version
+
+        h = hashlib.sha256(code_version().encode())  # a parser/linker change invalidates the cache
+        for r in docs:
+            h.update(f"{r.doc_id}\0{r.sha256}\0{r.version}\n".encode())
+        return h.hexdigest()
+
+    def build(self, use_cache: bool = True) -> WorkspaceBuild:
+        """Build from the registered documents, link, apply curation, write build/graph.json."""
+        from tracegraph.graph.build.document import new_graph
+
+        docs = self.documents()
+        key = self._inputs_key(docs)
+        linked = self.build_dir / "linked.json"
+        cached = _read_cached(linked, key) if use_cache else None
+        out = WorkspaceBuild(graph=new_graph())
+        if cached is None:
+            g = self._build_linked(docs, out)
+            self._write_graph(g, linked, out, key)
+        else:
+            g, failed = cached
+            out.built = list(g.graph.get("documents", {}))
+            out.failed = [(str(a), str(b)) for a, b in failed]
+        out.graph = g
+        from tracegraph.graph.corpus.metadata import apply_to_graph, load_overrides
+
+        apply_to_graph(g, load_overrides(self.metadata_path))  # the analyst's metadata corrections
+        out.curation = apply_curation(g, self.curation)
+        self._write_graph(g, self.graph_path, out)
+        return out
+
+    def graph(self) -> nx.MultiDiGraph:
+        return self.build().graph
+
+    def _build_linked(self, docs: list[DocRecord], out: WorkspaceBuild) -> nx.MultiDiGraph:
+        from tracegraph.graph.build.document import add_document, new_graph
+        from tracegraph.graph.link.linker import link_graph
+        from tracegraph.loaders import load_file, parse
+
+        g = new_graph()
+        for r in docs:
+            p = self.root / r.stored_path
+            try:
+                data = p.read_bytes()
+            except OSError as exc:
+                out.failed.append((r.doc_id, f"存储的文件无法读取：{exc.strerror or exc}"))
+                continue
+            if hashlib.sha256(data).hexdigest() != r.sha256:
+                out.failed.append((r.doc_id, "存储的文件已被改动（sha256 不符），请重新导入"))
+                continue
+            try:
+                parsed = parse(
+                    load_file(Path(r.doc_id + extension(r.stored_path)), data=data, max_bytes=self.max_bytes)
+                )
+            except LoadError as exc:
+                out.failed.append((r.doc_id, exc.reason))
+                continue
+            except Exception as exc:  # a parser bug on one document must not take down the whole build
+                out.failed.append((r.doc_id, f"解析时出现内部错误：{type(exc).__name__}"))
+                continue
+            add_document(g, parsed, r.doc_id)
+            info = g.graph["documents"][r.doc_id]
+            info.update(path=str(p), original_name=r.original_name, version=r.version)
+            out.built.append(r.doc_id)
+        link_graph(g)
+        if len(g.graph["documents"]) > 1:
+            from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
+
+            add_similar_edges(g, group_problems(g))
+        return g
+
+    def _write_graph(self, g: nx.MultiDiGraph, path: Path, out: WorkspaceBuild, key: str | None = None) -> None:
+        """Caches are a convenience: a read-only or full disk is noted, not fatal, for a build."""
+        from tracegraph.graph.model.io import write_json
+
+        try:
+            write_json(g, path)
+            if key is not None:
+                meta = {"key": key, "sha256": _sha_file(path), "failed": out.failed}
+                _atomic_text(path.with_suffix(".key"), json.dumps(meta, ensure_ascii=False))
+        except OSError as exc:
+            out.notes.append(str(storage_error(exc, "写入构建缓存", path)))
+
+
+def _too_big(size: int, cap: int) -> str:
+    return f"文件过大（{size / 1048576:.1f} MB，上限 {cap / 1048576:.0f} MB）"
+
+
+def _check_readable(data: bytes, shown: str, ext: str, max_bytes: int):  # type: ignore[no-untyped-def]
+    """Load and parse before accepting; the loader's reason is the user's reason."""
+    from tracegraph.loaders import load_file, parse
+
+    try:
+        doc = load_file(Path("upload" + ext), data=data, max_bytes=max_bytes)
+        parse(doc)
+    except LoadError as exc:
+        raise LoadError(shown, exc.reason) from None
+    except Exception as exc:  # a loader bug on hostile input must refuse the file, not crash the caller
+        raise LoadError(shown, f"无法读取文件（{type(exc).__name__}）") from None
+    return doc
+
+
+def _sha_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _read_cached(path: Path, key: str) -> tuple[nx.MultiDiGraph, list[list[str]]] | None:
+    """The cached linked graph (and the documents that failed) when it was built from exactly these
+    inputs and is intact; anything else means rebuild."""
+    from tracegraph.graph.model.io import read_json
+
+    try:
+        meta = json.loads(path.with_suffix(".key").read_text(encoding="utf-8"))
+        if meta.get("key") != key or meta.get("sha256") != _sha_file(path):
+            return None
+        return read_json(path), list(meta.get("failed") or [])
+    except (OSError, ValueError, TypeError, TracegraphError, AttributeError):
+        return None

@@ -1,0 +1,586 @@
+"""Draw the links a careful reader draws: Measure ADDRESSES Problem, Cause EXPLAINS Problem,
+Measure TREATS Cause (and Action ADDRESSES Problem for the step that does it).
+
+Explicit links first (针对“……”问题, 台账 rows, a 针对问题 column); then inferred ones from lexical
+similarity (character-bigram TF-IDF fitted on the document's sentences), shared policy references,
+and the document's own structure: measures mirror causes, causes mirror problem areas, and a
+measure that treats a cause reaches the problems that cause explains. Every edge carries a score
+in [0, 1] and human-readable evidence: the best sentence pair with spans, shared terms and refs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from tracegraph.graph.link.concepts import load_categories
+from tracegraph.graph.link.similarity import DocumentVectors, shared_terms
+from tracegraph.graph.query.queries import doc_index
+from tracegraph.loaders.textutil import normalise, sentences
+
+LINK_TYPES = ("ADDRESSES", "EXPLAINS", "TREATS")
+
+
+@dataclass
+class LinkConfig:
+    """Weights and thresholds; defaults measured on the sample family (see bench/ and tests)."""
+
+    w_full: float = 1.0  # body ↔ body
+    w_title: float = 0.5  # lead sentence ↔ lead sentence
+    w_cross: float = 0.25  # lead sentence ↔ body
+    w_policy: float = 0.3  # shared distinctive policy references
+    w_concept: float = 1.0  # same root category (政治/理论学习/担当…, graph/data/concepts.json)
+    w_rare: float = 0.5  # four-character strings only these two items (of all problems/causes/measures) share
+    w_transitive: float = 1.0  # measure → cause → problem
+    w_transitive_cause: float = 1.5  # cause ← measure → problem
+    min_z: float = 0.5  # below this a problem's best candidate is not adequate evidence (coverage gap)
+    second_ratio: float = 0.7  # a second link when it scores this close to the best
+    second_min_z: float = 1.0
+    min_cos: float = 0.015  # raw overlap floor: no shared content, no link
+    cause_min_z: float = 1.5  # the same for causes, which are few and broad
+    cause_second_ratio: float = 0.7
+
+
+@dataclass
+class _Item:
+    id: str
+    type: str
+    title: str
+    text: str
+    start: int
+    end: int
+    refs: set[str] = field(default_factory=set)
+    row: int = 0  # row in the linker's matrices
+    title_span: tuple[int, int] = (0, 0)
+    sents: list[tuple[int, int]] = field(default_factory=list)
+    grams4: set[str] = field(default_factory=set)
+    rare4: set[str] = field(default_factory=set)  # four-character strings at most three items use
+
+
+def _z(values: list[float]) -> list[float]:
+    if len(values) < 2:
+        return [1.0 for _ in values]
+    a = np.asarray(values, dtype=np.float64)
+    sd = float(a.std()) or 1.0
+    return ((a - a.mean()) / sd).tolist()
+
+
+def _zcols(a: np.ndarray) -> np.ndarray:
+    """z-score each column (over the sources); a single source gets 1, a constant column 0."""
+    if a.shape[0] < 2:
+        return np.ones_like(a)
+    sd = a.std(axis=0)
+    sd[sd == 0] = 1.0
+    return (a - a.mean(axis=0)) / sd
+
+
+def _to_score(z: float) -> float:
+    """Map a combined z-score to [0, 1]: 0.5 at z = 1 (clearly above the row average), 0.86 at z = 3."""
+    return round(1.0 / (1.0 + math.exp(-0.9 * (z - 1.0))), 3)
+
+
+_LINKED_TYPES = ("Problem", "Cause", "Measure", "Action", "Area")
+
+
+class DocumentLinker:
+    """Links within one document. `nodes` (the document's node ids) saves a scan of the whole graph."""
+
+    def __init__(
+        self, g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None, nodes: list[str] | None = None
+    ) -> None:
+        self.g = g
+        self.doc_id = doc_id
+        self.cfg = config or LinkConfig()
+        doc = g.graph["documents"][doc_id]
+        self.text: str = doc.get("text") or ""
+        self.norm = normalise(self.text)
+        sent_spans = sentences(self.norm, 0, len(self.text))
+        sent_starts = [x[0] for x in sent_spans]
+        self.vectors = DocumentVectors(self.text, sent_spans)
+        self.items: dict[str, _Item] = {}
+        self._raw: dict[tuple[str, str], tuple[float, ...]] = {}
+        self.suggestions: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        if nodes is None:
+            nodes = [n for n, d in g.nodes(data=True) if d.get("doc") == doc_id]
+        for n in nodes:
+            d = g.nodes[n]
+            if d.get("type") not in _LINKED_TYPES:
+                continue
+            if d.get("type") == "Problem" and d.get("status") == "none_found":
+                continue
+            it = _Item(n, d["type"], d.get("title") or "", d.get("text") or "", d.get("start") or 0, d.get("end") or 0)
+            it.title_span = (d.get("title_start") or it.start, d.get("title_end") or it.start)
+            it.row = len(self.items)
+            lo = bisect.bisect_left(sent_starts, it.start)
+            hi = bisect.bisect_right(sent_starts, it.end)
+            it.sents = [x for x in sent_spans[lo:hi] if x[1] <= it.end] or [(it.start, it.end)]
+            self.items[n] = it
+        order = list(self.items.values())
+        self.V = self.vectors.spans([(it.start, it.end) for it in order])
+        self.T = self.vectors.spans([it.title_span for it in order])
+        self.C = _concept_matrix([it.text for it in order])
+        for p in self.of("Problem"):
+            area = g.nodes[p.id].get("area")
+            if area and area in self.items:
+                # the area heading says what the problem is about; a light weight keeps it a hint
+                mixed = 0.75 * self.V[p.row] + 0.25 * self.T[self.items[area].row]
+                self.V[p.row] = mixed / (np.linalg.norm(mixed) or 1.0)
+        self._collect_refs(nodes)
+        self.gram_df: dict[str, int] = {}
+        for it in order:
+            if it.type == "Area":
+                continue
+            it.grams4 = _grams4(it.text)
+            for q in it.grams4:
+                self.gram_df[q] = self.gram_df.get(q, 0) + 1
+        for it in order:
+            it.rare4 = {q for q in it.grams4 if self.gram_df[q] <= 3}
+        n_items = sum(1 for it in order if it.type != "Area")
+        self.common = frozenset(q for q, n in self.gram_df.items() if n_items >= 6 and n > 0.25 * n_items)
+        self.ref_df: dict[str, int] = {}
+        for it in order:
+            for r in it.refs:
+                self.ref_df[r] = self.ref_df.get(r, 0) + 1
+        self._sent_cache: dict[str, np.ndarray] = {}
+
+    def of(self, t: str) -> list[_Item]:
+        return sorted((i for i in self.items.values() if i.type == t), key=lambda i: i.start)
+
+    def _collect_refs(self, nodes: list[str]) -> None:
+        """Policy references mentioned inside each item's span (its examples and actions included)."""
+        mentions: list[tuple[int, int, str]] = []
+        for n in nodes:
+            for _, v, d in self.g.out_edges(n, data=True):
+                if d.get("type") == "CITES":
+                    mentions.extend((s, e, v) for doc, s, e, _surf in d.get("mentions", []) if doc == self.doc_id)
+        for it in self.items.values():
+            if it.type == "Area":
+                continue
+            it.refs = {v for s, e, v in mentions if it.start <= s and e <= it.end}
+
+    # ------------------------------------------------------------------ features
+    def features(self, sources: list[_Item], targets: list[_Item]) -> list[np.ndarray]:
+        """Feature matrices (sources × targets): body, lead sentence, lead↔body, shared refs,
+        root category, rare shared strings."""
+        si = [a.row for a in sources]
+        ti = [b.row for b in targets]
+        vs, vt, ts, tt = self.V[si], self.V[ti], self.T[si], self.T[ti]
+        full = vs @ vt.T
+        title = ts @ tt.T
+        cross = np.maximum(ts @ vt.T, vs @ tt.T)
+        concept = self.C[si] @ self.C[ti].T
+        n = max(1, len(self.items))
+        policy = np.zeros_like(full)
+        rare = np.zeros_like(full)
+        for i, a in enumerate(sources):
+            for j, b in enumerate(targets):
+                shared = a.refs & b.refs
+                if shared:
+                    policy[i, j] = sum(math.log(n / self.ref_df.get(r, 1)) for r in shared)
+                if a.rare4 and b.rare4:
+                    k = len(a.rare4 & b.rare4)
+                    if k:
+                        rare[i, j] = math.log1p(k)
+        return [full, title, cross, policy, concept, rare]
+
+    def matrix(self, sources: list[_Item], targets: list[_Item]) -> dict[tuple[str, str], float]:
+        """Combined score per (source, target), z-normalised per target over its candidate sources,
+        then averaged with the z-score of the target among the source's candidates."""
+        full, title, cross, policy, concept, rare = self.features(sources, targets)
+        c = self.cfg
+        combined = c.w_full * _zcols(full) + c.w_title * _zcols(title) + c.w_cross * _zcols(cross)
+        for w, f in ((c.w_policy, policy), (c.w_concept, concept), (c.w_rare, rare)):
+            # a feature that is zero for every candidate says nothing about this target
+            combined += w * np.where(f.any(axis=0, keepdims=True), _zcols(f), 0.0)
+        combined = 0.5 * combined + 0.5 * _zcols(combined.T).T
+        out: dict[tuple[str, str], float] = {}
+        for i, a in enumerate(sources):
+            for j, b in enumerate(targets):
+                out[(a.id, b.id)] = float(combined[i, j])
+                self._raw[(a.id, b.id)] = (float(full[i, j]),)
+        return out
+
+    # ------------------------------------------------------------------ linking
+    def run(self) -> list[dict[str, Any]]:
+        problems, causes, measures = self.of("Problem"), self.of("Cause"), self.of("Measure")
+        edges: list[dict[str, Any]] = []
+        explicit = self.explicit_links(problems, causes, measures)
+        edges.extend(explicit)
+        done = {(e["source"], e["target"]) for e in explicit}
+        explicit_problems = {e["target"] for e in explicit if e["type"] == "ADDRESSES"}
+        # a measure or cause that names its problems has said everything: no inferred links beside them
+        explicit_measures = {e["source"] for e in explicit if e["type"] == "ADDRESSES"}
+        explained = {e["target"] for e in explicit if e["type"] == "EXPLAINS"}
+        explicit_causes = {e["source"] for e in explicit if e["type"] == "EXPLAINS"}
+        treats: dict[tuple[str, str], float] = {}
+        if measures and causes:
+            mc = self.matrix(causes, measures)
+            chosen = _assignment(measures, causes, lambda m, c: mc[(c.id, m.id)])
+            for m, c in chosen:
+                if (m.id, c.id) in done:
+                    continue
+                z = mc[(c.id, m.id)]
+                if self._raw[(c.id, m.id)][0] < self.cfg.min_cos:
+                    continue
+                treats[(m.id, c.id)] = z
+                edges.append(self.edge("TREATS", m, c, z))
+        cp0 = self.matrix(causes, problems) if causes and problems else {}
+        mp0 = self.matrix(measures, problems) if measures and problems else {}
+        cp, mp = dict(cp0), dict(mp0)
+        if treats:
+            # a measure reaches the problems its cause explains, and a cause explains the problems
+            # that the measure treating it addresses
+            for p in problems:
+                via_cause = _z(
+                    [max((cp0[(c.id, p.id)] for c in causes if (m.id, c.id) in treats), default=0.0) for m in measures]
+                )
+                for m, zt in zip(measures, via_cause, strict=True):
+                    mp[(m.id, p.id)] += self.cfg.w_transitive * zt
+                via_measure = _z(
+                    [max((mp0[(m.id, p.id)] for m in measures if (m.id, c.id) in treats), default=0.0) for c in causes]
+                )
+                for c, zt in zip(causes, via_measure, strict=True):
+                    cp[(c.id, p.id)] += self.cfg.w_transitive_cause * zt
+        if cp:
+            edges.extend(
+                self.select(
+                    [c for c in causes if c.id not in explicit_causes],
+                    problems,
+                    cp,
+                    "EXPLAINS",
+                    done,
+                    explained,
+                    self.cfg.cause_min_z,
+                    self.cfg.cause_second_ratio,
+                    cp0,
+                )
+            )
+        if mp:
+            edges.extend(
+                self.select(
+                    [m for m in measures if m.id not in explicit_measures],
+                    problems,
+                    mp,
+                    "ADDRESSES",
+                    done,
+                    explicit_problems,
+                    self.cfg.min_z,
+                    self.cfg.second_ratio,
+                    mp0,
+                )
+            )
+            edges.extend(self.action_links(edges))
+        return edges
+
+    def select(
+        self,
+        sources: list[_Item],
+        targets: list[_Item],
+        scores: dict[tuple[str, str], float],
+        etype: str,
+        done: set[tuple[str, str]],
+        skip_targets: set[str],
+        min_z: float,
+        second_ratio: float,
+        direct: dict[tuple[str, str], float],
+    ) -> list[dict[str, Any]]:
+        """Each target gets its best source (and a close second) when the evidence is adequate; each
+        source keeps at least its best target so nothing the author wrote is left dangling."""
+        c = self.cfg
+        picked: dict[tuple[str, str], float] = {}
+        for t in targets:
+            if t.id in skip_targets:
+                continue
+            # structure (transitive) evidence ranks candidates but cannot stand in for direct evidence
+            ranked = sorted((s for s in sources if direct[(s.id, t.id)] >= 0.0), key=lambda s: -scores[(s.id, t.id)])
+            if not ranked:
+                continue
+            best = ranked[0]
+            zb = scores[(best.id, t.id)]
+            if zb < min_z or self._raw[(best.id, t.id)][0] < c.min_cos:
+                # a coverage gap: keep the nearest candidates so the analyst can confirm one by hand
+                self.suggestions.setdefault(t.id, {})[etype] = [
+                    {"id": s.id, "title": s.title, "score": _to_score(scores[(s.id, t.id)])} for s in ranked[:3]
+                ]
+                continue
+            picked[(best.id, t.id)] = zb
+            for s in ranked[1:3]:
+                zs = scores[(s.id, t.id)]
+                if zs >= c.second_min_z and zs >= second_ratio * zb:
+                    picked[(s.id, t.id)] = zs
+        for s in sources:
+            if any(k[0] == s.id for k in picked):
+                continue
+            ranked = sorted((t for t in targets if t.id not in skip_targets), key=lambda t: -scores[(s.id, t.id)])
+            if ranked and scores[(s.id, ranked[0].id)] >= min_z:
+                picked[(s.id, ranked[0].id)] = scores[(s.id, ranked[0].id)]
+        out = []
+        for (sid, tid), z in picked.items():
+            if (sid, tid) in done:
+                continue
+            out.append(self.edge(etype, self.items[sid], self.items[tid], z))
+        return out
+
+    def action_links(self, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """For each measure → problem link, the measure's step that does the work."""
+        out = []
+        actions_of: dict[str, list[_Item]] = {}
+        for m in self.of("Measure"):
+            for _, v, d in self.g.out_edges(m.id, data=True):
+                if d.get("type") == "HAS_ACTION" and v in self.items:
+                    actions_of.setdefault(m.id, []).append(self.items[v])
+        for e in [x for x in edges if x["type"] == "ADDRESSES"]:
+            acts = actions_of.get(e["source"], [])
+            if not acts:
+                continue
+            p = self.items[e["target"]]
+            sims = self.V[[a.row for a in acts]] @ self.V[p.row]
+            k = int(np.argmax(sims))
+            best, cos = acts[k], float(sims[k])
+            if cos <= 0.02:
+                continue
+            out.append(
+                self.edge("ADDRESSES", best, p, None, score=round(min(1.0, e["score"] * 0.9), 3), origin=e["origin"])
+            )
+        return out
+
+    # ------------------------------------------------------------------ explicit
+    def explicit_links(self, problems: list[_Item], causes: list[_Item], measures: list[_Item]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str, str, str]] = set()
+
+        def add(etype: str, a: _Item, b: _Item, sentence: tuple[int, int] | None, why: str) -> None:
+            if (etype, a.id, b.id) in seen:
+                return
+            seen.add((etype, a.id, b.id))
+            e = self.edge(etype, a, b, None, score=1.0, origin="explicit")
+            e["evidence"]["explicit"] = why
+            if sentence:
+                e["evidence"]["source_sentence"] = {
+                    "start": sentence[0],
+                    "end": sentence[1],
+                    "text": self.text[sentence[0] : sentence[1]],
+                }
+            out.append(e)
+
+        for m in measures + causes:
+            node = self.g.nodes[m.id]
+            etype = "ADDRESSES" if m.type == "Measure" else "EXPLAINS"
+            for pid in node.get("explicit_problems", []) or []:
+                if pid in self.items:
+                    add(etype, m, self.items[pid], None, "同一台账条目/表格行")
+            target_text = node.get("target_text")
+            if target_text:
+                for p in self.resolve_targets(target_text, problems):
+                    add(etype, m, p, None, f"针对问题：{target_text}")
+            for s, e in sentences(self.norm, m.start, m.end):
+                sent = self.norm[s:e]
+                for name in _named_problems(sent):
+                    for p in self.resolve_targets(name, problems):
+                        add(etype, m, p, (s, e), f"文中点名：{name}")
+        return out
+
+    def resolve_targets(self, ref: str, problems: list[_Item]) -> list[_Item]:
+        """问题3 / 第三个问题 / 1、2 / a quoted title → the problem(s) it names."""
+        nums = _ordinals(ref)
+        if nums:
+            plain = [p for p in problems]
+            return [plain[n - 1] for n in nums if 0 < n <= len(plain)]
+        key = re.sub(r"[“”\"《》]|的问题$|问题$", "", ref).strip()
+        if len(key) < 2:
+            return []
+        vec = self.vectors.text(key)
+        scored = []
+        for p in problems:
+            if key in p.title or (p.title and p.title in key):
+                scored.append((1.0, p))
+                continue
+            s = float(vec @ self.T[p.row])
+            if s >= 0.5:
+                scored.append((s, p))
+        scored.sort(key=lambda x: -x[0])
+        return [p for s, p in scored[:1]] if scored and scored[0][0] < 1.0 else [p for s, p in scored if s == 1.0]
+
+    # ------------------------------------------------------------------ evidence
+    def edge(
+        self, etype: str, a: _Item, b: _Item, z: float | None, score: float | None = None, origin: str = "inferred"
+    ) -> dict[str, Any]:
+        sa, sb, sim = self.best_sentences(a, b)
+        terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.vectors, common=self.common)
+        if len(terms) < 2:
+            more = shared_terms(a.text, b.text, self.vectors, common=self.common)
+            terms += [t for t in more if t not in terms and not any(t in x for x in terms)][: 6 - len(terms)]
+        refs = sorted(self.g.nodes[r]["canonical"] for r in a.refs & b.refs)
+        evidence = {
+            "source_sentence": {"start": sa[0], "end": sa[1], "text": self.text[sa[0] : sa[1]]},
+            "target_sentence": {"start": sb[0], "end": sb[1], "text": self.text[sb[0] : sb[1]]},
+            "shared_terms": terms,
+            "shared_refs": refs,
+            "similarity": round(sim, 3),
+        }
+        if z is not None:
+            evidence["z"] = round(z, 3)
+        return {
+            "source": a.id,
+            "target": b.id,
+            "type": etype,
+            "origin": origin,
+            "score": score if score is not None else _to_score(z or 0.0),
+            "evidence": evidence,
+        }
+
+    def sentence_matrix(self, it: _Item) -> np.ndarray:
+        if it.id not in self._sent_cache:
+            self._sent_cache[it.id] = self.vectors.spans(it.sents)
+        return self._sent_cache[it.id]
+
+    def best_sentences(self, a: _Item, b: _Item) -> tuple[tuple[int, int], tuple[int, int], float]:
+        """The pair of sentences, one on each side, that share the most: the evidence a reader quotes."""
+        sims = self.sentence_matrix(a) @ self.sentence_matrix(b).T
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        return a.sents[i], b.sents[j], float(sims[i, j])
+
+
+@lru_cache(maxsize=4)
+def _concept_patterns(categories: tuple[tuple[str, tuple[str, ...]], ...]) -> list[re.Pattern[str]]:
+    return [re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))) for _, words in categories]
+
+
+def _concept_matrix(texts: list[str]) -> np.ndarray:
+    cats = tuple((k, tuple(v)) for k, v in load_categories().items())
+    pats = _concept_patterns(cats)
+    out = np.zeros((len(texts), len(pats)))
+    for r, text in enumerate(texts):
+        for k, pat in enumerate(pats):
+            n = len(pat.findall(text))
+            if n:
+                out[r, k] = 1.0 + math.log(n)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out / norms
+
+
+_HAN4 = re.compile(r"[\u4e00-\u9fff]{4,}")
+
+
+def _grams4(text: str) -> set[str]:
+    return {run[i : i + 4] for run in _HAN4.findall(text) for i in range(len(run) - 3)}
+
+
+def _assignment(rows: list[_Item], cols: list[_Item], score) -> list[tuple[_Item, _Item]]:  # type: ignore[no-untyped-def]
+    """Best one-to-one pairing of rows to distinct columns: exact dynamic programming over the set of
+    columns used (a document has a handful of measures and causes); greedy for unusually many."""
+    if not rows or not cols:
+        return []
+    m = np.array([[score(r, c) for c in cols] for r in rows], dtype=np.float64)
+    nr, nc = m.shape
+    if nr <= nc and nc <= 14:
+        best: dict[int, tuple[float, tuple[int, ...]]] = {0: (0.0, ())}
+        for i in range(nr):
+            nxt: dict[int, tuple[float, tuple[int, ...]]] = {}
+            for mask, (total, picks) in best.items():
+                for j in range(nc):
+                    if mask >> j & 1:
+                        continue
+                    key = mask | 1 << j
+                    val = total + m[i, j]
+                    if key not in nxt or val > nxt[key][0]:
+                        nxt[key] = (val, (*picks, j))
+            best = nxt
+        _total, picks = max(best.values(), key=lambda x: x[0])
+        return [(rows[i], cols[j]) for i, j in enumerate(picks)]
+    pairs = sorted(((m[i, j], i, j) for i in range(nr) for j in range(nc)), reverse=True)
+    used_r: set[int] = set()
+    used_c: set[int] = set()
+    out = []
+    for _s, i, j in pairs:
+        if i in used_r or (j in used_c and len(used_c) < nc):
+            continue
+        used_r.add(i)
+        used_c.add(j)
+        out.append((rows[i], cols[j]))
+    return out
+
+
+_NAMED = re.compile(
+    r"(?:针对|关于|围绕|解决|整改|导致|造成|产生|引发)((?:“[^“”]{2,60}”[、和及与]?)+)(?:等)?(?:的)?(?:问题|现象)"
+    r"|针对([^，。；“”]{2,40}?)(?:等)?的?问题"
+)
+_QUOTED_NAME = re.compile(r"“([^“”]{2,60})”")
+
+
+def _named_problems(sentence: str) -> list[str]:
+    """Problem names a sentence states: each quoted name, or an unquoted list split at 、/和/及."""
+    out: list[str] = []
+    for m in _NAMED.finditer(sentence):
+        if m.group(1):
+            out.extend(_QUOTED_NAME.findall(m.group(1)))
+        else:
+            out.extend(x for x in re.split(r"[、和及与]", m.group(2)) if len(x) >= 2)
+    return out
+
+
+_ORD = re.compile(
+    r"问题\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})|第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*(?:个|条|项)?问题|^\s*([0-9、,，\s]+)\s*$"
+)
+
+
+def _ordinals(ref: str) -> list[int]:
+    from tracegraph.loaders.textutil import cn_to_int
+
+    nums: list[int] = []
+    for m in _ORD.finditer(ref):
+        if m.group(3):
+            nums += [int(x) for x in re.findall(r"\d+", m.group(3))]
+        else:
+            v = cn_to_int(m.group(1) or m.group(2))
+            if v:
+                nums.append(v)
+    return nums
+
+
+def link_document(
+    g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None, nodes: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Replace this document's explicit and inferred links (curated ones are never touched)."""
+    if nodes is None:
+        nodes = doc_index(g).get(doc_id, [])
+    stale = [
+        (u, v, k)
+        for u in nodes
+        for _, v, k, d in g.out_edges(u, keys=True, data=True)
+        if d.get("type") in LINK_TYPES and d.get("origin") in ("explicit", "inferred")
+    ]
+    g.remove_edges_from(stale)
+    linker = DocumentLinker(g, doc_id, config, nodes)
+    edges = linker.run()
+    for n in nodes:
+        g.nodes[n].pop("suggestions", None)
+    for n, sug in linker.suggestions.items():
+        g.nodes[n]["suggestions"] = sug
+    for e in edges:
+        attrs = {k: v for k, v in e.items() if k not in ("source", "target")}
+        key = e["type"]
+        if (
+            g.has_edge(e["source"], e["target"], key)
+            and g.edges[e["source"], e["target"], key].get("origin") == "curated"
+        ):
+            continue
+        g.add_edge(e["source"], e["target"], key=key, **attrs)
+    return edges
+
+
+def link_graph(g: nx.MultiDiGraph, docs: list[str] | None = None, config: LinkConfig | None = None) -> int:
+    """Link every (or the named) document; returns the number of link edges drawn."""
+    index = doc_index(g)
+    n = 0
+    for doc_id in docs or list(g.graph.get("documents", {})):
+        n += len(link_document(g, doc_id, config, index.get(doc_id, [])))
+    return n

@@ -1,0 +1,1 @@
+"""Read-only questions over a built graph: search, trace, matrix, gaps, ask, subgraph selections."""

@@ -1,0 +1,1 @@
+"""Review of a document's quality (checks, report) and evaluation against a gold reading."""

@@ -1,0 +1,215 @@
+"""The graph store on a shared Neo4j server (the official driver; the layout of graph.neo4j_io).
+
+A question fetches just the part of the graph it needs into networkx and is answered by graph.queries, so
+trace, matrix and gaps are the embedded store's answers exactly. Search over one document is exact too;
+corpus-wide search picks candidate documents with a substring scan plus the CJK full-text index, so substring
+hits rank exactly as in the embedded store while the fuzzy tail is scored among the indexed candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from tracegraph.errors import NotFoundError
+from tracegraph.graph.query import queries
+from tracegraph.graph.stores.base import check_depth, check_edge_type, stable_trace
+from tracegraph.graph.stores.neo4j_io import (
+    DEFAULT_DATABASE,
+    FULLTEXT_INDEX,
+    NODE_LABEL,
+    SHARED_TYPES,
+    connect,
+    documents_meta,
+    encode_update,
+    fetch_subgraph,
+    neo4j_errors,
+    pull,
+    rel_type,
+)
+
+if TYPE_CHECKING:
+    from neo4j import Driver
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+FUZZY_NODES = 2000  # full-text hits looked at for fuzzy candidates
+FUZZY_DOCS = 200  # documents they may come from (graph.queries.search also looks at 200 at most)
+
+
+def lucene_escape(text: str) -> str:
+    """A user's words as a Lucene query of plain terms (operators and syntax characters neutralised)."""
+    text = _LUCENE_SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"\b(AND|OR|NOT)\b", lambda m: m.group(1).lower(), text)
+
+
+class Neo4jStore:
+    """GraphStore over Neo4j. Use `connect` (owns and closes its driver) or pass a driver you manage."""
+
+    def __init__(
+        self,
+        driver: Driver,
+        database: str = DEFAULT_DATABASE,
+        *,
+        uri: str = "",
+        user: str = "",
+        owns_driver: bool = False,
+    ) -> None:
+        self.driver = driver
+        self.database = database
+        self.uri = uri
+        self.user = user
+        self._owns = owns_driver
+
+    @classmethod
+    def connect(cls, uri: str, user: str, password: str, database: str = DEFAULT_DATABASE) -> Neo4jStore:
+        """Connect and verify (an unreachable server fails within seconds with a TracegraphError)."""
+        return cls(connect(uri, user, password), database, uri=uri, user=user, owns_driver=True)
+
+    def _errors(self) -> AbstractContextManager[None]:
+        return neo4j_errors(self.uri, self.user, self.database)
+
+    def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        with self._errors():
+            return [r.data() for r in self.driver.execute_query(query, params, database_=self.database).records]
+
+    # ------------------------------------------------------------------ reading
+
+    def documents(self) -> list[dict[str, Any]]:
+        with self._errors():
+            return list(documents_meta(self.driver, self.database, include_text=False).values())
+
+    def _fetch(self, ids: list[str] | None, documents: bool = True) -> nx.MultiDiGraph:
+        with self._errors():
+            return fetch_subgraph(self.driver, ids, self.database, documents)
+
+    def _doc_graph(self, doc: str, documents: bool = True) -> nx.MultiDiGraph:
+        rows = self._run(
+            f"MATCH (n:{NODE_LABEL} {{doc: $doc}}) OPTIONAL MATCH (n)--(m:{NODE_LABEL}) "
+            "RETURN collect(DISTINCT n.id) + collect(DISTINCT m.id) AS ids",
+            doc=doc,
+        )
+        return self._fetch(sorted(set(rows[0]["ids"])), documents)
+
+    def load_graph(self, doc: str | None = None) -> nx.MultiDiGraph:
+        if doc is None:
+            with self._errors():
+                return pull(self.driver, self.database)
+        if not self._run("MATCH (d:TGDocumentMeta {id: $doc}) RETURN d.id AS id", doc=doc):
+            raise NotFoundError(str(doc))
+        return self._doc_graph(doc)
+
+    def _node(self, node_id: str) -> dict[str, Any]:
+        rows = self._run(f"MATCH (n:{NODE_LABEL} {{id: $id}}) RETURN n.doc AS doc, n.type AS type", id=node_id)
+        if not rows:
+            raise NotFoundError(str(node_id))
+        return rows[0]
+
+    def neighbours(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
+        check_depth(depth)
+        self._node(node_id)
+        seen = {node_id}
+        frontier = [node_id]
+        for _ in range(depth):
+            if not frontier:
+                break
+            rows = self._run(
+                f"UNWIND $ids AS id MATCH (:{NODE_LABEL} {{id: id}})--(m:{NODE_LABEL}) RETURN DISTINCT m.id AS id",
+                ids=frontier,
+            )
+            frontier = [r["id"] for r in rows if r["id"] not in seen]
+            seen.update(frontier)
+        return self._fetch(sorted(seen))
+
+    def trace(self, node_id: str) -> dict[str, Any]:
+        node = self._node(node_id)
+        g = self._doc_graph(node["doc"], documents=False) if node["doc"] else self.neighbours(node_id, 1)
+        return stable_trace(queries.trace(g, node_id))
+
+    def matrix(self, doc: str | None = None) -> dict[str, Any]:
+        return queries.matrix(self._doc_graph(doc, documents=False) if doc else self.load_graph(), doc)
+
+    def gaps(self, doc: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        return queries.gaps(self._doc_graph(doc, documents=False) if doc else self.load_graph(), doc)
+
+    def search(
+        self, q: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        words = re.sub(r"\s+", "", q)
+        if not words:
+            return []
+        if doc is not None:
+            docs = [doc]
+        else:
+            # documents whose text has the words (one scan: every substring hit, as in the embedded store),
+            # then documents the full-text index ranks high for the words' bigrams (the fuzzy candidates)
+            docs = [
+                r["id"]
+                for r in self._run("MATCH (d:TGDocumentMeta) WHERE d.text CONTAINS $q RETURN d.id AS id", q=words)
+            ]
+            docs += [d for d in self._fulltext_docs(words) if d not in docs]
+        ids: list[str] = []
+        for d in docs:
+            ids += [r["id"] for r in self._run(f"MATCH (n:{NODE_LABEL} {{doc: $doc}}) RETURN n.id AS id", doc=d)]
+        for lbl in SHARED_TYPES:  # the embedded store also looks at every shared (document-less) node
+            ids += [r["id"] for r in self._run(f"MATCH (n:{lbl}) WHERE n.doc IS NULL RETURN n.id AS id")]
+        return queries.search(self._fetch(sorted(set(ids))), words, types, doc, limit)
+
+    def _fulltext_docs(self, words: str) -> list[str]:
+        """Documents of the nodes the CJK full-text index matches best, best first (at most FUZZY_DOCS)."""
+        from neo4j.exceptions import ClientError
+
+        if len(words) < 2:
+            return []
+        try:
+            rows = self._run(
+                f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lq, {{limit: $k}}) YIELD node, score "
+                "WHERE node.doc IS NOT NULL RETURN node.doc AS doc, max(score) AS s ORDER BY s DESC, doc LIMIT $docs",
+                lq=lucene_escape(words),
+                k=FUZZY_NODES,
+                docs=FUZZY_DOCS,
+            )
+        except ClientError:  # a query Lucene cannot parse (e.g. nothing but stop words): no fuzzy candidates
+            return []
+        return [r["doc"] for r in rows]
+
+    # ------------------------------------------------------------------ writing (curation hooks)
+
+    def set_edge_attrs(self, source: str, target: str, type: str, **attrs: Any) -> None:
+        t = rel_type(check_edge_type(type))
+        attrs.pop("type", None)
+        rows = self._run(
+            f"MATCH (a:{NODE_LABEL} {{id: $s}})-[r:{t}]->(b:{NODE_LABEL} {{id: $t}}) SET r += $props "
+            "RETURN count(r) AS c",
+            s=source,
+            t=target,
+            props=encode_update(attrs),
+        )
+        if not rows or rows[0]["c"] == 0:
+            raise NotFoundError(str(f"{source}-[{type}]->{target}"))
+
+    def add_edge(self, source: str, target: str, type: str, **attrs: Any) -> None:
+        t = rel_type(check_edge_type(type))
+        for n in (source, target):
+            self._node(n)
+        attrs.setdefault("origin", "curated")
+        attrs["type"] = t
+        self._run(
+            f"MATCH (a:{NODE_LABEL} {{id: $s}}) MATCH (b:{NODE_LABEL} {{id: $t}}) MERGE (a)-[r:{t}]->(b) "
+            "SET r += $props",
+            s=source,
+            t=target,
+            props=encode_update(attrs),
+        )
+
+    def close(self) -> None:
+        if self._owns:
+            self.driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

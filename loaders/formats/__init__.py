@@ -1,0 +1,1 @@
+"""File formats: bytes on disk → LoadedDocument (paragraphs with offsets, headings, encoding)."""

@@ -1,0 +1,1 @@
+"""References inside item text: policy references (lexicon + patterns) and quotations with speakers."""

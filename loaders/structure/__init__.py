@@ -1,0 +1,1 @@
+"""Structure: a LoadedDocument → its outline, enumerated items and their roles (ParsedDocument)."""

@@ -1,0 +1,96 @@
+"""Neo4j push throughput: nodes plus relationships written per second by graph.neo4j_io.push.
+
+    NEO4J_PASSWORD=... python -m tools.bench.neo4j_push graph.json [bolt://127.0.0.1:7687]
+    NEO4J_PASSWORD=... python -m tools.bench.neo4j_push --copies 200 data/000_ddb002e987b04e7f.txt
+
+The public reference for labelled ``UNWIND`` batches is ~20k rows/s; the figure to compare is
+``rows_per_second`` (batched writes only), ``total_rows_per_second`` includes schema setup and pruning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+
+def push_rate(
+    graph: nx.MultiDiGraph,
+    uri: str,
+    user: str,
+    password: str,
+    *,
+    database: str = "neo4j",
+    batch_size: int = 5000,
+    repush: bool = True,
+) -> dict[str, Any]:
+    """Push `graph` (first into whatever the database holds, then again when `repush`, which is the
+    idempotent MERGE-on-existing case) and report rows per second for each."""
+    from tracegraph.graph.stores.neo4j_io import connect, push
+
+    driver = connect(uri, user, password)
+    try:
+        first = push(graph, driver, database, batch_size=batch_size, progress=False)
+        out: dict[str, Any] = {
+            "documents": first.documents,
+            "nodes": first.nodes,
+            "relationships": first.relationships,
+            "batch_size": batch_size,
+            "seconds": round(first.seconds, 3),
+            "write_seconds": round(first.write_seconds, 3),
+            "rows_per_second": round(first.rows_per_second, 1),
+            "total_rows_per_second": round((first.nodes + first.relationships) / max(first.seconds, 1e-9), 1),
+        }
+        if repush:
+            again = push(graph, driver, database, batch_size=batch_size, progress=False)
+            out["repush_seconds"] = round(again.seconds, 3)
+            out["repush_rows_per_second"] = round(again.rows_per_second, 1)
+    finally:
+        driver.close()
+    return out
+
+
+def replicated(path: str | Path, copies: int) -> nx.MultiDiGraph:
+    """One document parsed once and added under `copies` different ids, then linked: a corpus of known
+    size with the sample's shape, for measuring throughput."""
+    from tracegraph.graph.build.document import add_document, new_graph
+    from tracegraph.graph.link.linker import link_graph
+    from tracegraph.loaders import load_file, parse
+
+    parsed = parse(load_file(Path(path)))
+    g = new_graph()
+    for i in range(copies):
+        add_document(g, parsed, f"copy{i:04d}")
+    link_graph(g)
+    return g
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tools.bench.neo4j_push", description=__doc__.splitlines()[0])
+    ap.add_argument("source", help="graph.json, or a document with --copies")
+    ap.add_argument("uri", nargs="?", default=os.environ.get("TRACEGRAPH_NEO4J_URI") or "bolt://127.0.0.1:7687")
+    ap.add_argument("--copies", type=int, default=0, help="push N copies of one document instead of a graph file")
+    ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
+    args = ap.parse_args(argv)
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        print("set NEO4J_PASSWORD", file=sys.stderr)
+        return 2
+    if args.copies:
+        g = replicated(args.source, args.copies)
+    else:
+        from tracegraph.graph.model.io import read_json
+
+        g = read_json(args.source)
+    print(json.dumps(push_rate(g, args.uri, args.user, password, batch_size=args.batch_size), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
