@@ -39,7 +39,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.replaces and len(args.paths) > 1:
         raise TracegraphError("--replaces 只能配一个文件")
-    from tracegraph.graph.build.document import iter_input_files
+    from tracegraph.graph.build.pipeline import iter_input_files
     from tracegraph.loaders.formats.registry import supported_extensions
 
     ws = _workspace(args)

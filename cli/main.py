@@ -27,7 +27,7 @@ def _print(obj: Any, as_json: bool) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from tracegraph.graph.build.document import build
+    from tracegraph.graph.build.pipeline import build
     from tracegraph.graph.model.io import write_json
 
     g, report = build(

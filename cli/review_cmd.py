@@ -19,7 +19,8 @@ from tracegraph.errors import SelectionError
 
 def load_corpus(paths: list[str]) -> nx.MultiDiGraph:
     """One graph from graph.json files and/or documents and folders (failed files are reported, not fatal)."""
-    from tracegraph.graph.build.document import build, new_graph
+    from tracegraph.graph.build.document import new_graph
+    from tracegraph.graph.build.pipeline import build
     from tracegraph.graph.model.io import read_json
 
     graphs = [read_json(p) for p in paths if p.lower().endswith(".json")]

@@ -29,7 +29,7 @@ def gold() -> dict:
 
 @pytest.fixture(scope="session")
 def sample_graph():
-    from tracegraph.graph.build.document import build
+    from tracegraph.graph.build.pipeline import build
 
     g, report = build([SAMPLE])
     assert not report.failed

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from bench.app_render import browser, chromium_path, running_app, wait_overview
+
+from tools.bench.app_render import browser, chromium_path, running_app, wait_overview
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

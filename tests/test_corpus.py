@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracegraph.graph.build.document import build
-from tracegraph.graph.build.pipeline import build_corpus
+from tracegraph.graph.build.pipeline import build, build_corpus
 from tracegraph.graph.corpus import analysis as corpus_view
 from tracegraph.graph.corpus.clusters import group_problems, group_problems_all_pairs
 from tracegraph.graph.corpus.metadata import guess_metadata

@@ -55,7 +55,9 @@ def node_by_title(g, prefix: str, typ: str = "Problem") -> str:
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     """The real command line, in its own process (as an analyst runs it)."""
     root = Path(__file__).resolve().parents[1]
-    return subprocess.run([sys.executable, "-m", "tracegraph.cli", *args], cwd=root, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tracegraph.cli", *args], cwd=root, capture_output=True, text=True, timeout=120
+    )
 
 
 def short(n: str) -> str:

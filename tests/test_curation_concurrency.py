@@ -17,7 +17,7 @@ N = 200
 
 WORKER = r"""
 import os, sys, time
-from tracegraph.graph.build.document import build
+from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.curation.store import CurationStore
 
 db, n, user, sample, go = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]

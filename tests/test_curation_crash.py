@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Writes decisions forever; prints each decision id only after the call that committed it returned.
 WORKER = r"""
 import sys
-from tracegraph.graph.build.document import build
+from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.curation.store import CurationStore
 
 db, limit, user, sample = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]

@@ -3,7 +3,7 @@ stands beside them."""
 
 from __future__ import annotations
 
-from tracegraph.graph.build.document import build
+from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.query.queries import active_links
 
 DOC = """某县统计局领导班子对照检查材料

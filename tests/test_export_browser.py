@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from bench.app_render import browser, chromium_path
+
+from tools.bench.app_render import browser, chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -128,6 +128,10 @@ def test_user_errors_raise_tracegraph_error(graph_file, tmp_path, args, message)
 def test_errors_are_one_line_with_their_kind_and_exit_code(tmp_path):
     res = _cli("export", "--graph", str(tmp_path / "missing.json"), "--format", "md", "--out", str(tmp_path / "a.md"))
     assert res.returncode == 7  # StorageError
-    assert res.stderr.strip().count("\n") == 0 and res.stderr.startswith("错误（存储错误）：") and "图文件不存在" in res.stderr
+    assert (
+        res.stderr.strip().count("\n") == 0
+        and res.stderr.startswith("错误（存储错误）：")
+        and "图文件不存在" in res.stderr
+    )
     res = _cli("export", "--graph", str(tmp_path / "missing.json"), "--format", "pdf", "--out", str(tmp_path / "a.pdf"))
     assert res.returncode == 10 and res.stderr.startswith("错误（导出失败）：不支持的导出格式“pdf”")

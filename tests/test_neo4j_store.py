@@ -20,12 +20,14 @@ from typing import Any, NoReturn
 import networkx as nx
 import pytest
 
-from tracegraph.errors import TracegraphError
-from tracegraph.graph.build.document import build
+from tracegraph.errors import NotFoundError, TracegraphError
+from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.model.io import read_json, to_dict, write_json
 from tracegraph.graph.model.schema import NODE_TYPES
 from tracegraph.graph.query import queries
-from tracegraph.graph.stores.base import EmbeddedStore, GraphStore, open_store, stable_trace
+from tracegraph.graph.stores.base import GraphStore, stable_trace
+from tracegraph.graph.stores.embedded import EmbeddedStore
+from tracegraph.graph.stores.factory import open_store
 from tracegraph.graph.stores.neo4j_io import (
     FULLTEXT_INDEX,
     connect,
@@ -202,7 +204,7 @@ def test_lucene_escape_neutralises_query_syntax() -> None:
     assert lucene_escape("x AND y OR NOT z") == "x and y or not z"
 
 
-def test_embedded_store_opens_a_workspace_and_saves_curation(tmp_path: Path, sample_graph, sample_doc_id) -> None:
+def test_embedded_store_opens_a_workspace_read_only(tmp_path: Path, sample_graph, sample_doc_id) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
     write_json(sample_graph, ws / "graph.json")
@@ -210,15 +212,9 @@ def test_embedded_store_opens_a_workspace_and_saves_curation(tmp_path: Path, sam
     assert isinstance(store, EmbeddedStore) and isinstance(store, GraphStore)
     assert [d["id"] for d in store.documents()] == [sample_doc_id]
     assert "text" not in store.documents()[0]
-    u, v = next((u, v) for u, v, d in sample_graph.edges(data=True) if d.get("type") == "ADDRESSES")
-    store.set_edge_attrs(u, v, "ADDRESSES", rejected=True, comment="不相关")
-    again = read_json(ws / "graph.json")
-    assert again.edges[u, v, "ADDRESSES"]["rejected"] is True
-    assert again.edges[u, v, "ADDRESSES"]["comment"] == "不相关"
-    with pytest.raises(KeyError):
-        store.set_edge_attrs(u, "nope", "ADDRESSES", rejected=True)
-    with pytest.raises(TracegraphError):
-        store.add_edge(u, v, "DELETES")
+    assert not hasattr(store, "add_edge") and not hasattr(store, "set_edge_attrs")  # curation has one write path
+    with pytest.raises(NotFoundError):
+        store.trace("nope")
     with pytest.raises(TracegraphError):
         open_store(None, tmp_path / "missing.json")
 
@@ -566,7 +562,7 @@ def test_cli_push_status_pull(db, neo4j_server, sample_graph, tmp_path: Path, mo
 
 
 def test_push_rate_reports_rows_per_second(db, neo4j_server, sample_graph) -> None:
-    from bench.neo4j_push import push_rate
+    from tools.bench.neo4j_push import push_rate
 
     rate = push_rate(sample_graph, neo4j_server.uri, neo4j_server.user, neo4j_server.password)
     assert rate["nodes"] == sample_graph.number_of_nodes() and rate["relationships"] == sample_graph.number_of_edges()

@@ -15,7 +15,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from tracegraph.errors import TracegraphError
-from tracegraph.graph.build.document import build
+from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.corpus.boilerplate import SentenceIndex, normalise_clause
 from tracegraph.graph.model.io import write_json
 from tracegraph.graph.query.queries import counted_problems, gaps
@@ -422,7 +422,7 @@ def test_review_view_renders(sample_path):
         import sys
 
         sys.path.insert(0, root)
-        from tracegraph.graph.build.document import build as build_graph
+        from tracegraph.graph.build.pipeline import build as build_graph
         from tracegraph.ui.views.review import render_review_view
 
         g, _ = build_graph([sample])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tracegraph.graph.build.document import build
+from tracegraph.graph.build.pipeline import build
 from tracegraph.loaders import Item, ParsedDocument, load_file, parse
 
 try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 
-from tracegraph.graph.build.document import build
+from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.query.queries import active_links
 from tracegraph.loaders import load_file, parse
 

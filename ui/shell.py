@@ -24,7 +24,7 @@ def _graph(path: str, mtime: float) -> nx.MultiDiGraph:
 @st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取图谱……")
 def _neo4j_graph(uri: str) -> nx.MultiDiGraph:
     """The shared store's graph, re-read at most once a minute (other analysts may be pushing)."""
-    from tracegraph.graph.stores.base import open_store
+    from tracegraph.graph.stores.factory import open_store
 
     store = open_store(uri)
     try:

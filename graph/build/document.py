@@ -24,12 +24,6 @@ from tracegraph.graph.model.schema import policy_id, speaker_id
 TEXT_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
 
 
-@dataclass
-class BuildReport:
-    built: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-
-
 def new_graph() -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     g.graph["documents"] = {}
@@ -209,57 +203,3 @@ def remove_document(g: nx.MultiDiGraph, doc_id: str) -> None:
     g.remove_nodes_from(own)
     g.graph["documents"].pop(doc_id, None)
     g.remove_nodes_from([n for n in shared if n in g and g.degree(n) == 0])
-
-
-def iter_input_files(paths: Iterable[str | Path], extensions: Iterable[str]) -> list[Path]:
-    """Files named directly plus supported files found in folders (sorted, so builds are repeatable)."""
-    exts = {e.lower() for e in extensions}
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.suffix.lower() in exts
-                    and not f.name.startswith((".", "~$"))
-                    and ".gold" not in f.name
-                )
-            )
-        else:
-            out.append(p)
-    return out
-
-
-def build(
-    paths: Iterable[str | Path],
-    link: bool = True,
-    *,
-    lexicon_files: Iterable[str] = (),
-    cache_dir: str | Path | None = None,
-    workers: int | None = None,
-    progress: bool = False,
-) -> tuple[nx.MultiDiGraph, BuildReport]:
-    """Build a graph from files and folders; a file that fails is reported and the rest still build.
-    Large batches run in worker processes; with `cache_dir` unchanged documents are not parsed again."""
-    from tracegraph.loaders.formats.registry import supported_extensions
-
-    from tracegraph.graph.build.pipeline import build_corpus
-
-    files = iter_input_files(paths, supported_extensions())
-    g, corpus = build_corpus(
-        files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files, link=link, progress=progress
-    )
-    report = BuildReport(built=corpus.built, failed=corpus.failed)
-    if link and len(g.graph["documents"]) > 1:
-        from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
-
-        add_similar_edges(g, group_problems(g))  # 同类问题 across documents
-    g.graph["build"] = {
-        "seconds": round(corpus.seconds, 3),
-        "cached": corpus.cached,
-        "processed": corpus.processed,
-        "bytes": corpus.bytes_read,
-    }
-    return g, report

@@ -21,7 +21,6 @@ import networkx as nx
 
 from tracegraph.graph.build.version import code_version
 
-# Bump when parsing or linking changes what a fragment holds, so stale caches are not reused.
 
 
 @dataclass
@@ -71,8 +70,16 @@ def _lexicon_key(lexicon_files: tuple[str, ...]) -> str:
     return h.hexdigest()[:12]
 
 
-def build_fragment(path: str, doc_id: str, lexicon_files: tuple[str, ...] = (), link: bool = True) -> dict[str, Any]:
-    """Everything one document contributes, as plain data (runs in a worker process)."""
+def build_fragment(
+    path: str,
+    doc_id: str,
+    lexicon_files: tuple[str, ...] = (),
+    link: bool = True,
+    name: str | None = None,
+    max_bytes: int | None = None,
+) -> dict[str, Any]:
+    """Everything one document contributes, as plain data (runs in a worker process). `name` is the name the
+    document is read under when the file is stored under another one (a workspace's generated names)."""
     from tracegraph.loaders import LoadError, load_file, parse
     from tracegraph.loaders.references.policy import Lexicon
 
@@ -80,7 +87,14 @@ def build_fragment(path: str, doc_id: str, lexicon_files: tuple[str, ...] = (), 
     from tracegraph.graph.model.io import to_dict
 
     try:
-        doc = load_file(path)
+        if name is None:
+            doc = load_file(path) if max_bytes is None else load_file(path, max_bytes=max_bytes)
+        else:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                return {"error": f"存储的文件无法读取：{exc.strerror or exc}", "path": path}
+            doc = load_file(Path(name), data=data, **({} if max_bytes is None else {"max_bytes": max_bytes}))
         parsed = parse(doc)
     except LoadError as exc:
         return {"error": exc.reason, "path": path}
@@ -183,14 +197,20 @@ def build_corpus(
     link: bool = True,
     progress: bool = False,
     on_fragment: Callable[[dict[str, Any]], None] | None = None,
+    doc_ids: list[str] | None = None,
+    names: list[str] | None = None,
+    max_bytes: int | None = None,
 ) -> tuple[nx.MultiDiGraph, CorpusReport]:
-    """Build many documents: cached fragments are reused, the rest are built in `workers` processes."""
+    """Build many documents: cached fragments are reused, the rest are built in `workers` processes.
+    The one pipeline for the CLI, the workspace and the benchmark; `doc_ids`/`names` let a caller that keeps
+    its own registry (the workspace) choose the ids and the names files are read under."""
     from tracegraph.graph.build.document import new_graph
 
     t0 = time.perf_counter()
     files = list(files)
     lex = tuple(str(x) for x in lexicon_files)
-    ids = assign_doc_ids(files)
+    ids = doc_ids if doc_ids is not None else assign_doc_ids(files)
+    shown = names if names is not None else [None] * len(files)
     cache = FragmentCache(cache_dir, lex) if cache_dir else None
     report = CorpusReport()
     g = new_graph()
@@ -246,6 +266,8 @@ def build_corpus(
                     [d for _, _, d in todo],
                     [lex] * len(todo),
                     [link] * len(todo),
+                    [shown[i] for i, _, _ in todo],
+                    [max_bytes] * len(todo),
                     chunksize=chunk,
                 )
                 for (i, _f, did), frag in zip(todo, results, strict=True):
@@ -255,7 +277,7 @@ def build_corpus(
                     bar.update()
         else:
             for i, f, did in todo:
-                frag = build_fragment(str(f), did, lex, link)
+                frag = build_fragment(str(f), did, lex, link, shown[i], max_bytes)
                 if cache is not None and "error" not in frag:
                     cache.put(frag, did)
                 take_and_freeze(i, frag)
@@ -264,4 +286,62 @@ def build_corpus(
         gc.unfreeze()
     report.processed = len(todo)
     report.seconds = time.perf_counter() - t0
+    return g, report
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def iter_input_files(paths: Iterable[str | Path], extensions: Iterable[str]) -> list[Path]:
+    """Files named directly plus supported files found in folders (sorted, so builds are repeatable)."""
+    exts = {e.lower() for e in extensions}
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.suffix.lower() in exts
+                    and not f.name.startswith((".", "~$"))
+                    and ".gold" not in f.name
+                )
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def build(
+    paths: Iterable[str | Path],
+    link: bool = True,
+    *,
+    lexicon_files: Iterable[str] = (),
+    cache_dir: str | Path | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+) -> tuple[nx.MultiDiGraph, BuildReport]:
+    """Build a graph from files and folders; a file that fails is reported and the rest still build.
+    Large batches run in worker processes; with `cache_dir` unchanged documents are not parsed again."""
+    from tracegraph.loaders.formats.registry import supported_extensions
+
+    files = iter_input_files(paths, supported_extensions())
+    g, corpus = build_corpus(
+        files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files, link=link, progress=progress
+    )
+    report = BuildReport(built=corpus.built, failed=corpus.failed)
+    if link and len(g.graph["documents"]) > 1:
+        from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
+
+        add_similar_edges(g, group_problems(g))  # 同类问题 across documents
+    g.graph["build"] = {
+        "seconds": round(corpus.seconds, 3),
+        "cached": corpus.cached,
+        "processed": corpus.processed,
+        "bytes": corpus.bytes_read,
+    }
     return g, report

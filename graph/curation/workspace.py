@@ -357,39 +357,38 @@ class Workspace:
         return self.build().graph
 
     def _build_linked(self, docs: list[DocRecord], out: WorkspaceBuild) -> nx.MultiDiGraph:
-        from tracegraph.graph.build.document import add_document, new_graph
-        from tracegraph.graph.link.linker import link_graph
-        from tracegraph.loaders import load_file, parse
+        """The registered documents through the one build pipeline (its fragment cache under build/cache)."""
+        from tracegraph.graph.build.pipeline import build_corpus
+        from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
 
-        g = new_graph()
+        files: list[Path] = []
+        ready: list[DocRecord] = []
         for r in docs:
             p = self.root / r.stored_path
             try:
-                data = p.read_bytes()
+                sha = _sha_file(p)
             except OSError as exc:
                 out.failed.append((r.doc_id, f"存储的文件无法读取：{exc.strerror or exc}"))
                 continue
-            if hashlib.sha256(data).hexdigest() != r.sha256:
+            if sha != r.sha256:
                 out.failed.append((r.doc_id, "存储的文件已被改动（sha256 不符），请重新导入"))
                 continue
-            try:
-                parsed = parse(
-                    load_file(Path(r.doc_id + extension(r.stored_path)), data=data, max_bytes=self.max_bytes)
-                )
-            except LoadError as exc:
-                out.failed.append((r.doc_id, exc.reason))
-                continue
-            except Exception as exc:  # a parser bug on one document must not take down the whole build
-                out.failed.append((r.doc_id, f"解析时出现内部错误：{type(exc).__name__}"))
-                continue
-            add_document(g, parsed, r.doc_id)
-            info = g.graph["documents"][r.doc_id]
-            info.update(path=str(p), original_name=r.original_name, version=r.version)
+            files.append(p)
+            ready.append(r)
+        g, report = build_corpus(
+            files,
+            cache_dir=self.build_dir / "cache",
+            doc_ids=[r.doc_id for r in ready],
+            names=[r.doc_id + extension(r.stored_path) for r in ready],
+            max_bytes=self.max_bytes,
+        )
+        by_path = {str(self.root / r.stored_path): r for r in ready}
+        out.failed += [(by_path[p].doc_id if p in by_path else p, why) for p, why in report.failed]
+        for p in report.built:
+            r = by_path[p]
+            g.graph["documents"][r.doc_id].update(path=p, original_name=r.original_name, version=r.version)
             out.built.append(r.doc_id)
-        link_graph(g)
         if len(g.graph["documents"]) > 1:
-            from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
-
             add_similar_edges(g, group_problems(g))
         return g
 

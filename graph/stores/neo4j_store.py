@@ -16,7 +16,7 @@ import networkx as nx
 
 from tracegraph.errors import NotFoundError
 from tracegraph.graph.query import queries
-from tracegraph.graph.stores.base import check_depth, check_edge_type, stable_trace
+from tracegraph.graph.stores.base import check_depth, stable_trace
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
     FULLTEXT_INDEX,
@@ -24,11 +24,9 @@ from tracegraph.graph.stores.neo4j_io import (
     SHARED_TYPES,
     connect,
     documents_meta,
-    encode_update,
     fetch_subgraph,
     neo4j_errors,
     pull,
-    rel_type,
 )
 
 if TYPE_CHECKING:
@@ -174,35 +172,6 @@ class Neo4jStore:
         except ClientError:  # a query Lucene cannot parse (e.g. nothing but stop words): no fuzzy candidates
             return []
         return [r["doc"] for r in rows]
-
-    # ------------------------------------------------------------------ writing (curation hooks)
-
-    def set_edge_attrs(self, source: str, target: str, type: str, **attrs: Any) -> None:
-        t = rel_type(check_edge_type(type))
-        attrs.pop("type", None)
-        rows = self._run(
-            f"MATCH (a:{NODE_LABEL} {{id: $s}})-[r:{t}]->(b:{NODE_LABEL} {{id: $t}}) SET r += $props "
-            "RETURN count(r) AS c",
-            s=source,
-            t=target,
-            props=encode_update(attrs),
-        )
-        if not rows or rows[0]["c"] == 0:
-            raise NotFoundError(str(f"{source}-[{type}]->{target}"))
-
-    def add_edge(self, source: str, target: str, type: str, **attrs: Any) -> None:
-        t = rel_type(check_edge_type(type))
-        for n in (source, target):
-            self._node(n)
-        attrs.setdefault("origin", "curated")
-        attrs["type"] = t
-        self._run(
-            f"MATCH (a:{NODE_LABEL} {{id: $s}}) MATCH (b:{NODE_LABEL} {{id: $t}}) MERGE (a)-[r:{t}]->(b) "
-            "SET r += $props",
-            s=source,
-            t=target,
-            props=encode_update(attrs),
-        )
 
     def close(self) -> None:
         if self._owns:

@@ -176,8 +176,7 @@ def optional_measurements(workdir: Path) -> dict[str, Any]:
         from neo4j_server import neo4j_unavailable_reason, start_neo4j  # type: ignore[import-not-found]
 
         from tools.bench.neo4j_push import push_rate
-        from tracegraph.graph.build.document import iter_input_files
-        from tracegraph.graph.build.pipeline import build_corpus
+        from tracegraph.graph.build.pipeline import build_corpus, iter_input_files
 
         reason = neo4j_unavailable_reason()
         if reason:

@@ -31,8 +31,7 @@ def _median_ms(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
 
 
 def measure(folder: Path, workers: int, baseline: bool, baseline_cluster: bool) -> dict[str, Any]:
-    from tracegraph.graph.build.document import iter_input_files
-    from tracegraph.graph.build.pipeline import build_corpus
+    from tracegraph.graph.build.pipeline import build_corpus, iter_input_files
     from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems, group_problems_all_pairs
     from tracegraph.graph.query.queries import matrix, search, trace
 
