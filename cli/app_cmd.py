@@ -14,7 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-ENV_VAR = "TRACEGRAPH_WORKSPACE"
 
 
 def is_loopback(host: str) -> bool:
@@ -52,6 +51,8 @@ def cmd_app(args: argparse.Namespace) -> int:
               "仅在可信的内网中这样做，并确认文档可以在该范围内查看。", file=sys.stderr)
     print(f"工作区：{workspace}\n打开 http://{'127.0.0.1' if is_loopback(args.host) else args.host}:{args.port}",
           file=sys.stderr)
+    from tracegraph.graph.curation.workspace import ENV_VAR
+
     env = dict(os.environ)
     env[ENV_VAR] = str(workspace)
     if args.neo4j:
@@ -76,7 +77,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("app", help="打开浏览器界面（默认只监听本机 127.0.0.1）")
     p.add_argument("--workspace", default="workspace", help="工作区文件夹（graph.json 和上传的文档），默认 ./workspace")
     p.add_argument("--port", type=int, default=8501)

@@ -6,16 +6,20 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracegraph.cli import app_cmd, corpus_cmd, curate_cmd, export_cmd, neo4j_cmd, review_cmd
 from tracegraph.errors import NotFoundError, TracegraphError
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 DEFAULT_GRAPH = "graph.json"
 
 
-def _load_graph(path: str):  # type: ignore[no-untyped-def]
+def _load_graph(path: str) -> nx.MultiDiGraph:
     from tracegraph.graph.model.io import read_json
 
     return read_json(path)
@@ -66,6 +70,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         _print(
             {
+                "reading": {k: (g.graph["documents"].get(k) or {}).get("reading") for k in per_doc},
                 "documents": {k: dict(v) for k, v in per_doc.items()},
                 "edges": dict(edges),
                 "policy_refs": sum(1 for _, d in g.nodes(data=True) if d.get("type") == "PolicyRef"),
@@ -82,7 +87,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
         f"讲话人: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'Speaker')}"
     )
     print("关系: " + "，".join(f"{k} {v}" for k, v in sorted(edges.items())))
+    for doc in sorted(per_doc):
+        rep = (g.graph.get("documents", {}).get(doc) or {}).get("reading")
+        if rep:
+            print(format_reading(doc, rep))
     return 0
+
+
+def format_reading(doc: str, rep: dict[str, Any]) -> str:
+    """读取概况 of one document, in plain Chinese."""
+    from tracegraph.loaders.structure.reading import SET_ASIDE_ZH
+
+    c = rep.get("counts", {})
+    levels = "，".join(f"{k} {v}" for k, v in sorted(c.items()))
+    lines = [f"读取概况 {doc}：正文 {rep['body_chars']} 字，{rep['item_share']:.0%} 落在条目中；{levels}"]
+    if rep.get("set_aside"):
+        lines.append(
+            "  另列（不作为问题或已采取的措施）："
+            + "，".join(f"{SET_ASIDE_ZH.get(k, k)} {v} 字" for k, v in rep["set_aside"].items())
+        )
+    for w in rep.get("warnings", []):
+        lines.append(f"  警告：{w['text']}")
+    return "\n".join(lines)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -95,7 +121,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_node(g, ref: str) -> str:  # type: ignore[no-untyped-def]
+def _resolve_node(g: nx.MultiDiGraph, ref: str) -> str:
     """An id, a short id (P5.2) or, failing both, words of a title (the best search hit)."""
     from tracegraph.graph.query.queries import search
     from tracegraph.graph.query.subgraph import resolve_id
@@ -187,10 +213,17 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         "problems_without_causes": "未分析原因的问题",
         "negative_findings": "未发现问题的事项（不计入问题）",
     }
+    doubted = {d["doc"] for d in gp["reading_doubts"]}
+    for d in gp["reading_doubts"]:
+        print(
+            f"注意：{d['doc']} 的读取存疑——{'；'.join(d['warnings'])}。"
+            "下列该文档的“缺口”可能是读取问题，不是原文的问题。"
+        )
     for key, label in labels.items():
         print(f"{label}（{len(gp[key])}）")
         for r in gp[key]:
-            print(f"    - {r['id']} {r.get('title', '')}")
+            mark = "（读取存疑）" if r.get("doc") in doubted and key != "negative_findings" else ""
+            print(f"    - {r['id']} {r.get('title', '')}{mark}")
     return 0
 
 
@@ -224,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--meta", help="文档元数据修订文件（tracegraph meta 写入），构建后套用")
     b.set_defaults(func=cmd_build)
 
-    def graph_cmd(name: str, help_: str, func, **extra: Any) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    def graph_cmd(
+        name: str, help_: str, func: Callable[[argparse.Namespace], int], **extra: Any
+    ) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_)
         sp.add_argument("--graph", default=DEFAULT_GRAPH)
         sp.add_argument("--json", action="store_true", help="以 JSON 输出")

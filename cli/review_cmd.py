@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -42,7 +42,8 @@ def load_corpus(paths: list[str]) -> nx.MultiDiGraph:
                 f"文档编号重复：{'、'.join(sorted(clash))}（同一材料不要既作为文件又在图谱 JSON 中给出）"
             )
         docs.update(h.graph.get("documents", {}))
-        g = nx.compose(g, h)
+        # compose returns a graph of g's class (the stubs say DiGraph)
+        g = cast(nx.MultiDiGraph, nx.compose(g, h))
     g.graph["documents"] = docs
     if not docs:
         raise SelectionError("没有可评估的文档（支持 .txt .md .docx .pdf 或 tracegraph build 生成的 graph.json）")

@@ -1,5 +1,8 @@
-"""Each view of the Streamlit app on the sample document, through streamlit.testing (no browser):
-real content — counts, the matrix, a trace with its evidence, an answer — and the URL state."""
+"""Each page of the Streamlit app on the sample document, through streamlit.testing (no browser):
+real content — counts, the matrix, a trace with its evidence, an answer — the URL state and the page
+switching. AppTest has no address bar: a test opens a page with an old-style link (``?view=trace``, which
+the app still honours) or through the session, as the app's own buttons do; test_browser.py opens each
+page by its URL path."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tracegraph.ui import state as vs
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -55,6 +60,18 @@ def _button(at: AppTest, key: str):  # type: ignore[no-untyped-def]
     return next(b for b in at.button if b.key == key)
 
 
+def _headers(at: AppTest) -> list[str]:
+    return [h.value for h in at.header]
+
+
+def _goto(at: AppTest, view: str) -> AppTest:
+    """Switch page the way the app's buttons do (the frame switches on the next run)."""
+    vs.Session(at.session_state).navigate(view)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
     from tracegraph.graph.query.queries import gaps
 
@@ -74,7 +91,8 @@ def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, 
     assert policies["政策依据"].iloc[0] == "习近平新时代中国特色社会主义思想"
     assert len(policies) == 10 and list(policies["提及次数"]) == sorted(policies["提及次数"], reverse=True)
     assert set(policies["类别"]) <= {"会议", "文件", "理论", "提法", "专项活动", "地方口号"}
-    assert {t.lstrip(".") for t in at.file_uploader[0].allowed_type} == {"txt", "md", "docx", "pdf"}
+    assert {"txt", "md", "docx", "pdf"} <= {t.lstrip(".") for t in at.file_uploader[0].allowed_type}
+    assert all(t.startswith(".") for t in at.file_uploader[0].allowed_type)  # extensions, not "text/*"
 
 
 def test_overview_gap_button_opens_its_trace(monkeypatch: pytest.MonkeyPatch, workspace: Path, graph) -> None:
@@ -86,7 +104,8 @@ def test_overview_gap_button_opens_its_trace(monkeypatch: pytest.MonkeyPatch, wo
     gap = missing[0]["id"]
     at = _app(monkeypatch, workspace)
     _button(at, f"ov-gap-{gap}").click().run()
-    assert at.query_params["view"] == "trace" and at.query_params["trace"] == gap
+    assert _headers(at) == ["溯源"]  # the 溯源 page, its path carries the page: no ?view= any more
+    assert at.query_params["trace"] == gap and "view" not in at.query_params
     text = _text(at)
     assert graph.nodes[gap]["title"] in text
     assert "覆盖缺口：这个问题没有对应的整改措施" in text
@@ -199,9 +218,9 @@ def test_graph_filters_are_mirrored_into_the_url_and_cap_message(
     at.sidebar.slider(key="tg_min_score").set_value(0.9).run()
     assert at.query_params["min"] == "0.9"
     assert at.query_params["types"] == "Problem,Measure"
-    # filters survive a visit to another view
-    at.sidebar.radio(key="tg_view").set_value("matrix").run()
-    at.sidebar.radio(key="tg_view").set_value("graph").run()
+    # filters survive a visit to another page
+    assert _headers(_goto(at, "matrix")) == ["矩阵"]
+    assert _headers(_goto(at, "graph")) == ["图谱"]
     assert at.sidebar.slider(key="tg_min_score").value == 0.9
     assert at.query_params["cap"] == "10"
 
@@ -229,18 +248,73 @@ def test_empty_workspace_offers_upload_and_upload_builds(monkeypatch: pytest.Mon
     assert (tmp_path / "build" / "graph.json").exists()
 
 
-@pytest.mark.parametrize("view,header", [("curation", "校对"), ("review", "评估")])
-def test_optional_pages_open_when_their_module_exists(
-    monkeypatch: pytest.MonkeyPatch, workspace: Path, view: str, header: str
-) -> None:
-    """Pages written in other modules (ui/views/curation.py, ui/views/review.py) are listed and open."""
-    from tracegraph.ui.shell import available_views
+HEADINGS = {"overview": "总览", "graph": "图谱", "trace": "溯源", "matrix": "矩阵", "ask": "问答",
+            "corpus": "语料分析", "curation": "校对", "review": "评估"}
 
-    if view not in available_views():
-        pytest.skip(f"ui.views.{view} is not there")
-    at = _app(monkeypatch, workspace, view=view)
-    assert header in [h.value for h in at.header]
-    assert header in at.sidebar.radio(key="tg_view").options  # listed in the navigation
+
+def test_every_page_is_registered_with_its_chinese_title_and_url_path() -> None:
+    """One page per view module, all always there, titled as before, at /<view>."""
+    from tracegraph.ui.shell import RENDER
+
+    assert list(RENDER) == list(vs.VIEWS) == list(HEADINGS)
+    assert [vs.VIEW_LABELS_ZH[v] for v in vs.VIEWS] == ["总览", "图谱", "溯源", "矩阵", "问答", "语料", "校对", "评估"]
+
+
+def test_every_page_opens_through_page_switching(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
+    """From 总览, every page in turn: its Chinese heading, no error, and the document filter in the sidebar
+    stays (it is the frame's, not a page's)."""
+    at = _app(monkeypatch, workspace)
+    assert _headers(at) == ["总览"]
+    for view in vs.VIEWS[1:] + vs.VIEWS[:1]:
+        _goto(at, view)
+        assert _headers(at)[0] == HEADINGS[view], view
+        assert not at.error, (view, [e.value for e in at.error])
+        assert at.sidebar.markdown[0].value == "## 整改材料知识图谱"
+
+
+@pytest.mark.parametrize("view", ["curation", "review", "corpus"])
+def test_old_view_links_open_their_page(monkeypatch: pytest.MonkeyPatch, workspace: Path, view: str) -> None:
+    """A bookmark from before the pages had paths (/?view=curation) opens that page; the URL then keeps only
+    the view state."""
+    at = _app(monkeypatch, workspace, view=view, doc=DOC)
+    assert _headers(at)[0] == HEADINGS[view]
+    assert at.query_params == {"doc": DOC}
+
+
+def test_the_curation_page_closes_its_store(
+    monkeypatch: pytest.MonkeyPatch, workspace: Path, tmp_path: Path
+) -> None:
+    """The 校对 page reads through the run's workspace, which is closed after the run; a button's callback
+    opens the store for its one operation. No database handle outlives a run."""
+    import gc
+    import shutil
+    import sqlite3
+
+    from tracegraph.graph.curation.store import SqliteFile
+
+    ws_dir = shutil.copytree(workspace, tmp_path / "ws")  # this test curates: not in the shared workspace
+
+    opened: list[SqliteFile] = []
+    real_init = SqliteFile.__init__
+
+    def spy(self: SqliteFile, *args: object, **kw: object) -> None:
+        real_init(self, *args, **kw)  # type: ignore[arg-type]
+        opened.append(self)
+
+    monkeypatch.setattr(SqliteFile, "__init__", spy)
+    at = _app(monkeypatch, ws_dir, view="curation")
+    assert _headers(at) == ["校对"] and opened
+    ok = next(b for b in at.button if b.label == "确认")
+    ok.click().run()
+    assert not at.exception and at.success[0].value.startswith("已确认")
+    gc.collect()
+    for db in opened:  # every database the app opened is closed again
+        with pytest.raises(sqlite3.ProgrammingError):
+            db.conn.execute("SELECT 1")
+    from tracegraph.graph.curation.workspace import Workspace
+
+    with Workspace(ws_dir) as ws:
+        assert [r["op"] for r in ws.curation.log()] == ["confirm"]
 
 
 def test_graph_view_offers_the_export_panel_for_the_current_view(

@@ -1,6 +1,7 @@
 """The app in a real browser: `tracegraph app` on a free loopback port, Debian's headless Chromium driven by
-Playwright. Search, trace, matrix, ask, a click on a graph node that opens its detail panel, a hostile
-title that must stay text — and not one request may leave 127.0.0.1 during the whole session.
+Playwright. Every page at its URL path, search, trace, matrix, ask, a click on a graph node that opens its
+detail panel, a hostile title that must stay text — and not one request may leave 127.0.0.1 during the
+whole session.
 
 Screenshots of each view go to test-artifacts/. Skipped when chromium is missing, unless
 TRACEGRAPH_REQUIRE_BROWSER=1 (CI), where that is a failure."""
@@ -13,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -26,6 +27,11 @@ HOSTILE = '<img src=x onerror="window.top.__xss=1">'
 HOSTILE_NODE = f"{DOC}:M3.A2"
 HOSTILE_PROBLEM = f"{DOC}:P3.1"
 HOSTILE_P = '<script>window.top.__xss=2</script><img src=x onerror="window.top.__xss=3">回应群众需求不及时'
+# page URL path → (its title in the navigation, its heading)
+PAGES = {
+    "overview": ("总览", "总览"), "graph": ("图谱", "图谱"), "trace": ("溯源", "溯源"), "matrix": ("矩阵", "矩阵"),
+    "ask": ("问答", "问答"), "corpus": ("语料", "语料分析"), "curation": ("校对", "校对"), "review": ("评估", "评估"),
+}
 
 
 def _require_browser() -> None:
@@ -88,6 +94,15 @@ def _main_text(page: Any) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
+def _nav(page: Any, title: str) -> Any:
+    """The page's link in the sidebar navigation."""
+    return page.locator('[data-testid="stSidebarNav"] a', has_text=re.compile(f"^{title}$"))
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
 def _graph_frame(page: Any):  # type: ignore[no-untyped-def]
     el = page.locator('[data-testid="stMain"] iframe').first
     el.wait_for(timeout=60_000)
@@ -103,6 +118,7 @@ def test_overview_renders_in_chinese(session: Any) -> None:
     page.goto(base + "/")
     wait_overview(page)
     first_render = time.perf_counter() - t0
+    page.wait_for_url(re.compile(r"/overview$"), timeout=30_000)  # the root URL opens 总览 at its own path
     problems = page.locator('[data-testid="stMetric"]', has_text="问题").first
     assert problems.locator('[data-testid="stMetricValue"]').inner_text().strip() == "17"
     from tracegraph.graph.query.queries import gaps
@@ -122,12 +138,41 @@ def test_overview_renders_in_chinese(session: Any) -> None:
     _no_remote(log)
 
 
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_is_reachable_by_its_url_path(session: Any, path: str) -> None:
+    """Typed into the address bar, /<path> opens that page: its Chinese heading, its link marked as the
+    current one in the navigation (the eight titles in order), the document filter's sidebar, no error."""
+    base, page, log, _g = session
+    title, heading = PAGES[path]
+    page.goto(f"{base}/{path}")
+    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
+    assert _path(page.url) == f"/{path}"
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    assert [t.strip() for t in links.all_inner_texts()] == [t for t, _ in PAGES.values()]
+    current = _nav(page, title)
+    assert current.get_attribute("aria-current") == "page"
+    page.locator('[data-testid="stSidebar"]').get_by_text("整改材料知识图谱").wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    _no_remote(log)
+
+
+def test_an_old_view_link_opens_its_page_at_its_path(session: Any) -> None:
+    """A bookmark from before the pages had paths (/?view=trace&trace=…) lands on /trace?trace=…."""
+    base, page, log, _g = session
+    page.goto(f"{base}/?view=trace&trace={DOC}:P5.2")
+    _see(page, "还存在“两个责任”履行不够到位的问题")
+    page.wait_for_url(lambda u: _path(u) == "/trace" and "view=" not in u, timeout=30_000)
+    assert parse_qs(urlsplit(page.url).query)["trace"] == [f"{DOC}:P5.2"]
+    _no_remote(log)
+
+
 def test_search_finds_the_gap_problem_and_its_trace_shows_candidates(session: Any) -> None:
     base, page, log, g = session
     page.goto(base + "/")
     wait_overview(page)
-    page.locator('[data-testid="stSidebar"] label', has_text="图谱").click()
+    _nav(page, "图谱").click()
     page.get_by_role("heading", name="图谱", exact=True).wait_for()
+    page.wait_for_url(re.compile(r"/graph(\?|$)"), timeout=30_000)
     box = page.get_by_placeholder("如：软弱涣散、三会一课、两个责任")
     box.fill("软弱涣散")
     box.press("Enter")
@@ -152,14 +197,14 @@ def test_search_finds_the_gap_problem_and_its_trace_shows_candidates(session: An
         assert candidates
         _see(page, "覆盖缺口：这个问题没有对应的整改措施", "可能对应的整改措施（候选，未建立关联，供核实）",
              *candidates)
-    page.wait_for_url(lambda u: "view=trace" in u and f"trace={DOC}:P4.1" in unquote(u), timeout=30_000)
+    page.wait_for_url(lambda u: _path(u) == "/trace" and f"trace={DOC}:P4.1" in unquote(u), timeout=30_000)
     _shot(page, "trace_gap")
     _no_remote(log)
 
 
 def test_trace_of_a_problem_shows_its_measures_and_evidence(session: Any) -> None:
     base, page, log, g = session
-    page.goto(f"{base}/?view=trace&trace={DOC}:P5.2")  # a bookmarked view
+    page.goto(f"{base}/trace?trace={DOC}:P5.2")  # a bookmarked view
     from tracegraph.graph.query.queries import trace
 
     tr = trace(g, f"{DOC}:P5.2")
@@ -174,7 +219,7 @@ def test_trace_of_a_problem_shows_its_measures_and_evidence(session: Any) -> Non
 
 def test_matrix_view(session: Any) -> None:
     _base, page, log, g = session
-    page.locator('[data-testid="stSidebar"] label', has_text="矩阵").click()
+    _nav(page, "矩阵").click()
     page.get_by_role("heading", name="矩阵", exact=True).wait_for(timeout=60_000)
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     from tracegraph.graph.query.queries import gaps
@@ -182,14 +227,14 @@ def test_matrix_view(session: Any) -> None:
     missing = gaps(g)["problems_without_measures"]
     _see(page, "M3 强化宗旨观念，体现激励关爱", f"没有整改措施的问题（{len(missing)}）",
          "未发现违规发放公务员工资、津贴、补贴的情况")
-    page.wait_for_url(re.compile(r"view=matrix"), timeout=30_000)
+    page.wait_for_url(lambda u: _path(u) == "/matrix", timeout=30_000)
     _shot(page, "matrix")
     _no_remote(log)
 
 
 def test_ask_view(session: Any) -> None:
     base, page, log, _g = session
-    page.goto(f"{base}/?view=ask")
+    page.goto(f"{base}/ask")
     box = page.get_by_placeholder("如：第三条整改措施解决了哪些问题")
     box.wait_for(timeout=60_000)
     box.fill("第三条整改措施解决了哪些问题")
@@ -204,7 +249,7 @@ def test_ask_view(session: Any) -> None:
 def test_clicking_a_graph_node_opens_its_detail_panel(session: Any) -> None:
     base, page, log, g = session
     target = f"{DOC}:P5.2"
-    page.goto(f"{base}/?view=graph")
+    page.goto(f"{base}/graph")
     el, frame = _graph_frame(page)
     point = frame.evaluate(
         """(id) => { const p = network.canvasToDOM(network.getPositions([id])[id]);
@@ -213,7 +258,7 @@ def test_clicking_a_graph_node_opens_its_detail_panel(session: Any) -> None:
     box = el.bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     page.wait_for_url(re.compile(r"node=" + re.escape(DOC)), timeout=30_000)
-    assert "view=graph" in page.url
+    assert _path(page.url) == "/graph" and "view" not in parse_qs(urlsplit(page.url).query)
     panel = page.locator('[data-testid="stVerticalBlock"]', has_text="节点详情").last
     panel.wait_for(timeout=60_000)
     from tracegraph.ui.views.detail import node_links
@@ -234,7 +279,7 @@ def frame_selected(page: Any) -> list[str]:
 
 def test_hostile_title_stays_text(session: Any) -> None:
     base, page, log, _g = session
-    page.goto(f"{base}/?view=graph&node={HOSTILE_NODE}")
+    page.goto(f"{base}/graph?node={HOSTILE_NODE}")
     _see(page, "节点详情", HOSTILE)  # shown as text in the detail panel
     el, frame = _graph_frame(page)
     # hover the node: vis-network shows its tooltip, which must hold text, not an <img>
@@ -260,15 +305,15 @@ def test_hostile_problem_title_is_text_in_every_view_and_can_be_curated(session:
     confirming one of its links in 校对 works (the trace then marks it 人工)."""
     base, page, log, g = session
     assert g.nodes[HOSTILE_PROBLEM]["title"] == HOSTILE_P
-    page.goto(f"{base}/?view=trace&trace={HOSTILE_PROBLEM}")
+    page.goto(f"{base}/trace?trace={HOSTILE_PROBLEM}")
     _see(page, HOSTILE_P)
     _shot(page, "hostile_trace")
-    page.goto(f"{base}/?view=matrix")
+    page.goto(f"{base}/matrix")
     # the matrix is a data grid drawn on a canvas; its accessible cells carry the text
     cell = page.locator('[data-testid^="glide-cell"]', has_text="<script>window.top.__xss=2").first
     cell.wait_for(state="attached", timeout=60_000)
     assert "<img src=" in cell.inner_text()
-    page.goto(f"{base}/?view=curation")
+    page.goto(f"{base}/curation")
     _see(page, "校对")
     main = page.locator('[data-testid="stMain"]')
     # the 确认 button of this very link: Streamlit marks each element with a class made from its widget key
@@ -281,7 +326,7 @@ def test_hostile_problem_title_is_text_in_every_view_and_can_be_curated(session:
     button.click()
     _see(page, "已确认")
     _shot(page, "hostile_curation")
-    page.goto(f"{base}/?view=trace&trace={HOSTILE_PROBLEM}")
+    page.goto(f"{base}/trace?trace={HOSTILE_PROBLEM}")
     _see(page, HOSTILE_P, "强化宗旨观念，体现激励关爱")
     m3 = main.locator("div", has_text="强化宗旨观念，体现激励关爱").filter(has_text="人工").first
     m3.wait_for(timeout=60_000)

@@ -111,10 +111,17 @@ def test_notice_keeps_organisation_and_next_steps_out_and_links_named_problems()
         "干部队伍建设存在短板",
     ]
     measures = _items(p, "Measure")
-    assert len(measures) == 5 and all(path.startswith("二、") for path, _ in measures)
+    taken = [(path, t) for path, t in measures if not path.startswith("三、")]
+    assert len(taken) == 5 and all(path.startswith("二、") for path, _ in taken)
     g, report = build([p])
     assert not report.failed
-    assert all(g.nodes[n]["status"] == "taken" for n, d in g.nodes(data=True) if d.get("type") == "Measure")
+    ms = [d for _, d in g.nodes(data=True) if d.get("type") == "Measure"]
+    assert [d["status"] for d in ms if not d.get("set_aside")] == ["taken"] * 5
+    # next steps are kept, marked planned and set aside: never drawn as answers to a finding
+    planned = [d for d in ms if d.get("set_aside")]
+    assert planned and all(d["status"] == "planned" and d["set_aside"] == "planned" for d in planned)
+    linked = {u for u, _v, _d in active_links(g, ("ADDRESSES", "TREATS"))}
+    assert not any(g.nodes[u].get("set_aside") for u in linked)
     links = {
         (u.split(":")[1], v.split(":")[1]) for u, v, d in active_links(g, ("ADDRESSES",)) if d["origin"] == "explicit"
     }

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
+from tracegraph.graph.curation.workspace import display_name, extension
 from tracegraph.ui import state as vs
 from tracegraph.ui.filters import FilterSpec, apply_filters, area_members, visible_edges
 from tracegraph.ui.graph_view import REMOTE_REF, render_html
 from tracegraph.ui.highlight import esc, evidence_html, mark_terms, paragraph_html
-from tracegraph.ui.workspace import Workspace, display_name, extension_of
+from tracegraph.ui.workspace import add_upload, open_workspace
 
 
 def _id(doc: str, code: str) -> str:
@@ -29,16 +31,18 @@ def test_query_round_trip_keeps_every_field() -> None:
                      min_score=0.45, origins=("explicit", "curated"), q="三会一课", focus="d1:M5", hops=3, cap=40,
                      trace="d1:P5.2", cell="d1:M5|d1:P5.2", ask="第三条整改措施解决了哪些问题")
     q = vs.to_query(s)
-    assert q["view"] == "trace" and q["types"] == "Problem,Measure" and q["min"] == "0.45"
+    assert "view" not in q  # the page is the URL path (/trace), not a query parameter
+    assert q["types"] == "Problem,Measure" and q["min"] == "0.45"
     assert q["origin"] == "explicit,curated" and q["q"] == "三会一课" and q["hops"] == "3"
-    assert vs.parse_query(q) == s
+    assert vs.parse_query(q) == replace(s, view="overview")
+    assert vs.parse_query({**q, "view": "trace"}) == s  # an old link naming the page still opens it
 
 
 def test_defaults_stay_out_of_the_url() -> None:
     assert vs.to_query(vs.ViewState()) == {}
     # the same set of types in another order is still the default
     assert vs.to_query(vs.ViewState(types=tuple(reversed(vs.DEFAULT_TYPES)))) == {}
-    assert vs.to_query(vs.ViewState(view="matrix")) == {"view": "matrix"}
+    assert vs.to_query(vs.ViewState(view="matrix")) == {}
 
 
 def test_bad_query_values_fall_back_to_defaults() -> None:
@@ -57,23 +61,44 @@ def test_bad_query_values_fall_back_to_defaults() -> None:
 
 
 def test_init_session_reads_the_url_once_then_keeps_widget_values() -> None:
-    session: dict = {}
-    vs.init_session(session, {"view": "graph", "node": "d:P1.1", "types": "Problem"})
-    assert session["tg_view"] == "graph" and session["tg_node"] == "d:P1.1" and session["tg_types"] == ["Problem"]
-    session["tg_view"] = "matrix"  # the analyst clicked another view
-    vs.init_session(session, {"view": "graph"})  # the URL is not re-read on later runs
-    assert vs.read(session).view == "matrix"
-    vs.set_fields(session, trace="d:P5.2", view="trace")
-    assert vs.read(session).trace == "d:P5.2"
+    store: dict = {}
+    vs.init_session(store, {"view": "graph", "node": "d:P1.1", "types": "Problem"})
+    sess = vs.Session(store)
+    assert sess.view == "graph" and sess.node == "d:P1.1" and sess.types == ["Problem"]
+    assert store[vs.key("node")] == "d:P1.1"  # the widget key of the field
+    sess.view = "matrix"  # the analyst opened another page
+    vs.init_session(store, {"view": "graph"})  # the URL is not re-read on later runs
+    assert sess.state().view == "matrix"
+    sess.set(trace="d:P5.2")
+    assert sess.state().trace == "d:P5.2"
     with pytest.raises(KeyError):
-        vs.set_fields(session, nonsense=1)
+        sess.set(nonsense=1)
+    with pytest.raises(KeyError):
+        vs.key("nonsense")
+
+
+def test_session_accessors_are_typed_and_one_shot_values_pop() -> None:
+    sess = vs.Session({})
+    assert sess.types == list(vs.DEFAULT_TYPES) and sess.trace == "" and sess.hops == 1  # defaults
+    sess.types.append("Cause")  # a fresh copy: the default is not changed
+    assert sess.types == list(vs.DEFAULT_TYPES)
+    # a button asks for a page; the frame takes the request once
+    sess.navigate("trace", trace="d:P5.2")
+    assert sess.trace == "d:P5.2" and sess.pop_goto() == "trace" and sess.pop_goto() == ""
+    with pytest.raises(KeyError):
+        sess.navigate("nowhere")
+    sess.curation_message = ("success", "已确认")
+    assert sess.pop_curation_message() == ("success", "已确认") and sess.pop_curation_message() is None
+    assert sess.upload_results == [] and sess.review_index is None
 
 
 def test_publish_mirrors_state_into_query_params() -> None:
     query: dict = {"stale": "1", "view": "graph"}
     vs.publish(query, vs.ViewState(view="trace", trace="d:P5.2"))
-    assert query == {"view": "trace", "trace": "d:P5.2"}
-    assert vs.share_link(vs.ViewState(view="graph", node="d:P5.2")) == "?view=graph&node=d%3AP5.2"
+    assert query == {"trace": "d:P5.2"}  # the old ?view= goes too: the page is the path
+    assert vs.share_link(vs.ViewState(view="graph", node="d:P5.2")) == "graph?node=d%3AP5.2"
+    assert vs.share_link(vs.ViewState(view="matrix")) == "matrix"
+    assert vs.parse_view("/trace/") == "trace" and vs.parse_view("nope") == "overview"
 
 
 # ---------------------------------------------------------------- filters
@@ -217,32 +242,40 @@ def test_evidence_marks_shared_terms_and_escapes() -> None:
 
 
 def test_upload_is_saved_under_a_generated_name_built_linked_and_persisted(tmp_path: Path, sample_path: Path) -> None:
-    ws = Workspace(tmp_path / "ws")
     data = sample_path.read_bytes()
-    res = ws.add_upload("../../etc/passwd 对照检查.txt", data)
-    assert res.ok, res.message
-    assert res.doc_id == "passwd_对照检查" and "问题 19" in res.message
+    with open_workspace(tmp_path / "ws") as ws:
+        res = add_upload(ws, "../../etc/passwd 对照检查.txt", data)
+        assert res.ok, res.message
+        assert res.doc_id == "passwd_对照检查" and "问题 19" in res.message
+        assert ws.max_bytes == 20 * 1024 * 1024  # the app's upload cap, as in .streamlit/config.toml
     stored = list((tmp_path / "ws" / "documents").iterdir())
     assert len(stored) == 1
     upload = stored[0]
     assert re.fullmatch(r"doc-[0-9a-f]{24}\.txt", upload.name) and upload.read_bytes() == data
     assert not (tmp_path / "etc").exists()
-    # one registry shared with `tracegraph curate`: the core workspace sees the upload too
-    from tracegraph.graph.curation.workspace import Workspace as CoreWorkspace
+    # persisted: a new workspace object (an app restart) sees the document, linked
+    with open_workspace(tmp_path / "ws") as again:
+        assert [r.doc_id for r in again.documents()] == [res.doc_id]
+        assert display_name(again.documents()[0].original_name) == "passwd 对照检查.txt"
+        g = again.current_graph()
+        assert res.doc_id in g.graph["documents"]
+        assert any(d.get("type") == "ADDRESSES" for _, _, d in g.edges(data=True))
+        same = add_upload(again, "copy.txt", data)
+        assert same.ok and "已有相同文档" in same.message
+        assert len(again.current_graph().graph["documents"]) == 1
 
-    assert [r.doc_id for r in CoreWorkspace(tmp_path / "ws").documents()] == [res.doc_id]
-    # persisted: a new Workspace object (an app restart) sees the document, linked
-    g = Workspace(tmp_path / "ws").load_graph()
-    assert res.doc_id in g.graph["documents"]
-    assert any(d.get("type") == "ADDRESSES" for _, _, d in g.edges(data=True))
-    assert ws.uploads()[0]["name"] == "passwd 对照检查.txt"
-    again = ws.add_upload("copy.txt", data)
-    assert again.ok and "已有相同文档" in again.message
-    assert len(Workspace(tmp_path / "ws").load_graph().graph["documents"]) == 1
+
+def test_the_env_var_names_the_workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tracegraph.graph.curation import workspace as core
+
+    monkeypatch.setenv(core.ENV_VAR, str(tmp_path / "from-env"))
+    with open_workspace() as ws:
+        assert ws.root == (tmp_path / "from-env").resolve()
+    assert core.ENV_VAR == "TRACEGRAPH_WORKSPACE"
 
 
 def test_upload_failures_are_one_line_reasons(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
     cases = {
         ("evil.exe", b"MZ..."): "不支持的文件类型",
         ("empty.txt", b""): "文件为空",
@@ -251,19 +284,22 @@ def test_upload_failures_are_one_line_reasons(tmp_path: Path) -> None:
         ("broken.pdf", b"%PDF-1.4 garbage"): "PDF",
     }
     for (name, data), reason in cases.items():
-        res = ws.add_upload(name, data)
+        res = add_upload(ws, name, data)
         assert not res.ok and reason in res.message, (name, res.message)
         assert "\n" not in res.message
-    big = ws.add_upload("big.txt", b"x" * 2048, max_bytes=1024)
+    ws.max_bytes = 1024
+    big = add_upload(ws, "big.txt", b"x" * 2048)
     assert not big.ok and "文件过大" in big.message
+    ws.close()
     # nothing half-built is left behind
     assert not ws.graph_path.exists()
     assert list((tmp_path / "ws" / "documents").glob("doc-*")) == []
 
 
 def test_upload_name_helpers() -> None:
-    assert extension_of("a/b\\c.DOCX") == ".docx" and extension_of("noext") == "" and extension_of(".txt") == ""
+    assert extension("a/b\\c.DOCX") == ".docx" and extension("noext") == "" and extension(".txt") == ""
     assert display_name("..\\..\\x\u0000y.txt") == "xy.txt" and display_name("") == "未命名"
+    assert len(display_name("长" * 500 + ".txt")) == 120
 
 
 # ---------------------------------------------------------------- `tracegraph app`

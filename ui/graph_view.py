@@ -181,7 +181,7 @@ _SCRIPT = """<script>
     var w=window.parent, url;
     try{url=new URL(w.location.href);}catch(e){url=null;}
     if(!url){return;}
-    url.searchParams.set('view','graph');
+    url.searchParams.delete('view');  // the page is the path (/graph); ?view= is from older links
     url.searchParams.set('node',id);
     var d=w.document, a=d.createElement('a');
     a.href=url.pathname+'?'+url.searchParams.toString();

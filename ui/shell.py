@@ -1,24 +1,38 @@
-"""The app's frame: page setup, the workspace graph (cached per file version), the sidebar navigation
-mirrored into the URL, and dispatch to one view module per page."""
+"""The app's frame: the pages (one per view module, each at its own URL path: /overview, /graph, /trace,
+/matrix, /ask, /corpus, /curation, /review), the workspace graph (cached per version), the sidebar document
+filter, and the view state mirrored into the URL query string.
+
+Streamlit runs this frame on every run: st.navigation picks the page from the URL path, the frame opens
+the workspace for the run (and closes it after), draws the sidebar and runs the page. The root URL is a
+hidden page that opens 总览 — or, for a link from before the pages had paths (``/?view=trace&trace=…``),
+the page it names. Buttons that lead to another page (溯源, 图谱, …) ask for it through the session
+(`ui.state.Session.navigate`); the frame switches before anything is drawn.
+"""
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import networkx as nx
 import streamlit as st
 
+from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui import state as vs
-from tracegraph.ui.workspace import Workspace, workspace_dir
+from tracegraph.ui.views import ask, common, corpus, curation, matrix, overview, review, trace
+from tracegraph.ui.views import graph as graph_view
+from tracegraph.ui.workspace import open_workspace
+
+APP_TITLE = "整改材料知识图谱"
+ROOT_URL_PATH = "start"  # the hidden page served at the root URL (never drawn: it switches to a page)
 
 
 @st.cache_resource(max_entries=4, show_spinner="正在读取工作区图谱……")
-def _graph(path: str, mtime: float) -> nx.MultiDiGraph:
-    """One graph object per graph.json version, shared by every browser tab (views only read it)."""
-    return Workspace(path).load_graph()
+def _graph(path: str, version: float) -> nx.MultiDiGraph:
+    """One graph object per workspace graph version, shared by every browser tab (views only read it)."""
+    with open_workspace(path) as ws:
+        return ws.current_graph()
 
 
 @st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取图谱……")
@@ -37,91 +51,86 @@ def load_graph(ws: Workspace) -> nx.MultiDiGraph:
     uri = os.environ.get("TRACEGRAPH_NEO4J_URI")
     if uri:
         return _neo4j_graph(uri)
-    return _graph(str(ws.root), ws.graph_mtime())
+    return _graph(str(ws.root), ws.graph_version())
 
 
-# optional pages written in other modules: view → (module, function); shown only when importable
-_OPTIONAL = {"corpus": ("tracegraph.ui.views.corpus", "render"),
-             "curation": ("tracegraph.ui.views.curation", "render_curation_view"),
-             "review": ("tracegraph.ui.views.review", "render_review_view")}
+@dataclass(frozen=True)
+class PageContext:
+    """What a page is drawn from in one run."""
+
+    g: nx.MultiDiGraph
+    ws: Workspace
+    state: vs.ViewState
 
 
-def _optional_view(view: str) -> Callable[..., Any] | None:
-    mod_name, fn_name = _OPTIONAL[view]
-    try:
-        mod = importlib.import_module(mod_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == mod_name:
-            return None
-        raise
-    return getattr(mod, fn_name, None)
+# page (= URL path) → how it is drawn; one entry per name in ui.state.VIEWS, in navigation order
+RENDER: dict[str, Callable[[PageContext], None]] = {
+    "overview": lambda c: overview.render(c.g, c.ws, c.state),
+    "graph": lambda c: graph_view.render(c.g, c.state),
+    "trace": lambda c: trace.render(c.g, c.state),
+    "matrix": lambda c: matrix.render(c.g, c.state),
+    "ask": lambda c: ask.render(c.g, c.state),
+    "corpus": lambda c: corpus.render(c.g, c.ws),
+    "curation": lambda c: curation.render_curation_view(c.g, c.ws),
+    "review": lambda c: review.render_review_view(c.g, c.state.doc or None),
+}
 
 
-def available_views() -> list[str]:
-    return list(vs.CORE_VIEWS) + [v for v in vs.OPTIONAL_VIEWS if _optional_view(v) is not None]
+def _page(view: str, run_context: list[PageContext]) -> st.Page:
+    def draw() -> None:
+        RENDER[view](run_context[-1])
+
+    return st.Page(draw, title=vs.VIEW_LABELS_ZH[view], url_path=view)
+
+
+def _root() -> None:
+    """The root URL's page: never drawn, the frame switches to a real page first."""
 
 
 def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
+    """Below the page navigation: the app's name, the document filter (every page honours it) and the
+    workspace folder."""
     sb = st.sidebar
-    sb.markdown("## 整改材料知识图谱")
-    views = available_views()
-    if st.session_state.get("tg_view") not in views:
-        st.session_state["tg_view"] = "overview"
-    sb.radio("视图", views, key="tg_view", format_func=lambda v: vs.VIEW_LABELS_ZH[v])
+    sb.markdown(f"## {APP_TITLE}")
+    sess = vs.session()
     docs = list(g.graph.get("documents", {}))
-    if st.session_state.get("tg_doc") not in ["", *docs]:
-        st.session_state["tg_doc"] = ""
-    if len(docs) > 1 or st.session_state.get("tg_doc"):
-        sb.selectbox("文档", ["", *docs], key="tg_doc", format_func=lambda d: "全部文档" if not d else d)
+    if sess.doc not in ["", *docs]:
+        sess.doc = ""
+    if len(docs) > 1 or sess.doc:
+        sb.selectbox("文档", ["", *docs], key=vs.key("doc"), format_func=lambda d: "全部文档" if not d else d)
     sb.caption(f"工作区：{ws.root}")
 
 
-def run() -> None:
-    st.set_page_config(page_title="整改材料知识图谱", layout="wide", initial_sidebar_state="expanded")
-    vs.init_session(st.session_state, st.query_params)
-    ws = Workspace(workspace_dir())
+def _load(ws: Workspace) -> nx.MultiDiGraph:
     try:
-        g = load_graph(ws)
+        return load_graph(ws)
     except Exception as exc:  # a damaged graph.json: say so in one line, keep the upload usable
         st.error(f"无法读取工作区图谱 {ws.graph_path}：{exc}")
         from tracegraph.graph.build.document import new_graph
 
-        g = new_graph()
-    render_sidebar(g, ws)
-    from tracegraph.ui.views import common
+        return new_graph()
 
-    common.style()
-    state = vs.read(st.session_state)
-    if state.view == "overview":
-        from tracegraph.ui.views import overview
 
-        overview.render(g, ws, state)
-    elif state.view == "graph":
-        from tracegraph.ui.views import graph as graph_view
-
-        graph_view.render(g, state)
-    elif state.view == "trace":
-        from tracegraph.ui.views import trace
-
-        trace.render(g, state)
-    elif state.view == "matrix":
-        from tracegraph.ui.views import matrix
-
-        matrix.render(g, state)
-    elif state.view == "ask":
-        from tracegraph.ui.views import ask
-
-        ask.render(g, state)
-    elif state.view == "corpus":
-        fn = _optional_view("corpus")
-        if fn is not None:
-            fn(g, ws)
-    elif state.view == "curation":
-        fn = _optional_view("curation")
-        if fn is not None:
-            fn(g, ws)
-    elif state.view == "review":
-        fn = _optional_view("review")
-        if fn is not None:
-            fn(g, state.doc or None)
-    vs.publish(st.query_params, vs.read(st.session_state))
+def run() -> None:
+    sess = vs.session()
+    vs.init_session(sess.store, st.query_params)
+    run_context: list[PageContext] = []
+    pages = {view: _page(view, run_context) for view in vs.VIEWS}
+    root = st.Page(_root, title=APP_TITLE, url_path=ROOT_URL_PATH, default=True, visibility="hidden")
+    current = st.navigation([root, *pages.values()], position="sidebar")
+    if current is root:  # the root URL: the page an old ?view= link names (first run), else the last one
+        st.switch_page(pages[sess.view], query_params=vs.to_query(sess.state()))
+    view = next(v for v, p in pages.items() if p is current)
+    goto = sess.pop_goto()
+    if goto and goto != view:  # a button asked for another page
+        st.switch_page(pages[goto], query_params=vs.to_query(sess.state()))
+    sess.view = view
+    st.set_page_config(page_title=f"{vs.VIEW_LABELS_ZH[view]} · {APP_TITLE}", layout="wide",
+                       initial_sidebar_state="expanded")
+    with open_workspace() as ws:  # closed after the run: no database handle outlives it
+        g = _load(ws)
+        render_sidebar(g, ws)
+        common.style()
+        run_context.append(PageContext(g, ws, sess.state()))
+        current.run()
+    vs.publish(st.query_params, sess.state())

@@ -1,20 +1,26 @@
-"""The view state of the app, typed, and its mirror in the URL query string.
+"""The view state of the app, typed, its mirror in the URL, and typed access to the session.
 
-Every view reads and writes the same small set of fields kept in st.session_state under ``tg_<field>``
-(used directly as widget keys). The whole state is written back to the URL after each run, so a view can
-be bookmarked or shared, and a page loaded from such a URL starts in the same view. Parsing and
-serialising are plain functions so they are tested without Streamlit.
+Each page of the app has its own URL path (/graph, /trace, …: the page names in VIEWS). What the analyst
+looks at on it — selected node, filters, question — is a small set of fields kept in st.session_state
+under ``tg_<field>`` (used directly as widget keys, see `key`) and written back to the URL query string
+after each run, so a view can be bookmarked or shared, and a page loaded from such a URL starts in the
+same view. Old links named the page in the query (``?view=trace``); they still open that page.
+
+Views never touch st.session_state by key: they go through `Session` (typed attributes) and `key`.
+Parsing and serialising are plain functions so they are tested without Streamlit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-CORE_VIEWS = ("overview", "graph", "trace", "matrix", "ask")
-OPTIONAL_VIEWS = ("corpus", "curation", "review")  # other modules' pages, listed when their module is present
-VIEWS = CORE_VIEWS + OPTIONAL_VIEWS
+if TYPE_CHECKING:
+    from tracegraph.graph.corpus.boilerplate import SentenceIndex
+
+# the pages in navigation order; each name is also the page's URL path (/overview, /graph, …)
+VIEWS = ("overview", "graph", "trace", "matrix", "ask", "corpus", "curation", "review")
 VIEW_LABELS_ZH = {"overview": "总览", "graph": "图谱", "trace": "溯源", "matrix": "矩阵", "ask": "问答",
                   "corpus": "语料", "curation": "校对", "review": "评估"}
 DEFAULT_TYPES = ("Area", "Problem", "Cause", "Measure", "Action")
@@ -28,7 +34,7 @@ MAX_TEXT = 200  # a query parameter longer than this is cut: URLs are shared, no
 class ViewState:
     """What the analyst is looking at; defaults are left out of the URL to keep it short."""
 
-    view: str = "overview"
+    view: str = "overview"  # the page (its URL path), not a query parameter
     doc: str = ""  # "" = all documents
     node: str = ""  # node whose detail panel is open (图谱)
     types: tuple[str, ...] = DEFAULT_TYPES
@@ -44,13 +50,14 @@ class ViewState:
     ask: str = ""  # question in 问答
 
 
-# field → URL key (short, stable: these names are in bookmarks)
+# field → URL query key (short, stable: these names are in bookmarks); the page itself is the URL path
 URL_KEYS = {
-    "view": "view", "doc": "doc", "node": "node", "types": "types", "area": "area", "min_score": "min",
+    "doc": "doc", "node": "node", "types": "types", "area": "area", "min_score": "min",
     "origins": "origin", "q": "q", "focus": "focus", "hops": "hops", "cap": "cap", "trace": "trace",
     "cell": "cell", "ask": "ask",
 }
-STATE_FIELDS = tuple(URL_KEYS)
+LEGACY_VIEW_KEY = "view"  # ?view=trace, from before the pages had paths: read (to open that page), never written
+STATE_FIELDS = ("view", *URL_KEYS)
 DEFAULT = ViewState()
 
 
@@ -82,9 +89,14 @@ def _clamp_float(v: str, lo: float, hi: float, default: float) -> float:
     return round(max(lo, min(hi, x)), 2)
 
 
+def parse_view(v: Any) -> str:
+    """A page name from a URL (a path or the old ?view=); anything else is the 总览."""
+    v = str(v).strip().strip("/")
+    return v if v in VIEWS else DEFAULT.view
+
+
 def _parsers(node_types: tuple[str, ...]) -> dict[str, Callable[[str], Any]]:
     return {
-        "view": lambda v: v if v in VIEWS else DEFAULT.view,
         "doc": _text, "node": _text, "area": _text, "q": _text, "focus": _text, "trace": _text,
         "cell": _text, "ask": _text,
         "types": lambda v: _list(v, node_types),
@@ -102,13 +114,13 @@ def parse_query(params: Mapping[str, Any], node_types: tuple[str, ...] | None = 
 
     parsers = _parsers(node_types or NODE_TYPES)
     values: dict[str, Any] = {}
-    for name, key in URL_KEYS.items():
-        raw = params.get(key)
+    for name, qkey in (("view", LEGACY_VIEW_KEY), *URL_KEYS.items()):
+        raw = params.get(qkey)
         if isinstance(raw, list | tuple):
             raw = raw[-1] if raw else None
         if raw is None:
             continue
-        values[name] = parsers[name](str(raw))
+        values[name] = parse_view(raw) if name == "view" else parsers[name](str(raw))
     return ViewState(**values)
 
 
@@ -122,15 +134,15 @@ def _serialise(name: str, value: Any) -> str:
 
 def to_query(state: ViewState) -> dict[str, str]:
     """ViewState → query parameters, leaving out defaults (and empty lists stay explicit: no type chosen
-    is a real, if odd, choice)."""
+    is a real, if odd, choice). The page is not among them: it is the URL path."""
     out: dict[str, str] = {}
-    for name, key in URL_KEYS.items():
+    for name, qkey in URL_KEYS.items():
         value = getattr(state, name)
         if value == getattr(DEFAULT, name):
             continue
         if isinstance(value, tuple) and set(value) == set(getattr(DEFAULT, name)):
             continue
-        out[key] = _serialise(name, value)
+        out[qkey] = _serialise(name, value)
     return out
 
 
@@ -156,30 +168,35 @@ def init_session(session: MutableMapping[str, Any], query: Mapping[str, Any]) ->
         session[_INIT_FLAG] = True
         return
     for name in STATE_FIELDS:
-        key = PREFIX + name
-        if key in session:
-            session[key] = session[key]
+        k = PREFIX + name
+        if k in session:
+            session[k] = session[k]
 
 
 def read(session: Mapping[str, Any]) -> ViewState:
     """The current state from session_state (missing keys → defaults)."""
     values: dict[str, Any] = {}
-    for f in fields(ViewState):
-        if f.name not in URL_KEYS:
-            continue
-        key = PREFIX + f.name
-        if key in session:
-            v = session[key]
-            values[f.name] = tuple(v) if isinstance(v, list | tuple) else v
+    for name in STATE_FIELDS:
+        k = PREFIX + name
+        if k in session:
+            v = session[k]
+            values[name] = tuple(v) if isinstance(v, list | tuple) else v
     return ViewState(**values)
 
 
 def set_fields(session: MutableMapping[str, Any], **changes: Any) -> None:
     """Change state fields from a callback (callbacks run before the widgets, so this is allowed)."""
     for name, value in changes.items():
-        if name not in URL_KEYS:
+        if name not in STATE_FIELDS:
             raise KeyError(name)
         session[PREFIX + name] = list(value) if isinstance(value, tuple) else value
+
+
+def key(name: str) -> str:
+    """The widget key of a state field (a widget with this key reads and writes the field)."""
+    if name not in STATE_FIELDS:
+        raise KeyError(name)
+    return PREFIX + name
 
 
 def publish(query: MutableMapping[str, Any], state: ViewState) -> None:
@@ -189,7 +206,7 @@ def publish(query: MutableMapping[str, Any], state: ViewState) -> None:
     if have == want:
         return
     if hasattr(query, "from_dict"):
-        query.from_dict(want)  # type: ignore[attr-defined]
+        query.from_dict(want)
         return
     for k in list(have):
         if k not in want:
@@ -198,7 +215,109 @@ def publish(query: MutableMapping[str, Any], state: ViewState) -> None:
 
 
 def share_link(state: ViewState) -> str:
-    """The relative link of a view, e.g. ``?view=trace&trace=doc%3AP5.2`` (to bookmark or share it)."""
+    """The link of a view relative to the app's root, e.g. ``trace?trace=doc%3AP5.2`` (to bookmark or
+    share it)."""
     from urllib.parse import urlencode
 
-    return "?" + urlencode(to_query(state))
+    query = urlencode(to_query(state))
+    return state.view + ("?" + query if query else "")
+
+
+# --- typed access to the session ---
+
+T = TypeVar("T")
+
+
+class _Item(Generic[T]):
+    """One session value under a fixed key; reading a missing one gives the default (a fresh copy of a
+    list, so it can be changed safely)."""
+
+    def __init__(self, key: str, default: T) -> None:
+        self.key = key
+        self.default = default
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Item[T]: ...
+
+    @overload
+    def __get__(self, obj: Session, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: Session | None, owner: type | None = None) -> T | _Item[T]:
+        if obj is None:
+            return self
+        if self.key in obj.store:
+            return obj.store[self.key]
+        return list(self.default) if isinstance(self.default, list) else self.default  # type: ignore[return-value]
+
+    def __set__(self, obj: Session, value: T) -> None:
+        obj.store[self.key] = value
+
+    def pop(self, obj: Session) -> T:
+        """The value, removed from the session (a one-shot message or request)."""
+        value = self.__get__(obj)
+        if self.key in obj.store:
+            del obj.store[self.key]
+        return value
+
+
+def _field(name: str, default: T) -> _Item[T]:
+    return _Item(key(name), default)
+
+
+CURATION_USER_KEY = PREFIX + "cur_user"  # the 校对人 text box
+
+
+class Session:
+    """What one browser session remembers, as typed attributes over st.session_state (or any mapping, in
+    tests): the view state fields (also widget values) and the session's own small things."""
+
+    # the view state (URL-mirrored); the lists are what the multiselect widgets hold
+    view = _field("view", DEFAULT.view)
+    doc = _field("doc", DEFAULT.doc)
+    node = _field("node", DEFAULT.node)
+    types: _Item[list[str]] = _field("types", list(DEFAULT.types))
+    area = _field("area", DEFAULT.area)
+    min_score = _field("min_score", DEFAULT.min_score)
+    origins: _Item[list[str]] = _field("origins", list(DEFAULT.origins))
+    q = _field("q", DEFAULT.q)
+    focus = _field("focus", DEFAULT.focus)
+    hops = _field("hops", DEFAULT.hops)
+    cap = _field("cap", DEFAULT.cap)
+    trace = _field("trace", DEFAULT.trace)
+    cell = _field("cell", DEFAULT.cell)
+    ask = _field("ask", DEFAULT.ask)
+    # the session's own
+    goto: _Item[str] = _Item("_tg_goto", "")  # a page a button asked for; the frame switches to it
+    curation_user: _Item[str] = _Item(CURATION_USER_KEY, "")
+    curation_message: _Item[tuple[str, str] | None] = _Item("_tg_cur_msg", None)  # ("success"|"error", line)
+    upload_results: _Item[list[tuple[str, bool, str]]] = _Item("_tg_upload_results", [])
+    review_index: _Item[tuple[tuple[Any, ...], SentenceIndex] | None] = _Item("_tg_review_index", None)
+
+    def __init__(self, store: MutableMapping[Any, Any]) -> None:
+        self.store = store  # st.session_state (its keys may be ints too) or a dict
+
+    def state(self) -> ViewState:
+        return read(self.store)
+
+    def set(self, **changes: Any) -> None:
+        set_fields(self.store, **changes)
+
+    def navigate(self, view: str, **changes: Any) -> None:
+        """Open another page (from a button callback), with some state fields changed."""
+        if view not in VIEWS:
+            raise KeyError(view)
+        self.set(**changes)
+        self.goto = view
+
+    def pop_goto(self) -> str:
+        return Session.goto.pop(self)
+
+    def pop_curation_message(self) -> tuple[str, str] | None:
+        return Session.curation_message.pop(self)
+
+
+def session() -> Session:
+    """The running Streamlit session."""
+    import streamlit as st
+
+    return Session(st.session_state)

@@ -7,25 +7,22 @@ changes none of the existing ones. Policy references and speakers are shared acr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from tracegraph.graph.corpus.metadata import guess_metadata
+from tracegraph.graph.model.schema import policy_id, speaker_id
 from tracegraph.loaders import LoadedDocument, ParsedDocument
 from tracegraph.loaders.references.policy import Lexicon, extract
 from tracegraph.loaders.references.quotes import extract_quotes
-
-from tracegraph.graph.corpus.metadata import guess_metadata
-from tracegraph.graph.model.schema import policy_id, speaker_id
+from tracegraph.loaders.structure.reading import reading_report
 
 TEXT_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
 
 
 def new_graph() -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
     g.graph["documents"] = {}
     return g
 
@@ -92,6 +89,7 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
         "format": doc.format,
         "text": text,
         "redactions": [list(r) for r in parsed.redactions],
+        "reading": reading_report(parsed),
     }
     g.add_node(
         doc_id, type="Document", title=parsed.title, text="", doc=doc_id, start=0, end=len(text), path="", marker=""

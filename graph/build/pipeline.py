@@ -22,7 +22,6 @@ import networkx as nx
 from tracegraph.graph.build.version import code_version
 
 
-
 @dataclass
 class CorpusReport:
     built: list[str] = field(default_factory=list)
@@ -80,11 +79,10 @@ def build_fragment(
 ) -> dict[str, Any]:
     """Everything one document contributes, as plain data (runs in a worker process). `name` is the name the
     document is read under when the file is stored under another one (a workspace's generated names)."""
-    from tracegraph.loaders import LoadError, load_file, parse
-    from tracegraph.loaders.references.policy import Lexicon
-
     from tracegraph.graph.build.document import add_document, new_graph
     from tracegraph.graph.model.io import to_dict
+    from tracegraph.loaders import LoadError, load_file, parse
+    from tracegraph.loaders.references.policy import Lexicon
 
     try:
         if name is None:

@@ -197,7 +197,7 @@ def add_similar_edges(g: nx.MultiDiGraph, result: ClusterResult) -> int:
                 "representative": rep,
                 "title": rep_text,
                 "members": list(members),
-                "documents": sorted({g.nodes[m].get("doc") for m in members}),
+                "documents": sorted({doc for m in members if (doc := g.nodes[m].get("doc"))}),
             }
         )
     g.graph["clusters"] = summaries

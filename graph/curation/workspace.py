@@ -22,6 +22,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -36,6 +37,9 @@ from tracegraph.graph.curation.store import (
     storage_error,
 )
 from tracegraph.loaders.formats.registry import MAX_BYTES, supported_extensions
+
+if TYPE_CHECKING:
+    from tracegraph.loaders.formats.document import LoadedDocument
 
 DEFAULT_ROOT = "workspace"
 ENV_VAR = "TRACEGRAPH_WORKSPACE"
@@ -119,6 +123,21 @@ def doc_id_from_name(name: str) -> str:
     ext = extension(base)
     stem = base[: -len(ext)] if ext and base.lower().endswith(ext) else base
     return doc_id_for(stem)
+
+
+def display_name(name: str) -> str:
+    """A given file name made safe to show: no folders, no control characters, bounded length."""
+    return (base_name(name) or "未命名")[:120]
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What became of one uploaded file, in one line for the analyst."""
+
+    name: str  # display_name of the name given (shown only, never a path)
+    ok: bool
+    message: str  # one line, Chinese
+    doc_id: str = ""
 
 
 class Workspace:
@@ -356,6 +375,60 @@ class Workspace:
     def graph(self) -> nx.MultiDiGraph:
         return self.build().graph
 
+    # ------------------------------------------------------------------ what an app shows and uploads
+    def graph_version(self) -> float:
+        """Changes whenever the graph shown must change: a new build or a new curation decision."""
+        try:
+            built = self.graph_path.stat().st_mtime_ns / 1e9
+        except FileNotFoundError:
+            built = 0.0
+        return built + self._curation_version() * 1e-6
+
+    def _curation_version(self) -> int:
+        try:
+            return int(self.curation.version())
+        except Exception:  # no store yet, or a read-only folder: nothing curated to show
+            return 0
+
+    def current_graph(self) -> nx.MultiDiGraph:
+        """The curated graph: the last build while curation is unchanged since (build/graph.curation
+        records the version it applied), else a fresh build (linking comes from its cache); empty when
+        nothing was imported yet."""
+        from tracegraph.graph.build.document import new_graph
+        from tracegraph.graph.model.io import read_json
+
+        if not self.documents_dir.exists() or not self.documents():
+            return new_graph()
+        stamp = self.graph_path.with_suffix(".curation")
+        current = str(self._curation_version())
+        if self.graph_path.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == current:
+            return read_json(self.graph_path)
+        g = self.build().graph
+        try:
+            stamp.write_text(current, encoding="utf-8")
+        except OSError:
+            pass  # a read-only workspace still shows the freshly applied curation
+        return g
+
+    def add_upload(self, name: str, data: bytes) -> UploadResult:
+        """Import one uploaded file (checked by import_bytes: type, size, readable content) and rebuild.
+        Never raises: a file that cannot be used is a one-line reason and leaves nothing behind."""
+        shown = display_name(name)
+        try:
+            res = self.import_bytes(data, shown)
+        except TracegraphError as exc:
+            return UploadResult(shown, False, _one_line(getattr(exc, "reason", None) or str(exc)))
+        except Exception as exc:  # a damaged file must not take the app down: report it in one line
+            return UploadResult(shown, False, _one_line(f"无法读取文件（{type(exc).__name__}）"))
+        did = res.record.doc_id
+        if res.status in ("unchanged", "duplicate"):
+            return UploadResult(shown, True, f"工作区中已有相同文档（{did}），未重复加入", did)
+        build = self.build()
+        failed = dict(build.failed)
+        if did in failed:
+            return UploadResult(shown, False, _one_line(failed[did]), did)
+        return UploadResult(shown, True, f"已加入：{did}（{_counts(build.graph, did)}）", did)
+
     def _build_linked(self, docs: list[DocRecord], out: WorkspaceBuild) -> nx.MultiDiGraph:
         """The registered documents through the one build pipeline (its fragment cache under build/cache)."""
         from tracegraph.graph.build.pipeline import build_corpus
@@ -384,9 +457,9 @@ class Workspace:
         )
         by_path = {str(self.root / r.stored_path): r for r in ready}
         out.failed += [(by_path[p].doc_id if p in by_path else p, why) for p, why in report.failed]
-        for p in report.built:
-            r = by_path[p]
-            g.graph["documents"][r.doc_id].update(path=p, original_name=r.original_name, version=r.version)
+        for built in report.built:
+            r = by_path[built]
+            g.graph["documents"][r.doc_id].update(path=built, original_name=r.original_name, version=r.version)
             out.built.append(r.doc_id)
         if len(g.graph["documents"]) > 1:
             add_similar_edges(g, group_problems(g))
@@ -405,11 +478,25 @@ class Workspace:
             out.notes.append(str(storage_error(exc, "写入构建缓存", path)))
 
 
+def _one_line(s: str) -> str:
+    return " ".join(str(s).split())[:300]
+
+
+def _counts(g: nx.MultiDiGraph, doc: str) -> str:
+    from tracegraph.graph.model.schema import TYPE_LABELS_ZH
+
+    c: dict[str, int] = {}
+    for _, d in g.nodes(data=True):
+        if d.get("doc") == doc and d.get("type") in ("Problem", "Cause", "Measure"):
+            c[d["type"]] = c.get(d["type"], 0) + 1
+    return "，".join(f"{TYPE_LABELS_ZH[t]} {c.get(t, 0)}" for t in ("Problem", "Cause", "Measure"))
+
+
 def _too_big(size: int, cap: int) -> str:
     return f"文件过大（{size / 1048576:.1f} MB，上限 {cap / 1048576:.0f} MB）"
 
 
-def _check_readable(data: bytes, shown: str, ext: str, max_bytes: int):  # type: ignore[no-untyped-def]
+def _check_readable(data: bytes, shown: str, ext: str, max_bytes: int) -> LoadedDocument:
     """Load and parse before accepting; the loader's reason is the user's reason."""
     from tracegraph.loaders import load_file, parse
 

@@ -70,7 +70,7 @@ def flat_graph(
         edges.append(row)
     _unify(nodes)
     _unify(edges)
-    out = nx.MultiDiGraph()
+    out: nx.MultiDiGraph = nx.MultiDiGraph()
     for (n, _), row in zip(g.nodes(data=True), nodes, strict=True):
         out.add_node(xml_safe(str(n)), **row)
     for i, ((u, v, _), row) in enumerate(zip(g.edges(data=True), edges, strict=True)):

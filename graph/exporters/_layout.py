@@ -36,7 +36,7 @@ def layered_layout(g: nx.MultiDiGraph, max_rows: int = 22, sweeps: int = 4) -> d
     row: dict[str, float] = {}
     for col in cols:
         spread(col)
-    und = nx.Graph()
+    und: nx.Graph = nx.Graph()
     und.add_nodes_from(g.nodes)
     und.add_edges_from((u, v) for u, v in g.edges() if u != v)
     order = list(range(len(cols))) + list(range(len(cols) - 2, -1, -1))

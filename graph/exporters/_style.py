@@ -4,7 +4,7 @@ locations and the CJK font. Figures, HTML and briefings use the same ones so the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 
@@ -37,7 +37,7 @@ EDGE_COLORS = {
     "SIMILAR_TO": "#999999",
 }
 # (matplotlib dash style, line width) per origin: inferred links are dashed, curated ones bold.
-ORIGIN_STYLES = {
+ORIGIN_STYLES: dict[str, tuple[Literal["solid", "dashed"], float]] = {
     "parsed": ("solid", 0.8),
     "explicit": ("solid", 1.4),
     "inferred": ("dashed", 1.1),
@@ -101,7 +101,7 @@ def node_label(g: nx.MultiDiGraph, n: str, width: int = 14, lines: int = 2) -> s
         title = doc_title(g, d.get("doc") or n)
     sid = short_id(g, n)
     text = f"{sid} {title}" if sid else title
-    out = []
+    out: list[str] = []
     while text and len(out) < lines:
         out.append(text[:width])
         text = text[width:]

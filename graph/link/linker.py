@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -114,6 +115,8 @@ class DocumentLinker:
             if d.get("type") not in _LINKED_TYPES:
                 continue
             if d.get("type") == "Problem" and d.get("status") == "none_found":
+                continue
+            if d.get("set_aside"):  # organisational units and next steps answer no finding
                 continue
             it = _Item(n, d["type"], d.get("title") or "", d.get("text") or "", d.get("start") or 0, d.get("end") or 0)
             it.title_span = (d.get("title_start") or it.start, d.get("title_end") or it.start)
@@ -474,7 +477,9 @@ def _grams4(text: str) -> set[str]:
     return {run[i : i + 4] for run in _HAN4.findall(text) for i in range(len(run) - 3)}
 
 
-def _assignment(rows: list[_Item], cols: list[_Item], score) -> list[tuple[_Item, _Item]]:  # type: ignore[no-untyped-def]
+def _assignment(
+    rows: list[_Item], cols: list[_Item], score: Callable[[_Item, _Item], float]
+) -> list[tuple[_Item, _Item]]:
     """Best one-to-one pairing of rows to distinct columns: exact dynamic programming over the set of
     columns used (a document has a handful of measures and causes); greedy for unusually many."""
     if not rows or not cols:

@@ -8,7 +8,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from functools import lru_cache
 
 import numpy as np
@@ -103,7 +103,7 @@ def _common_parts(common: frozenset[str]) -> frozenset[str]:
 
 
 def shared_terms(
-    a: str, b: str, model: BigramTfidf | DocumentVectors, limit: int = 6, common: set[str] | None = None
+    a: str, b: str, model: BigramTfidf | DocumentVectors, limit: int = 6, common: Set[str] | None = None
 ) -> list[str]:
     """Longest common substrings (≥2 Han characters) of two texts, most informative first; `common`
     lists phrases found nearly everywhere in the document (部领导班子及成员), which explain nothing."""

@@ -49,7 +49,7 @@ def to_dict(g: nx.MultiDiGraph, include_text: bool = True) -> dict[str, Any]:
 def from_dict(data: dict[str, Any]) -> nx.MultiDiGraph:
     if data.get("schema") != SCHEMA:
         raise StorageError(f"不是 tracegraph 图文件（schema 应为 {SCHEMA}，实际为 {data.get('schema')!r}）")
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
     g.graph["documents"] = {d["id"]: dict(d) for d in data.get("documents", [])}
     for n in data.get("nodes", []):
         attrs = {k: v for k, v in n.items() if k != "id"}

@@ -10,7 +10,17 @@ from typing import Any
 
 import networkx as nx
 
-from tracegraph.graph.query.queries import _in_doc, counted_problems, gaps, policy_refs_of, search, summary, trace
+from tracegraph.graph.query.queries import (
+    _in_doc,
+    counted_problems,
+    doubtful,
+    gaps,
+    policy_refs_of,
+    reading_of,
+    search,
+    summary,
+    trace,
+)
 from tracegraph.loaders.textutil import cn_to_int
 
 _TYPE_WORDS = {
@@ -35,9 +45,11 @@ class Answer:
     targets: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""
+    doubtful: bool = False  # the document's reading is in doubt: an empty answer is not a finding
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "doubtful": self.doubtful,
             "question": self.question,
             "intent": self.intent,
             "targets": self.targets,
@@ -152,7 +164,15 @@ def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
         body = "；".join(f"{i}. {r['title']}（{_origin(r)}{_score_text(r)}）" for i, r in enumerate(ans.results, 1))
         ans.text = f"针对{names}，找到 {len(ans.results)} 条{label}：{body}"
     else:
-        ans.text = f"{names}没有找到对应的{label}（覆盖缺口）。"
+        doubts = sorted({w for t in ans.targets for w in doubtful(reading_of(g, t.get("doc") or ""))})
+        if doubts:
+            ans.text = (
+                f"{names}没有读出对应的{label}，但该文档的读取存疑（{'；'.join(doubts)}），"
+                f"不能据此认定原文没有{label}，请核对原文。"
+            )
+            ans.doubtful = True
+        else:
+            ans.text = f"{names}没有找到对应的{label}（覆盖缺口）。"
     return ans
 
 

@@ -19,7 +19,7 @@ _ORIGIN_RANK = {"curated": 3, "explicit": 2, "inferred": 1, "parsed": 0}
 
 def summary(g: nx.MultiDiGraph, n: str) -> dict[str, Any]:
     d = g.nodes[n]
-    out = {"id": n}
+    out: dict[str, Any] = {"id": n}
     for k in SUMMARY_FIELDS:
         if d.get(k) is not None:
             out[k] = d.get(k)
@@ -117,15 +117,15 @@ def trace(g: nx.MultiDiGraph, n: str) -> dict[str, Any]:
         out["actions"] = actions
         out["policy_refs"] = policy_refs_of(g, n)
     elif t in ("Measure", "Action"):
-        m = n if t == "Measure" else (_parent(g, n) or n)
+        mid = n if t == "Measure" else (_parent(g, n) or n)
         out["problems"] = _linked(g, n, "ADDRESSES", "out")
         if t == "Action":
-            out["measure"] = summary(g, m)
-        out["causes"] = _linked(g, m, "TREATS", "out")
-        out["actions"] = [{**summary(g, a), "text": g.nodes[a].get("text")} for a in children(g, m, "HAS_ACTION")]
+            out["measure"] = summary(g, mid)
+        out["causes"] = _linked(g, mid, "TREATS", "out")
+        out["actions"] = [{**summary(g, a), "text": g.nodes[a].get("text")} for a in children(g, mid, "HAS_ACTION")]
         out["policy_refs"] = policy_refs_of(g, n)
         out["owner"] = {
-            k: g.nodes[m].get(k) for k in ("owner", "department", "deadline", "status") if g.nodes[m].get(k)
+            k: g.nodes[mid].get(k) for k in ("owner", "department", "deadline", "status") if g.nodes[mid].get(k)
         }
     elif t == "Cause":
         out["problems"] = _linked(g, n, "EXPLAINS", "out")
@@ -221,7 +221,28 @@ def gaps(g: nx.MultiDiGraph, doc: str | None = None) -> dict[str, list[dict[str,
         "negative_findings": [
             summary(g, p) for p in _in_doc(g, doc, ("Problem",)) if g.nodes[p].get("status") == "none_found"
         ],
+        # documents whose reading is in doubt: their "gaps" may be the reader's, not the material's
+        "reading_doubts": [
+            {"doc": d, "warnings": w} for d in sorted(docs_in(g, doc)) if (w := doubtful(reading_of(g, d)))
+        ],
     }
+
+
+def docs_in(g: nx.MultiDiGraph, doc: str | None) -> list[str]:
+    docs = g.graph.get("documents", {})
+    return [doc] if doc and doc in docs else list(docs) if not doc else []
+
+
+def reading_of(g: nx.MultiDiGraph, doc: str) -> dict[str, Any] | None:
+    """The document's reading report (读取概况), written by the build."""
+    return (g.graph.get("documents", {}).get(doc) or {}).get("reading")
+
+
+def doubtful(report: dict[str, Any] | None) -> list[str]:
+    """Warnings that forbid stating a coverage gap as a finding about the material (see loaders.structure.reading)."""
+    from tracegraph.loaders.structure.reading import doubtful as _doubtful
+
+    return _doubtful(report)
 
 
 _SEARCH_TYPES = ("Problem", "Cause", "Measure", "Action", "Example", "Area", "PolicyRef", "Quote", "Section")

@@ -240,7 +240,7 @@ def select(g: nx.MultiDiGraph, selection: Selection | str) -> nx.MultiDiGraph:
     if isinstance(selection, str):
         selection = parse_selection(selection)
     nodes = selected_nodes(g, selection)
-    sub = nx.MultiDiGraph()
+    sub: nx.MultiDiGraph = nx.MultiDiGraph()
     for n in sorted(nodes, key=lambda n: _node_order(g, n)):
         sub.add_node(n, **_copy(g.nodes[n]))
     for u, v, k, d in g.edges(keys=True, data=True):

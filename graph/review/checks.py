@@ -546,7 +546,7 @@ def check_cause_depth(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator)
         for r, w in in_body.items():
             mentioned.setdefault(r, []).append((c, w))
         desc = "、".join(f"{r}（{'、'.join(w)}）" for r, w in in_title.items()) or "未见根源信号词"
-        data = {"title_roots": in_title, "body_roots": in_body}
+        data: dict[str, Any] = {"title_roots": in_title, "body_roots": in_body}
         findings.append(
             Finding(
                 "cause_depth",
@@ -633,7 +633,16 @@ def check_coverage(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator) ->
         f"问题 {n_p} 个中 {len(gp['problems_without_measures'])} 个无措施；"
         f"原因 {n_c} 条中 {len(gp['causes_without_measures'])} 条无措施"
     )
-    details = {k: [r["id"] for r in v] for k, v in gp.items()}
+    doubts = [w for d in gp.get("reading_doubts", []) for w in d["warnings"]]
+    if doubts:  # the reader may have missed the measures: say so, and do not count them as the material's gaps
+        summary = f"读取存疑（{'；'.join(doubts)}），以下覆盖统计不作结论：" + summary
+        findings = [
+            Finding(f.dimension, f.kind, "info", f.message + "（读取存疑）", f.doc, f.nodes, f.source)
+            if f.kind in ("problem_without_measure", "cause_without_measure") else f
+            for f in findings
+        ]
+        criteria = []
+    details = {k: [r["id"] for r in v] for k, v in gp.items() if k != "reading_doubts"}
     return _score("coverage", summary, criteria if n_p or n_c else [], details), findings
 
 

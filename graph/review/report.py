@@ -11,10 +11,12 @@ import io
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.styles.style import CharacterStyle
 
 from tracegraph.graph.review.checks import DIMENSIONS, FAIL, PASS, Criterion, DocumentReview, Finding, Review
 
@@ -112,7 +114,9 @@ def render_markdown(review: Review, include_ok: bool = False) -> str:
 # ------------------------------------------------------------------------------------------ Word
 
 
-def _set_font(style, latin: str, east_asia: str, size: float | None = None, bold: bool | None = None) -> None:  # type: ignore[no-untyped-def]
+def _set_font(
+    style: CharacterStyle, latin: str, east_asia: str, size: float | None = None, bold: bool | None = None
+) -> None:
     """Set both the Latin and the East Asian font: Word picks w:eastAsia for Chinese characters, and theme
     fonts (as on the built-in headings) would override it, so they are removed."""
     style.font.name = latin
@@ -129,7 +133,7 @@ def _set_font(style, latin: str, east_asia: str, size: float | None = None, bold
     rfonts.set(qn("w:eastAsia"), east_asia)
 
 
-def build_docx(review: Review, include_ok: bool = False) -> Document:  # type: ignore[valid-type]
+def build_docx(review: Review, include_ok: bool = False) -> DocumentObject:
     """The review as a python-docx Document in the briefing style (宋体 body, 黑体 headings)."""
     doc = Document()
     sec = doc.sections[0]

@@ -462,7 +462,7 @@ def fetch_subgraph(
 ) -> nx.MultiDiGraph:
     """The nodes with these ids (all nodes when None), every relationship among them and (unless not
     wanted: the full texts are the bulk of the transfer) the metadata of the documents they belong to."""
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
     if ids is None:
         node_q = f"MATCH (n:{NODE_LABEL}) RETURN properties(n) AS p"
         rel_q = (

@@ -90,6 +90,26 @@ _REDACTED = re.compile(r"^[XＸx×*＊\s]+$")
 _HUA_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,3}化、){2,}[\u4e00-\u9fff]{1,3}化")
 
 
+# A normative document's title ends with its kind; works, forms, ledgers and publications do not count.
+_NORMATIVE_END = re.compile(
+    r"(?:条例|规定|办法|意见|通知|决定|准则|细则|方案|规划|纲要|法|章程|制度|标准|规则|决议|措施|守则|要点|计划|指南|"
+    r"规范|清单|公报|举措|若干问题|机制|指引|要求|纪要)$"
+)
+_NOT_NORMATIVE_END = re.compile(r"(?:书|表|台账|通报|丛书|报告|读本|周刊|简史|杂志|报|刊|集|录|选|史|传|记|论|谈)$")
+_TRAILING_PAREN = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+def is_normative_title(inner: str) -> bool:
+    """Only normative documents in 《》 are policy references (条例, 办法, 意见, 方案, 法…): not plays, books,
+    series, periodicals, articles, forms (…书/…表), ledgers (台账), bulletins or bare abbreviations."""
+    t = inner.strip()
+    while _TRAILING_PAREN.search(t):  # 《…行动计划（2021-2025年）》, 《…制度（试行）》
+        t = _TRAILING_PAREN.sub("", t).strip()
+    if _NOT_NORMATIVE_END.search(t) or "分析" in t or "总结" in t:  # a report about measures is not a norm
+        return False
+    return bool(_NORMATIVE_END.search(t)) and len(t) >= 2
+
+
 def _qualifier(text: str, start: int) -> str:
     """The words right before a generic title (容误纠错《实施办法》) that say which one it is."""
     k = start
@@ -115,6 +135,9 @@ def extract(text: str, lexicon: Lexicon | None = None) -> list[Mention]:
             titles.append((m.start(), m.end()))
             continue
         canon = lex.aliases.get(inner, inner)
+        if canon not in lex.entries and not is_normative_title(inner):
+            titles.append((m.start(), m.end()))  # a book, play, periodical, form or ledger: not a policy reference
+            continue
         if _GENERIC_TITLE.match(inner):
             q = _qualifier(text, m.start())
             if q:
@@ -155,8 +178,7 @@ def extract(text: str, lexicon: Lexicon | None = None) -> list[Mention]:
     for m in _CONGRESS.finditer(text):
         num = m.group(1) or m.group(2)
         out.append(Mention(m.start(), m.end(), f"党的{num}大", "meeting", m.group(0)))
-    for m in _meetings(text):
-        out.append(m)
+    out.extend(_meetings(text))
 
     if lex.pattern is not None:
         for m in lex.pattern.finditer(text):

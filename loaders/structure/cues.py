@@ -31,14 +31,44 @@ ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
         "measure",
         re.compile(
             r"整改措施|改进措施|整改举措|努力方向|改进方向|整改方向|下一步|今后|打算|整改任务|整改落实|整改情况|"
-            r"整改工作|措施|整改方案|整改思路|改进举措|努力的方向"
+            r"整改工作|措施|整改方案|整改思路|改进举措|努力的方向|巩固.{0,10}成果"
         ),
     ),
-    ("problem", re.compile(r"问题|不足|差距|查摆|对照检查|检视|短板|表现")),
+    ("problem", re.compile(r"问题|不足|差距|查摆|对照检查|检视|短板|表现|反思")),
 ]
 
 # Within the measure role: which headings announce plans and which report what was done.
-PLANNED_CUE = re.compile(r"下一步|今后|打算|努力方向|改进方向|计划|将")
+PLANNED_CUE = re.compile(r"下一步|今后|打算|努力方向|改进方向|计划|将|巩固.{0,10}成果|后续")
+# Before an enumeration's first marker: the run is a plan (今后一是要…), and one that answers the run above it.
+PLANNED_LEAD = re.compile(r"今后|下一步|下步|努力方向|将来|新的一年|明年|计划")
+ANSWERS_ABOVE = re.compile(r"针对(?:以上|上述|这些|前述)|对照(?:以上|上述)")
+# A document that reports measures taken (a 整改情况通报, 进展情况): its measures are taken unless said otherwise.
+REPORT_TITLE = re.compile(r"整改(?:工作)?(?:进展|落实|完成)?情况(?:的)?(?:通报|报告)|整改进展|整改落实情况")
+# Sub-items that tell how the rectification itself was organised; they answer no finding.
+ORGANISATIONAL = re.compile(
+    r"整改决心|整改责任|全面整改|整改实效|整改工作|组织领导|领导小组|工作专班|监督问责|统筹兼顾|督促检查|督导|"
+    r"台账管理|对账销号|思想认识|政治站位.{0,6}整改"
+)
+RECTIFICATION_WORK = re.compile(r"巡视整改|巡察整改|整改工作|整改任务|审计整改")
+# A sentence that sets the scene rather than states what was done.
+BACKGROUND = re.compile(
+    r"^[^，,。]{2,24}(?:是|事关|关乎|关系到|在于)[^。]{0,60}(?:工作|事业|大事|根本|关键|基础|保证|命运)"
+)
+# Shortcoming wording strong enough to make a unit a problem on its own.
+SHORTCOMING_STRONG = re.compile(
+    r"不够|不足|不强|不深|不实|不严|不到位|欠缺|差距|有待|薄弱|滞后|缺乏|不高|不细|不紧|不力|不及时|不充分|不全面|"
+    r"不规范|不严格|松懈|还需|仍需|尚需|较慢|偏少|偏弱|弱化|淡化|不牢|短板"
+)
+# Work done: first in a batch, passed with distinction, figures of what was achieved.
+ACHIEVEMENT = re.compile(
+    r"已完成|完成了|高分通过|顺利通过|成为首批|首批|获评|荣获|获得|被评为|圆满|顺利完成|名列前茅|"
+    r"\d+(?:项|个|次|人次|篇|所|家)"
+)
+# “还存在需要提高的地方。如：A；B；C”: a list of shortcomings introduced by 如/主要有 after an admission.
+SHORTCOMING_LIST = re.compile(
+    r"(?:存在|有)[^。]{0,20}(?:不足|问题|差距|需要提高|需要加强|短板|地方)[^。]{0,10}[。，,]?\s*"
+    r"(?:如|比如|例如|主要有|主要表现在|主要是|具体表现为)\s*[:：]"
+)
 TAKEN_CUE = re.compile(r"整改落实情况|整改情况|落实情况|完成情况|已完成|整改成效|整改进展")
 
 OTHER_PARA = re.compile(
@@ -60,7 +90,7 @@ SIGNATURE = re.compile(
 )
 
 # Example openers inside a problem.
-EXAMPLE_CUE = re.compile(r"(?:比如|例如|譬如|再如|又如|如)\s*[,，:：]")
+EXAMPLE_CUE = re.compile(r"(?:比如|例如|譬如|再如|又如)\s*[,，:：]?|如\s*[,，:：]")
 
 # 台账 labels: the field a line or cell fills.
 FIELD_CUES: list[tuple[str, re.Pattern[str]]] = [

@@ -1,5 +1,9 @@
 """The structure parser: headings → outline → roles → items (Problem, Cause, Measure, Action, Example).
 
+Still one class over ~900 lines: the stages share the outline and the item list. Document boundaries and closing
+boilerplate live in boundaries.py, wording in cues.py, the reading report in reading.py; the outline, enumeration
+and role stages are next to be split out of _Parser.
+
 It works on a length-preserving normalised copy of the text, so every span it returns slices the
 loader's own text. Levels are inferred from the order in which marker styles first appear (the way
 a reader does), so 一、/（一）/1./（1） and Word heading styles all nest without a fixed scheme.
@@ -15,6 +19,7 @@ from typing import Any
 from tracegraph.errors import StructureError
 from tracegraph.loaders.formats.document import LoadedDocument, Paragraph
 from tracegraph.loaders.structure import cues
+from tracegraph.loaders.structure.boundaries import closing_paragraphs, document_starts
 from tracegraph.loaders.textutil import cn_to_int, normalise, sentence_end, sentences, trim
 
 _CN = "一二三四五六七八九十百"
@@ -28,11 +33,13 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("circled", re.compile(r"([①-⑳])\s*")),
 ]
 
-INLINE_ENUM = re.compile(rf"([{_CN}]{{1,3}})是")
+INLINE_ENUM = re.compile(rf"([{_CN}]{{1,3}})(?:是|要|要是)(?![的否])")
 SEQ_WORDS = ["首先", "其次", "再次", "最后"]
 SEQ_ENUM = re.compile(r"(首先|其次|再次|最后)\s*[,，]")
 DI_ENUM = re.compile(rf"第([{_CN}]{{1,3}})\s*[,，、]")
 _CLAUSE_OPENERS = "。；;!?！？:：\n"
+# Words that may stand right before an enumeration's first marker (今后一是要…, 下一步，一是…).
+_ENUM_LEADS = re.compile(r"(?:今后|下一步|下步|此外|同时|具体而言|具体来说|主要是|其中|为此|对此|因此)\s*$")
 
 
 @dataclass
@@ -79,6 +86,8 @@ class ParsedDocument:
     title: str
     items: list[Item]
     redactions: list[tuple[int, int]]
+    parts: list[tuple[int, str]] = field(default_factory=list)  # further documents in the file: (start, title)
+    set_aside: dict[str, int] = field(default_factory=dict)  # characters kept out of items, by reason
 
     def of_type(self, t: str) -> list[Item]:
         return [i for i in self.items if i.type == t]
@@ -109,17 +118,38 @@ class _Parser:
         self.paras = doc.paragraphs
         self.items: list[Item] = []
         self.para_starts = [p.start for p in self.paras]
-        self.closing_starts = [
-            p.start
-            for p in self.paras
-            if cues.CLOSING_PARA.match(self.norm[p.start : p.end]) or cues.SIGNATURE.match(self.norm[p.start : p.end])
-        ]
+        self.part_paras = document_starts(self.paras, self.norm)
+        self.boilerplate = set(closing_paragraphs(self.paras, self.norm))
+        self.closing_starts = sorted(
+            {
+                p.start
+                for p in self.paras
+                if cues.CLOSING_PARA.match(self.norm[p.start : p.end])
+                or cues.SIGNATURE.match(self.norm[p.start : p.end])
+            }
+            | {self.paras[i].start for i in self.part_paras}
+            | {self.paras[i].start for i in self.boilerplate}
+        )
+        self.set_aside: dict[str, int] = {}  # what the reader saw and kept out of the items, in characters
 
     # ------------------------------------------------------------------ outline
     def build_outline(self) -> OutlineNode:
         root = OutlineNode(key="root", para=None, level=0, end=len(self.text))
         stack: list[OutlineNode] = [root]
+        parts = set(self.part_paras)
+        after_part = -1
         for idx, p in enumerate(self.paras):
+            if idx in parts:  # a further document in the same file: nothing above it stays open
+                del stack[1:]
+                root.body.append(idx)
+                after_part = idx + 1
+                continue
+            if idx == after_part and len(self.norm[p.start : p.end].strip()) <= 12:
+                root.body.append(idx)  # its name line
+                continue
+            if idx in self.boilerplate:
+                stack[-1].body.append(idx)
+                continue
             if p.kind == "table_row":
                 stack[-1].body.append(idx)
                 continue
@@ -240,7 +270,11 @@ class _Parser:
                 k = pos - 1
                 while k >= start and self.norm[k] in " \t":
                     k -= 1
-                if k >= start and self.norm[k] not in _CLAUSE_OPENERS + ",，":
+                if (
+                    k >= start
+                    and self.norm[k] not in _CLAUSE_OPENERS + ",，"
+                    and not _ENUM_LEADS.search(self.norm, max(start, pos - 6), pos)
+                ):
                     continue
                 if kind == "seq":
                     n = SEQ_WORDS.index(m.group(1)) + 1
@@ -262,7 +296,9 @@ class _Parser:
         has_taken = any(
             cues.TAKEN_CUE.search(self.text[slice(*self.heading_text(s))]) for s in _walk(root) if s.para is not None
         )
-        self.has_taken = has_taken
+        head = " ".join(self.norm[self.paras[i].start : self.paras[i].end] for i in root.body[:2])
+        self.report_genre = bool(cues.REPORT_TITLE.search(head))  # a 整改情况通报: what it lists was done
+        self.has_taken = has_taken or self.report_genre
         ledger_section: int | None = None
         for si, sec in enumerate(sections):
             if sec.key == "tz_problem":
@@ -284,28 +320,61 @@ class _Parser:
             ledger_section = None
             hs, he = self.heading_text(sec)
             role = cues.heading_role(self.norm[hs:he])
+            part = self._part_of(sec.marker_start)
+            spath = (f"D{part + 1}/" if self.part_paras else "") + (sec.marker or f"§{si + 1}")
+            role = self._section_role(sec, role)
             sec_idx = self.add(
                 "Section",
                 sec.marker_start,
                 sec.end,
                 (hs, he),
                 sec.marker,
-                sec.marker or f"§{si + 1}",
+                spath,
                 None,
                 role=role or "",
+                **({"part": part} if self.part_paras else {}),
             )
-            self.walk_section(sec, role, sec_idx, sec.marker or f"§{si + 1}")
+            self.walk_section(sec, role, sec_idx, spath)
         # Plain documents with no headings at all: try the whole body as one problem list.
         if not sections:
             self.walk_body_only(root)
         self.other_matters_in_paras(root)
+        self.semicolon_problem_lists()
         counted = [i for i in self.items if i.type in ("Problem", "Cause", "Measure")]
         if not counted:
             raise StructureError(
                 self.doc.path,
                 "未识别出问题、原因或整改措施（没有“存在的问题/原因分析/整改措施”等小节标题或 问题N： 台账行）",
             )
-        return ParsedDocument(self.doc, doc_title, self.items, find_redactions(self.text))
+        parts = [
+            (self.paras[i].start, self.text[self.paras[i].start : self.paras[i].end].strip()) for i in self.part_paras
+        ]
+        return ParsedDocument(
+            self.doc, doc_title, self.items, find_redactions(self.text), parts=parts, set_aside=dict(self.set_aside)
+        )
+
+    def _part_of(self, pos: int) -> int:
+        return bisect.bisect_right([self.paras[i].start for i in self.part_paras], pos)
+
+    def _section_role(self, sec: OutlineNode, role: str | None) -> str | None:
+        """A 通报's first part often tells how the rectification was organised (组织领导, 压实责任…): its items
+        answer no finding. Read from the wording of its sub-items, not from its position."""
+        if role not in ("measure", None) or len(sec.children) < 2:
+            return role
+        heads = [self._heading(c) for c in sec.children]
+        org = sum(bool(cues.ORGANISATIONAL.search(h)) for h in heads)
+        if org * 2 >= len(heads) and (role == "measure" or cues.RECTIFICATION_WORK.search(self._heading(sec))):
+            return "organisational"
+        return role
+
+    def _mark_set_aside(self, first: int, why: str) -> None:
+        """Units kept apart from the measures taken (organisational, next steps): shown, never linked."""
+        for it in self.items[first:]:
+            if it.type == "Measure":
+                it.attrs["set_aside"] = why
+
+    def _set_aside(self, what: str, start: int, end: int) -> None:
+        self.set_aside[what] = self.set_aside.get(what, 0) + max(0, end - start)
 
     def _doc_title(self, root: OutlineNode) -> str:
         for idx in root.body[:3]:
@@ -318,6 +387,12 @@ class _Parser:
         return Path(self.doc.path).stem
 
     def walk_section(self, node: OutlineNode, role: str | None, parent: int, path: str) -> None:
+        if role == "organisational":
+            n0 = len(self.items)
+            self.extract(node, "measure", parent, path, status="organisational")
+            self._mark_set_aside(n0, "organisational")
+            self._set_aside("organisational", node.marker_start, node.end)
+            return
         if role in ("problem", "cause", "measure", "other"):
             if (
                 role == "measure"
@@ -325,11 +400,17 @@ class _Parser:
                 and cues.PLANNED_CUE.search(self._heading(node))
                 and not cues.TAKEN_CUE.search(self._heading(node))
             ):
+                # next steps in a report of measures taken: kept, marked planned, apart from what was done
                 self.items[parent].attrs["role"] = "next_steps"
+                n0 = len(self.items)
+                self.extract(node, "measure", parent, path, status="planned")
+                self._mark_set_aside(n0, "planned")
+                self._set_aside("planned", node.marker_start, node.end)
                 return
             self.extract(node, role, parent, path)
             return
         if role in ("past", "none"):
+            self._set_aside(role if role == "past" else "context", node.marker_start, node.end)
             return
         # No role of its own: sub-headings may carry one (二、对照检查 → （一）存在的问题 …), and 台账
         # blocks or tables can appear anywhere.
@@ -358,9 +439,10 @@ class _Parser:
         self.tables(root, None, "", None)
 
     # ------------------------------------------------------------------ items
-    def extract(self, node: OutlineNode, role: str, parent: int, path: str) -> None:
+    def extract(self, node: OutlineNode, role: str, parent: int, path: str, status: str | None = None) -> None:
         """Items of a role section: marked children, else inline enumerations, else plain paragraphs."""
-        status = self._measure_status(node) if role == "measure" else None
+        if role == "measure" and status is None:
+            status = self._measure_status(node)
         if role == "other":
             self.other_matters_block(node, parent, path)
             return
@@ -371,6 +453,7 @@ class _Parser:
                     self.ledger_entry(c, parent, f"{path}/{self._seg(c)}")
             return
         if children:
+            siblings_grouped = role == "measure" and any(self._is_group(c) for c in children)
             for child in children:
                 cpath = f"{path}/{self._seg(child)}"
                 child_role = cues.heading_role(self._heading(child))
@@ -381,8 +464,11 @@ class _Parser:
                     )
                     self.walk_section(child, child_role, idx, cpath)
                     continue
-                if role == "measure" and self._names_problem(child):
-                    self.problem_named_measures(child, parent, cpath, status)
+                if self._names_problem(child) and role in ("measure", "problem"):
+                    self.problem_named_measures(child, parent, cpath, status or self._default_status())
+                    continue
+                if role == "measure" and self._is_group(child, siblings_grouped):
+                    self.measure_group(child, parent, cpath, status)
                     continue
                 self.child_item(child, role, parent, cpath, status)
             self.tables(node, parent, path, role)
@@ -394,16 +480,91 @@ class _Parser:
             start = he
         enum = self.inline_enums(start, node.end)
         if enum:
-            self.enum_items(enum, role, parent, path, node.end, status)
+            self.enum_runs(enum, role, parent, path, node.end, status)
         else:
             self.paragraph_items(node, role, parent, path, status)
         self.tables(node, parent, path, role)
 
+    def _default_status(self) -> str:
+        return "taken" if self.has_taken else "planned"
+
     def _measure_status(self, node: OutlineNode) -> str:
         h = self._heading(node)
-        if cues.TAKEN_CUE.search(h):
+        if cues.TAKEN_CUE.search(h) or (self.report_genre and not cues.PLANNED_CUE.search(h)):
             return "taken"
         return "planned"
+
+    # ------------------------------------------------------------------ groups of measures
+    def _is_group(self, node: OutlineNode, siblings_grouped: bool = False) -> bool:
+        """An area or sub-area heading over measures, not a measure itself: it has numbered children, or its
+        enumerated units start in the paragraphs below its heading line, or it is a bare heading line over
+        narrative paragraphs (（三）… followed by one paragraph)."""
+        if node.para is None:
+            return False
+        if node.children:
+            return True
+        p = self.paras[node.para]
+        if self._paragraph_enum(p.end, node.end):
+            return True
+        own = self.norm[node.content_start : p.end].strip()
+        return siblings_grouped and self.is_bare_heading(node) and bool(self._item_paragraphs(node)) and len(own) <= 60
+
+    def _paragraph_enum(self, start: int, end: int) -> bool:
+        """Enumerated units that open their own paragraphs (一是… ¶ 二是… ¶): each is an item of its own, so the
+        heading above them is a group. One paragraph of 一是…二是… keeps them as steps of one measure."""
+        lo, hi = bisect.bisect_left(self.para_starts, start), bisect.bisect_left(self.para_starts, end)
+        heads = set(self.para_starts[lo:hi])
+        return sum(1 for s, _me, _mk in self.inline_enums(start, end) if s in heads) >= 2
+
+    def is_bare_heading(self, node: OutlineNode) -> bool:
+        """A heading line with no sentence after it (its whole paragraph is the heading)."""
+        assert node.para is not None
+        p = self.paras[node.para]
+        _hs, he = self.heading_text(node)
+        return not self.norm[he : p.end].strip(" 。:：;；")
+
+    def measure_group(self, node: OutlineNode, parent: int, path: str, status: str | None) -> None:
+        """An Area (a group) with its measures: numbered children (themselves groups or measures), else the
+        enumerated units of its paragraphs, else each narrative paragraph as one measure."""
+        assert node.para is not None
+        hs, he = self.heading_text(node)
+        area = self.add("Area", node.marker_start, node.end, (hs, he), node.marker, path, parent, group="measures")
+        self.items[area].end = trim(self.text, node.marker_start, he)[1]
+        if node.children:
+            first = node.children[0].marker_start
+            self._set_aside("context", self.paras[node.para].end, first)  # the area's opening paragraph
+            grouped = any(self._is_group(c) for c in node.children)
+            for c in node.children:
+                cpath = f"{path}/{self._seg(c)}"
+                if self._names_problem(c):
+                    self.problem_named_measures(c, area, cpath, status)
+                elif self._is_group(c, grouped):
+                    self.measure_group(c, area, cpath, status)
+                else:
+                    self.child_item(c, "measure", area, cpath, status)
+            return
+        p = self.paras[node.para]
+        enum = self.inline_enums(p.end, node.end)
+        if len(enum) >= 2:
+            self._set_aside("context", p.end, enum[0][0])
+            self.enum_runs(enum, "measure", area, path, node.end, status)
+            return
+        for k, para in enumerate(self._item_paragraphs(node), 1):
+            title = self._action_title(para.start, para.end)
+            ipath = f"{path}/¶{k}"
+            m = self.add(
+                "Measure", para.start, self._item_end(para.start, node.end), title, "", ipath, area, status=status
+            )
+            self.sentence_actions(title[1], self.items[m].end, m, ipath)
+
+    def _action_title(self, start: int, end: int) -> tuple[int, int]:
+        """A unit's lead clause — but never a background sentence (…是党的一项极端重要的工作) when a sentence
+        that states what was done follows it."""
+        sents = sentences(self.norm, start, end)
+        for s, e in sents[:3]:
+            if not cues.BACKGROUND.search(self.norm[s:e]):
+                return self.title_span(s, e)
+        return self.title_span(start, end)
 
     def _names_problem(self, node: OutlineNode) -> bool:
         """（一）关于“……”问题的整改 as a heading over measures — not a measure that opens with 针对“……”问题，…"""
@@ -528,12 +689,55 @@ class _Parser:
             title = self.title_span(me, e)
             ipath = f"{path}/{mk}" if path else mk
             if role == "problem":
+                if self._achievement(s, e):
+                    continue
                 self.problem(s, e, title, mk, ipath, parent)
             elif role == "cause":
                 self.add("Cause", s, e, title, mk, ipath, parent)
             else:
                 m = self.add("Measure", s, e, title, mk, ipath, parent, status=status)
                 self.sentence_actions(title[1], e, m, ipath)
+
+    def enum_runs(
+        self,
+        enum: list[tuple[int, int, str]],
+        role: str,
+        parent: int,
+        path: str,
+        end: int,
+        status: str | None,
+        area: int | None = None,
+    ) -> None:
+        """Each run (一是…三是, the counter restarting at 一) on its own: a run introduced by 今后/下一步 inside a
+        problem part is the plan that answers the run before it, not more problems."""
+        runs: list[list[tuple[int, int, str]]] = []
+        for e in enum:
+            if not runs or _ordinal(e[2]) == 1:
+                runs.append([e])
+            else:
+                runs[-1].append(e)
+        before: list[int] = []
+        for r, run in enumerate(runs):
+            if r + 1 < len(runs):
+                nxt = runs[r + 1][0][0]
+                k = self._para_index_at(nxt)
+                run_end = self.paras[k].start if k is not None and self.paras[k].start > run[-1][0] else nxt
+            else:
+                run_end = end
+            k0 = self._para_index_at(run[0][0])
+            lead = self.norm[self.paras[k0].start if k0 is not None else run[0][0] : run[0][0]]
+            run_role, run_status = role, status
+            if role in ("problem", "cause") and cues.PLANNED_LEAD.search(lead):
+                run_role, run_status = "measure", "planned"
+            n0 = len(self.items)
+            self.enum_items(run, run_role, parent, path, run_end, run_status, area=area)
+            made = [i for i in range(n0, len(self.items)) if self.items[i].parent == parent]
+            if run_role == "measure" and role == "problem" and before and cues.ANSWERS_ABOVE.search(lead):
+                for i in made:
+                    if self.items[i].type == "Measure":
+                        self.items[i].attrs["explicit_problems"] = list(before)
+            if run_role == "problem":
+                before = [i for i in made if self.items[i].type == "Problem"]
 
     def _item_end(self, s: int, end: int) -> int:
         """The last enumerated item runs to its paragraph's end, plus continuation paragraphs that are
@@ -581,12 +785,53 @@ class _Parser:
             title = self.title_span(p.start, p.end)
             ipath = f"{path}/¶{k}"
             if role == "problem":
+                if self._achievement(p.start, p.end, strict=True):
+                    continue
                 self.problem(p.start, p.end, title, "", ipath, parent)
             elif role == "cause":
                 self.add("Cause", p.start, p.end, title, "", ipath, parent)
             else:
                 m = self.add("Measure", p.start, p.end, title, "", ipath, parent, status=status)
                 self.sentence_actions(title[1], p.end, m, ipath)
+
+    def _achievement(self, start: int, end: int, strict: bool = False) -> bool:
+        """Work done reported under a heading that mentions 问题 (成为首批, 高分通过, figures of work done) is not a
+        problem; a unit with shortcoming wording is. Unnumbered paragraphs (`strict`) must admit a shortcoming."""
+        t = self.norm[start:end]
+        if cues.SHORTCOMING_STRONG.search(t):
+            return False
+        if strict or cues.ACHIEVEMENT.search(t):
+            self._set_aside("achievement", start, end)
+            return True
+        return False
+
+    def semicolon_problem_lists(self) -> None:
+        """“……还存在需要提高的地方。如：A；B；C” anywhere outside the items: each `；` piece is a problem."""
+        covered = [(i.start, i.end) for i in self.items if i.type in _ITEM_TYPES]
+        for p in self.paras:
+            if p.kind == "table_row" or any(a <= p.start < b for a, b in covered):
+                continue
+            m = cues.SHORTCOMING_LIST.search(self.norm, p.start, p.end)
+            if not m:
+                continue
+            parent = self._section_for(p.start) if any(i.type == "Section" for i in self.items) else None
+            if parent is not None and self.items[parent].type != "Section":
+                parent = None
+            pieces = [x for x in re.finditer(r"[^；;]+", self.norm[m.end() : p.end])]
+            if len(pieces) < 2:
+                continue
+            for n, x in enumerate(pieces, 1):
+                s, e = trim(self.text, m.end() + x.start(), m.end() + x.end())
+                e = sentence_end(self.norm, s, e, "。")  # the list ends with its sentence
+                e2 = e
+                if e < p.end and self.norm[e] in "；;":
+                    e += 1
+                if e2 - s < 6:
+                    continue
+                s0 = m.start() + self.norm[m.start() : m.end()].rfind("如") if n == 1 else s
+                in_problems = parent is not None and self.items[parent].attrs.get("role") == "problem"
+                extra = {} if in_problems else {"role_uncertain": True}
+                self.problem(s0, e, trim(self.text, s, e2), "", f"如/{n}", parent, listed=True, **extra)
 
     def problem(
         self, start: int, end: int, title: tuple[int, int], marker: str, path: str, parent: int | None, **attrs: Any
@@ -930,6 +1175,13 @@ def _longest_run(found: list[tuple[int, int, str, int]], seq_words: bool) -> lis
     for r in runs:
         out.extend((a, b, c) for a, b, c, _ in r)
     return out
+
+
+def _ordinal(marker: str) -> int:
+    if marker.startswith("首先"):
+        return 1
+    m = re.match(rf"第?([{_CN}]{{1,3}})", marker)
+    return (cn_to_int(m.group(1)) or 0) if m else 0
 
 
 def _walk(node: OutlineNode):  # type: ignore[no-untyped-def]

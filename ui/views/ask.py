@@ -23,12 +23,12 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     if not g.graph.get("documents"):
         st.info("工作区还没有文档，请先在“总览”上传。")
         return
-    st.text_input("用中文提问", key="tg_ask", placeholder="如：第三条整改措施解决了哪些问题")
+    st.text_input("用中文提问", key=vs.key("ask"), placeholder="如：第三条整改措施解决了哪些问题")
     st.caption("示例：")
     cols = st.columns(len(EXAMPLES))
     for i, (col, q) in enumerate(zip(cols, EXAMPLES, strict=True)):
         col.button(q, key=f"ask-ex-{i}", on_click=set_field, kwargs={"ask": q})
-    q = (st.session_state.get("tg_ask") or "").strip()
+    q = (vs.session().ask or "").strip()
     if not q:
         return
     ans = ask(g, q, doc_arg(state))

@@ -90,19 +90,20 @@ def link_row_html(row: dict[str, Any]) -> str:
     return head + evidence_html(row.get("evidence"))
 
 
-# --- navigation (used as button callbacks, which run before the next run's widgets) ---
+# --- navigation (used as button callbacks, which run before the next run's widgets; the frame then
+# switches to the page asked for) ---
 
 def go_trace(node: str) -> None:
-    vs.set_fields(st.session_state, view="trace", trace=node)
+    vs.session().navigate("trace", trace=node)
 
 
 def go_graph(node: str) -> None:
-    vs.set_fields(st.session_state, view="graph", node=node)
+    vs.session().navigate("graph", node=node)
 
 
 def set_focus(node: str) -> None:
-    vs.set_fields(st.session_state, view="graph", focus=node, node=node)
+    vs.session().navigate("graph", focus=node, node=node)
 
 
 def set_field(**kw: Any) -> None:
-    vs.set_fields(st.session_state, **kw)
+    vs.session().set(**kw)

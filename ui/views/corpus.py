@@ -10,10 +10,11 @@ import networkx as nx
 import streamlit as st
 
 from tracegraph.graph.corpus import analysis as corpus_view
+from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui.views.common import go_graph, go_trace
 
 
-def _meta_editor(g: nx.MultiDiGraph, ws: Any, rows: list[dict[str, Any]]) -> None:
+def _meta_editor(g: nx.MultiDiGraph, ws: Workspace | None, rows: list[dict[str, Any]]) -> None:
     from tracegraph.errors import TracegraphError
     from tracegraph.graph.corpus.metadata import EDITABLE, save_override
 
@@ -37,15 +38,15 @@ def _meta_editor(g: nx.MultiDiGraph, ws: Any, rows: list[dict[str, Any]]) -> Non
         value = st.text_input("新值", key="corpus_meta_value")
         if st.button("保存修订", key="corpus_meta_save"):
             try:
-                save_override(ws.core.metadata_path, doc, field, value)
-                ws.core.build()  # re-applies the corrections; the page shows them on the next run
+                save_override(ws.metadata_path, doc, field, value)
+                ws.build()  # re-applies the corrections; the page shows them on the next run
                 st.success(f"已保存：{doc} 的{field} → {value}")
                 st.rerun()
             except TracegraphError as exc:
                 st.error(str(exc))
 
 
-def render(g: nx.MultiDiGraph, ws: Any = None) -> None:
+def render(g: nx.MultiDiGraph, ws: Workspace | None = None) -> None:
     st.header("语料分析")
     rows = corpus_view.document_table(g)
     if len(rows) < 2:

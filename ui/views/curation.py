@@ -1,10 +1,16 @@
 """校对: inferred links by score with 确认/否决, rejected links with 恢复, a form to add a link by hand,
 decisions that lost their node (失联) and the audit trail. All logic lives in graph.curation; the lists
-come from the curation log, so they are right whether or not `g` already has curation applied."""
+come from the curation log, so they are right whether or not `g` already has curation applied.
+
+The store is the workspace's, open for the run and closed with it (a folder path gets one opened and
+closed here). A button's callback runs at the start of the next run, when that store is closed: it opens
+the store for its one operation (`_act`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -12,30 +18,51 @@ import streamlit as st
 
 from tracegraph.errors import TracegraphError
 from tracegraph.graph.curation.store import CurationStore, clean_text, review_rows
+from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
+from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import esc, evidence_html
 from tracegraph.ui.views.common import code, html, md, name
 
 PAGE = 30
-_MSG = "tg_cur_msg"
 
 
-def _store(workspace: Any) -> CurationStore:
-    """The workspace's store: a graph.workspace.Workspace, anything with a `.root`, or a folder path."""
-    if isinstance(getattr(workspace, "curation", None), CurationStore):
-        return workspace.curation
-    from tracegraph.graph.curation.workspace import Workspace
+@contextlib.contextmanager
+def _store(workspace: Workspace | str | Path | Any) -> Iterator[CurationStore]:
+    """The workspace's store (its owner closes it), or — for a folder path or anything else with a `.root`
+    — a store opened for this page and closed after it."""
+    if isinstance(workspace, Workspace):
+        yield workspace.curation
+        return
+    with Workspace(_root(workspace)) as ws:
+        yield ws.curation
 
-    return Workspace(getattr(workspace, "root", workspace)).curation
+
+def _root(workspace: Workspace | str | Path | Any) -> str:
+    return str(getattr(workspace, "root", workspace))
 
 
-def _act(fn: Callable[..., Any], *args: Any, done: str, **kw: Any) -> None:
-    """Button callback: run one store operation, keep a one-line outcome for the next run."""
+def _apply(store: CurationStore, op: str, *args: Any, done: str) -> None:
+    """Run one store operation (confirm, reject, restore, add, dismiss); keep a one-line outcome for the
+    next run."""
+    sess = vs.session()
     try:
-        fn(*args, **kw)
-        st.session_state[_MSG] = ("success", done)
+        getattr(store, op)(*args)
+        sess.curation_message = ("success", done)
     except TracegraphError as exc:
-        st.session_state[_MSG] = ("error", str(exc))
+        sess.curation_message = ("error", str(exc))
+
+
+def _act(root: str, op: str, *args: Any, done: str) -> None:
+    """Button callback: the operation on the workspace's store, opened for it and closed after, by the
+    校对人 in the text box."""
+    sess = vs.session()
+    try:
+        user = clean_text(sess.curation_user, 80, "校对人", required=True)
+        with Workspace(root, user=user) as ws:
+            _apply(ws.curation, op, *args, done=done)
+    except TracegraphError as exc:
+        sess.curation_message = ("error", str(exc))
 
 
 def _link_label(g: nx.MultiDiGraph, row: dict[str, Any]) -> str:
@@ -43,15 +70,20 @@ def _link_label(g: nx.MultiDiGraph, row: dict[str, Any]) -> str:
     return f"{name(g, s)}  —{EDGE_LABELS_ZH.get(row['type'], row['type'])}→  {name(g, t)}"
 
 
-def render_curation_view(g: nx.MultiDiGraph, workspace: Any) -> None:
+def render_curation_view(g: nx.MultiDiGraph, workspace: Workspace | str | Path | Any) -> None:
     """The 校对 page; `workspace` is the app's workspace (or its folder)."""
     st.header("校对")
-    try:
-        store = _store(workspace)
-    except TracegraphError as exc:
-        st.error(str(exc))
-        return
-    user = st.text_input("校对人（记入审计日志）", value=store.user, key="tg_cur_user")
+    with contextlib.ExitStack() as stack:
+        try:
+            store = stack.enter_context(_store(workspace))
+        except TracegraphError as exc:
+            st.error(str(exc))
+            return
+        _render(g, store, _root(workspace))
+
+
+def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
+    user = st.text_input("校对人（记入审计日志）", value=store.user, key=vs.CURATION_USER_KEY)
     try:
         store.user = clean_text(user, 80, "校对人", required=True)
     except TracegraphError as exc:
@@ -59,7 +91,7 @@ def render_curation_view(g: nx.MultiDiGraph, workspace: Any) -> None:
         return
     if store.db.read_only is not None:
         st.warning(str(store.db.read_only) + "——可以查看，不能保存校对结果。")
-    msg = st.session_state.pop(_MSG, None)
+    msg = vs.session().pop_curation_message()
     if msg:
         (st.success if msg[0] == "success" else st.error)(msg[1])
     try:
@@ -78,15 +110,15 @@ def render_curation_view(g: nx.MultiDiGraph, workspace: Any) -> None:
         ]
     )
     with tabs[0]:
-        _suggestions(g, store, rows["suggestions"])
+        _suggestions(g, root, rows["suggestions"])
     with tabs[1]:
         _curated(g, rows["curated"])
     with tabs[2]:
-        _rejected(g, store, rows["rejected"])
+        _rejected(g, root, rows["rejected"])
     with tabs[3]:
         _add_form(g, store)
     with tabs[4]:
-        _orphans(store, rows["orphans"])
+        _orphans(root, rows["orphans"])
     with tabs[5]:
         log = store.log(limit=300)[::-1]
         st.dataframe(
@@ -106,7 +138,7 @@ def render_curation_view(g: nx.MultiDiGraph, workspace: Any) -> None:
         )
 
 
-def _suggestions(g: nx.MultiDiGraph, store: CurationStore, rows: list[dict[str, Any]]) -> None:
+def _suggestions(g: nx.MultiDiGraph, root: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         st.info("没有待校对的推断关系。")
         return
@@ -123,14 +155,14 @@ def _suggestions(g: nx.MultiDiGraph, store: CurationStore, rows: list[dict[str, 
                 "确认",
                 key=f"tg_cur_ok|{key}",
                 on_click=_act,
-                args=(store.confirm, g, s, t, etype),
+                args=(root, "confirm", g, s, t, etype),
                 kwargs={"done": f"已确认 {code(s)} → {code(t)}"},
             )
             cols[2].button(
                 "否决",
                 key=f"tg_cur_no|{key}",
                 on_click=_act,
-                args=(store.reject, g, s, t, etype),
+                args=(root, "reject", g, s, t, etype),
                 kwargs={"done": f"已否决 {code(s)} → {code(t)}"},
             )
             ev = evidence_html(r.get("evidence"))
@@ -158,7 +190,7 @@ def _curated(g: nx.MultiDiGraph, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _rejected(g: nx.MultiDiGraph, store: CurationStore, rows: list[dict[str, Any]]) -> None:
+def _rejected(g: nx.MultiDiGraph, root: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         st.info("没有被否决的关系。")
         return
@@ -172,7 +204,7 @@ def _rejected(g: nx.MultiDiGraph, store: CurationStore, rows: list[dict[str, Any
             "恢复",
             key=f"tg_cur_back|{s}|{t}|{etype}",
             on_click=_act,
-            args=(store.restore, g, s, t, etype),
+            args=(root, "restore", g, s, t, etype),
             kwargs={"done": f"已恢复 {code(s)} → {code(t)}"},
         )
 
@@ -194,11 +226,11 @@ def _add_form(g: nx.MultiDiGraph, store: CurationStore) -> None:
         t = st.selectbox("终点", options(tgt_types), format_func=lambda n: name(g, n, with_type=True))
         comment = st.text_area("备注（必填：为什么建立这条关系）", max_chars=2000)
         if st.form_submit_button("添加") and s and t:
-            _act(store.add, g, s, t, etype, comment, done=f"已添加 {code(s)} → {code(t)}")
+            _apply(store, "add", g, s, t, etype, comment, done=f"已添加 {code(s)} → {code(t)}")
             st.rerun()
 
 
-def _orphans(store: CurationStore, rows: list[dict[str, Any]]) -> None:
+def _orphans(root: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         st.info("没有失联的校对记录：所有人工判断都找到了对应的节点。")
         return
@@ -216,6 +248,6 @@ def _orphans(store: CurationStore, rows: list[dict[str, Any]]) -> None:
                 "忽略",
                 key=f"tg_cur_dismiss|{o['decision']}",
                 on_click=_act,
-                args=(store.dismiss, o["decision"]),
+                args=(root, "dismiss", o["decision"]),
                 kwargs={"done": f"已忽略 #{o['decision']}"},
             )

@@ -19,11 +19,11 @@ GRAPH_HEIGHT = 600
 
 def _sanitise_widgets(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     """Drop values a widget could not show (a bookmarked area of a removed document, …)."""
-    ss = st.session_state
+    sess = vs.session()
     if state.area and state.area not in areas_of(g, state.doc):
-        ss["tg_area"] = ""
-    ss["tg_types"] = [t for t in state.types if t in NODE_TYPES]
-    ss["tg_origins"] = [o for o in state.origins if o in vs.ALL_ORIGINS]
+        sess.area = ""
+    sess.types = [t for t in state.types if t in NODE_TYPES]
+    sess.origins = [o for o in state.origins if o in vs.ALL_ORIGINS]
 
 
 def render_filters(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
@@ -31,15 +31,15 @@ def render_filters(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     _sanitise_widgets(g, state)
     sb = st.sidebar
     sb.markdown("### 筛选")
-    sb.multiselect("节点类型", list(NODE_TYPES), key="tg_types", format_func=lambda t: TYPE_LABELS_ZH.get(t, t))
+    sb.multiselect("节点类型", list(NODE_TYPES), key=vs.key("types"), format_func=lambda t: TYPE_LABELS_ZH.get(t, t))
     areas = ["", *areas_of(g, state.doc)]
-    sb.selectbox("方面", areas, key="tg_area", format_func=lambda a: "全部方面" if not a else name(g, a))
-    sb.slider("关联最低得分", 0.0, 1.0, step=0.05, key="tg_min_score",
+    sb.selectbox("方面", areas, key=vs.key("area"), format_func=lambda a: "全部方面" if not a else name(g, a))
+    sb.slider("关联最低得分", 0.0, 1.0, step=0.05, key=vs.key("min_score"),
               help="低于此得分的推断关联不显示；结构关系（包含、事例、举措）不受影响")
-    sb.multiselect("关联来源", list(vs.ALL_ORIGINS), key="tg_origins",
+    sb.multiselect("关联来源", list(vs.ALL_ORIGINS), key=vs.key("origins"),
                    format_func=lambda o: ORIGIN_LABELS_ZH.get(o, o))
-    sb.slider("扩展层数（聚焦/搜索时）", 1, 3, key="tg_hops")
-    sb.number_input("节点上限", min_value=10, max_value=1000, step=10, key="tg_cap")
+    sb.slider("扩展层数（聚焦/搜索时）", 1, 3, key=vs.key("hops"))
+    sb.number_input("节点上限", min_value=10, max_value=1000, step=10, key=vs.key("cap"))
 
 
 def render_search(g: nx.MultiDiGraph, result: FilterResult, state: vs.ViewState) -> None:
@@ -70,9 +70,8 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
         st.info("工作区还没有文档，请先在“总览”上传。")
         return
     render_filters(g, state)
-    state = vs.read(st.session_state)
-    st.text_input("搜索（中文关键词，支持模糊匹配）", key="tg_q", placeholder="如：软弱涣散、三会一课、两个责任")
-    state = vs.read(st.session_state)
+    st.text_input("搜索（中文关键词，支持模糊匹配）", key=vs.key("q"), placeholder="如：软弱涣散、三会一课、两个责任")
+    state = vs.session().state()
     if state.focus:
         c1, c2 = st.columns([6, 1])
         c1.info(f"聚焦：{name(g, state.focus, with_type=True)}，扩展 {state.hops} 层")

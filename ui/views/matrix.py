@@ -69,8 +69,9 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
 def render_cell(g: nx.MultiDiGraph, mx: dict[str, Any]) -> None:
     cells = mx["cells"]
     keys = sorted(cells, key=lambda k: (cells[k]["measure"], g.nodes[cells[k]["problem"]].get("start") or 0))
-    if st.session_state.get("tg_cell") and st.session_state["tg_cell"] not in keys:
-        st.session_state["tg_cell"] = ""
+    sess = vs.session()
+    if sess.cell and sess.cell not in keys:
+        sess.cell = ""
 
     def label(k: str) -> str:
         if not k:
@@ -79,8 +80,8 @@ def render_cell(g: nx.MultiDiGraph, mx: dict[str, Any]) -> None:
         return (f"{code(c['measure'])} × {name(g, c['problem'])}（{float(c['score'] or 0):.2f} "
                 f"{ORIGIN_LABELS_ZH.get(c['origin'], c['origin'])}）")
 
-    st.selectbox("查看单元格的依据", ["", *keys], key="tg_cell", format_func=label)
-    k = st.session_state.get("tg_cell") or ""
+    st.selectbox("查看单元格的依据", ["", *keys], key=vs.key("cell"), format_func=label)
+    k = sess.cell or ""
     if not k:
         return
     c = mx["cells"][k]

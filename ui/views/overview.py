@@ -7,10 +7,12 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
+from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import counted_problems, gaps
+from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
 from tracegraph.ui.views.common import doc_arg, go_trace, md, name
-from tracegraph.ui.workspace import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, Workspace
+from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
 COUNT_TYPES = ("Cause", "Measure", "Action", "Example")
 KIND_LABELS_ZH = {"meeting": "会议", "document": "文件", "theory": "理论", "formulation": "提法",
@@ -141,17 +143,18 @@ def render_policies(g: nx.MultiDiGraph, doc: str | None, top: int = 10) -> None:
 
 def render_upload(ws: Workspace) -> None:
     st.subheader("上传文档到工作区")
-    st.caption(f"支持 {'、'.join(ALLOWED_EXTENSIONS)}，单个文件不超过 {MAX_UPLOAD_BYTES // 1048576} MB。"
+    allowed = supported_extensions()
+    st.caption(f"支持 {'、'.join(allowed)}，单个文件不超过 {MAX_UPLOAD_BYTES // 1048576} MB。"
                f"文件保存在工作区（{ws.root}），重启后仍在；只在本机处理，不上传到任何外部服务。")
-    files = st.file_uploader("选择文件", type=[e.lstrip(".") for e in ALLOWED_EXTENSIONS], accept_multiple_files=True,
+    files = st.file_uploader("选择文件", type=allowed, accept_multiple_files=True,  # ".text", not the "text" category
                              max_upload_size=MAX_UPLOAD_BYTES // 1048576,
                              key="upload_files")
     if files and st.button("构建并加入工作区", key="upload_go", type="primary"):
         results = []
         with st.spinner("正在读取、解析并建立关联……"):
             for f in files:
-                results.append(ws.add_upload(f.name, f.getvalue()))
-        st.session_state["upload_results"] = [(r.name, r.ok, r.message) for r in results]
+                results.append(add_upload(ws, f.name, f.getvalue()))
+        vs.session().upload_results = [(r.name, r.ok, r.message) for r in results]
         st.rerun()
-    for shown, ok, message in st.session_state.get("upload_results", []):
+    for shown, ok, message in vs.session().upload_results:
         (st.success if ok else st.error)(f"{shown}：{message}")

@@ -12,10 +12,10 @@ import streamlit as st
 from tracegraph.graph.corpus.boilerplate import SentenceIndex
 from tracegraph.graph.review.checks import DIMENSIONS, FAIL, DocumentReview, Review, Rules, load_rules, review_document
 from tracegraph.graph.review.report import criteria_text, docx_bytes, finding_lines, render_markdown, visible_findings
+from tracegraph.ui import state as vs
 from tracegraph.ui.views.common import md
 
 _ICON = {"issue": "⚠️", "info": "ℹ️", "ok": "✅"}
-_CACHE = "_tg_review_index"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -28,13 +28,14 @@ def _index(g: nx.MultiDiGraph, rules: Rules) -> SentenceIndex:
         rules.get("boilerplate.min_clause_chars"),
         rules.get("boilerplate.min_run_chars"),
     )
-    cached = st.session_state.get(_CACHE)
+    sess = vs.session()
+    cached = sess.review_index
     if cached is None or cached[0] != key:
         index = SentenceIndex.from_graph(
             g, min_chars=rules.get("boilerplate.min_clause_chars"), min_run_chars=rules.get("boilerplate.min_run_chars")
         )
         cached = (key, index)
-        st.session_state[_CACHE] = cached
+        sess.review_index = cached
     return cached[1]
 
 

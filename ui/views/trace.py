@@ -116,12 +116,12 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     if not opts:
         st.info("工作区还没有问题、措施或原因，请先在“总览”上传文档。")
         return
-    ss = st.session_state
+    sess = vs.session()
     if state.trace not in opts:
-        ss["tg_trace"] = traceable(g, state.trace) if traceable(g, state.trace) in opts else ""
-    st.selectbox("选择问题、整改措施或原因", ["", *opts], key="tg_trace",
+        sess.trace = traceable(g, state.trace) if traceable(g, state.trace) in opts else ""
+    st.selectbox("选择问题、整改措施或原因", ["", *opts], key=vs.key("trace"),
                  format_func=lambda n: "请选择……" if not n else name(g, n, with_type=True))
-    n = ss.get("tg_trace") or ""
+    n = sess.trace or ""
     if not n:
         st.caption("从一个问题出发，查看它的原因、整改措施、具体举措和政策依据；或从措施、原因反向查看。")
         return

@@ -1,0 +1,95 @@
+"""Applying the curation log to a freshly built graph: policy merges, node edits, curated links and
+rejections overlaid in place. Separate from the store, which only records and replays decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from tracegraph.graph.curation.records import CurationReport, Decision
+from tracegraph.graph.curation.store import CurationStore
+
+
+def apply_curation(g: nx.MultiDiGraph, store: CurationStore) -> CurationReport:
+    """Overlay the decisions on a freshly built and linked graph (in place): policy merges, node edits,
+    curated links (origin "curated", overriding the inferred edge) and rejections (`rejected: True`,
+    kept so they can be listed and restored). Call again after any re-linking."""
+    st = store.state(g)
+    rep = CurationReport(moved=st.moved, orphans=list(st.orphans))
+    for keep, drop, d in st.merges:
+        if drop in g and keep in g and drop != keep:
+            _merge_policy_nodes(g, keep, drop, d)
+            rep.merged.append((keep, drop))
+    for (n, fld), d in st.edits.items():
+        if n not in g:
+            continue
+        node = g.nodes[n]
+        node.setdefault(f"orig_{fld}", node.get(fld))
+        node[fld] = d.value
+        node["curated"] = True
+        node.setdefault("curation", {})[fld] = {"by": d.user, "at": d.at, "comment": d.comment, "decision": d.id}
+        rep.edited.append((n, fld, str(d.value)))
+    for (s, t, etype), ld in st.links.items():
+        if ld.curated is not None:
+            c = ld.curated
+            if g.has_edge(s, t, etype):
+                e = g.edges[s, t, etype]
+                if e.get("origin") != "curated":
+                    e["previous_origin"] = e.get("origin")
+            else:
+                g.add_edge(s, t, key=etype, type=etype, score=1.0, evidence={"curated": True, "comment": c.comment})
+                e = g.edges[s, t, etype]
+            e.update(origin="curated", curated_by=c.user, curated_at=c.at, comment=c.comment, decision=c.id)
+            e.pop("rejected", None)
+            (rep.confirmed if c.op == "confirm" else rep.added).append((s, t, etype))
+        if ld.rejected is not None:
+            r = ld.rejected
+            if g.has_edge(s, t, etype):
+                g.edges[s, t, etype].update(
+                    rejected=True, rejected_by=r.user, rejected_at=r.at, rejection_comment=r.comment, decision=r.id
+                )
+                rep.rejected.append((s, t, etype))
+            else:
+                rep.rejected_absent.append((s, t, etype))
+    g.graph["curation"] = {
+        "confirmed": len(rep.confirmed),
+        "added": len(rep.added),
+        "rejected": len(rep.rejected),
+        "edited": len(rep.edited),
+        "merged": len(rep.merged),
+        "orphans": len(rep.orphans),
+    }
+    return rep
+
+
+def _merge_policy_nodes(g: nx.MultiDiGraph, keep: str, drop: str, d: Decision) -> None:
+    """Citations of `drop` move to `keep` (mentions joined), aliases are united, `drop` goes."""
+    k, dr = g.nodes[keep], g.nodes[drop]
+    for u, _, key, data in list(g.in_edges(drop, keys=True, data=True)):
+        _move_edge(g, u, keep, key, data)
+    for _, v, key, data in list(g.out_edges(drop, keys=True, data=True)):
+        _move_edge(g, keep, v, key, data)
+    aliases = [*(k.get("aliases") or [])]
+    for a in [*(dr.get("aliases") or []), dr.get("canonical") or dr.get("title")]:
+        if a and a not in aliases and a != k.get("canonical"):
+            aliases.append(a)
+    k["aliases"] = aliases
+    k["merged_from"] = [*(k.get("merged_from") or []), drop]
+    k["curated"] = True
+    k.setdefault("curation", {})["merge"] = {"by": d.user, "at": d.at, "comment": d.comment, "decision": d.id}
+    g.remove_node(drop)
+
+
+def _move_edge(g: nx.MultiDiGraph, u: str, v: str, key: Any, data: dict[str, Any]) -> None:
+    if u == v:
+        return
+    if g.has_edge(u, v, key):
+        e = g.edges[u, v, key]
+        if "mentions" in data:
+            e["mentions"] = [
+                *(e.get("mentions") or []),
+                *[m for m in data["mentions"] if m not in e.get("mentions", [])],
+            ]
+    else:
+        g.add_edge(u, v, key=key, **data)
