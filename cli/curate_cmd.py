@@ -119,7 +119,7 @@ def cmd_dismiss(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from tracegraph.graph.curation.store import review_rows
+    from tracegraph.graph.curation.rows import review_rows
 
     ws = _workspace(args)
     rows = review_rows(_graph(ws), ws.curation)

@@ -51,8 +51,9 @@ def load_corpus(paths: list[str]) -> nx.MultiDiGraph:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from tracegraph.graph.review.checks import load_rules, review_graph
+    from tracegraph.graph.review.checks import review_graph
     from tracegraph.graph.review.report import render_markdown, write_docx
+    from tracegraph.graph.review.rules import load_rules
 
     rules = load_rules(args.rules)
     g = load_corpus(args.paths)

@@ -290,7 +290,7 @@ def test_the_curation_page_closes_its_store(
     import shutil
     import sqlite3
 
-    from tracegraph.graph.curation.store import SqliteFile
+    from tracegraph.graph.curation.sqlite import SqliteFile
 
     ws_dir = shutil.copytree(workspace, tmp_path / "ws")  # this test curates: not in the shared workspace
 

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from tracegraph.errors import TracegraphError
-from tracegraph.graph.curation.store import CurationStore, apply_curation, normalise_content, review_rows
+from tracegraph.graph.curation.anchors import normalise_content
+from tracegraph.graph.curation.apply import apply_curation
+from tracegraph.graph.curation.rows import review_rows
+from tracegraph.graph.curation.store import CurationStore
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import active_links, trace
 

@@ -21,11 +21,12 @@ WORKER = r"""
 import sys
 from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.curation.store import CurationStore
+from tracegraph.graph.model.schema import LINK_TYPES
 
 db, limit, user, sample = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 g, _ = build([sample])
 links = sorted((u, v, k) for u, v, k, d in g.edges(keys=True, data=True)
-               if k in ("ADDRESSES", "EXPLAINS", "TREATS") and d.get("origin") == "inferred")
+               if k in LINK_TYPES and d.get("origin") == "inferred")
 store = CurationStore(db, user=user)
 print("ready", flush=True)
 for i in range(limit):

@@ -116,3 +116,33 @@ def test_relinking_is_stable(sample_graph):
     after = {(u, v, d["type"], d["score"]) for u, v, d in active_links(g)}
     assert before == after
     assert isinstance(g, nx.MultiDiGraph)
+
+
+def test_link_config_changes_the_links_drawn(sample_graph):
+    """The linker's knobs live in LinkConfig: allowing no runner-up (max_seconds=0) leaves each problem its
+    best-scoring measure or cause only, and the rest of the reading as it was."""
+    from tracegraph.graph.link.config import LinkConfig
+    from tracegraph.graph.link.linker import link_graph
+
+    def links(config: LinkConfig) -> set[tuple[str, str, str]]:
+        g = sample_graph.copy()
+        g.graph["documents"] = sample_graph.graph["documents"]
+        link_graph(g, config=config)
+        return {(_short(u), _short(v), d["type"]) for u, v, d in active_links(g)}
+
+    default = links(LinkConfig())
+    assert default == {(_short(u), _short(v), d["type"]) for u, v, d in active_links(sample_graph)}
+    best_only = links(LinkConfig(max_seconds=0))
+    assert best_only < default
+    assert default - best_only == {
+        ("C1", "P1.1", "EXPLAINS"),
+        ("M2", "P1.2", "ADDRESSES"),
+        ("M2.A1", "P1.2", "ADDRESSES"),
+        ("M5", "P5.2", "ADDRESSES"),
+        ("M5.A2", "P5.2", "ADDRESSES"),
+    }
+    measures_of: dict[str, set[str]] = {}
+    for s, t, etype in best_only:
+        if etype == "ADDRESSES" and "." not in s:
+            measures_of.setdefault(t, set()).add(s)
+    assert measures_of["P5.2"] == {"M1"}  # M5 was P5.2's runner-up

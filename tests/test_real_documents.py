@@ -210,3 +210,29 @@ def test_stats_prints_the_reading_report(stem: Path, tmp_path: Path) -> None:
     subprocess.run([*cli, "build", str(stem.with_suffix(".txt")), "--out", str(out)], check=True, capture_output=True)
     res = subprocess.run([*cli, "stats", "--graph", str(out)], capture_output=True, text=True, check=True)
     assert "读取概况" in res.stdout and "落在条目中" in res.stdout
+
+
+MORE = ROOT / "tests" / "data" / "real_more"
+
+
+def test_meeting_report_measures_taken_under_a_heading_without_role_words() -> None:
+    """二、会议的主要收获 says in its opening paragraph that what follows are 整改收获: 8 measures taken
+    (1 + 3 + 1 + 3, the inline 一是 units of items 2 and 4), marked role_uncertain; no problems invented."""
+    p = parse(load_file(MORE / "shaoxing-yizhong-fenxihui-baogao-2020.txt"))
+    taken = [m for m in p.of_type("Measure") if m.attrs.get("status") == "taken"]
+    assert len(taken) == 8 and all(m.attrs.get("role_uncertain") for m in taken)
+    assert [m.marker for m in taken] == ["1.", "一是", "二是", "三是", "3.", "一是", "二是", "三是"]
+    assert not p.of_type("Problem") and not p.of_type("Cause")
+    assert {m.attrs.get("status") for m in p.of_type("Measure")} == {"taken", "planned"}
+
+
+def test_four_2022_reports_problems_causes_plans() -> None:
+    """The README's exact counts: 9 enumerated problems (3 + 3 in a 比如…；…；… list + 3 第一，…), 3 causes,
+    7 enumerated plans; the page notice and four reports are read apart."""
+    p = parse(load_file(MORE / "shaoxing-yizhong-shuzhi-shulian-2022.txt"))
+    assert len(p.parts) == 4
+    assert len(p.of_type("Problem")) == 9 and len(p.of_type("Cause")) == 3
+    planned = [m for m in p.of_type("Measure") if m.attrs.get("status") == "planned"]
+    assert len([m for m in planned if m.marker]) == 7 and len(planned) <= 10
+    bounds = [s for s, _ in p.parts]
+    assert all(not (i.start < b < i.end) for i in p.items if i.type != "Section" for b in bounds)

@@ -19,8 +19,10 @@ from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.corpus.boilerplate import SentenceIndex, normalise_clause
 from tracegraph.graph.model.io import write_json
 from tracegraph.graph.query.queries import counted_problems, gaps
-from tracegraph.graph.review.checks import FAIL, PASS, load_rules, review_document, review_graph, rules_from_dict
+from tracegraph.graph.review.checks import review_document, review_graph
 from tracegraph.graph.review.report import render_markdown, write_docx
+from tracegraph.graph.review.results import FAIL, PASS
+from tracegraph.graph.review.rules import load_rules, rules_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CAUSE_TEXT = (

@@ -268,11 +268,14 @@ def test_markdown_headings_layout(tmp_path: Path) -> None:
                      "组织保障": "none"}
     assert _titles(pd, "Problem") == [t for t, _ in fx.MD_PROBLEMS]
     assert _titles(pd, "Cause") == [t for t, _ in fx.MD_CAUSES]
-    assert _titles(pd, "Measure") == [t for t, _ in fx.MD_MEASURES]
-    for m, (_, acts) in zip(pd.of_type("Measure"), fx.MD_MEASURES, strict=True):
-        actions = _children(pd, m, "Action")
-        assert [pd.doc.text[a.title_start : a.title_end] for a in actions] == acts
-        assert [a.marker for a in actions] == ["一是", "二是", "三是"][: len(acts)]
+    # （一）织密食品安全监管网络 over 一是…二是…: the smallest enumerated units are the measures, the heading
+    # above them their group (an Area)
+    groups = [a for a in pd.of_type("Area") if a.attrs.get("group") == "measures"]
+    assert [pd.doc.text[a.title_start : a.title_end] for a in groups] == [t for t, _ in fx.MD_MEASURES]
+    assert _titles(pd, "Measure") == [a for _, acts in fx.MD_MEASURES for a in acts]
+    for g, (_, acts) in zip(groups, fx.MD_MEASURES, strict=True):
+        units = [m for m in pd.of_type("Measure") if m.parent is not None and pd.items[m.parent] is g]
+        assert [m.marker for m in units] == ["一是", "二是", "三是"][: len(acts)]
     # 总体要求 / 组织保障 text produces nothing
     assert not any("统筹推进整改工作" in _text(pd, i) or "条条有整改" in _text(pd, i)
                    for i in pd.items if i.type != "Section")

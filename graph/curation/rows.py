@@ -71,3 +71,5 @@ def review_rows(g: nx.MultiDiGraph, store: CurationStore) -> dict[str, list[dict
     for keep, drop, d in st.merges:
         out["merges"].append(
             {"keep": keep, "drop": drop, "by": d.user, "at": d.at, "comment": d.comment, "decision": d.id}
+        )
+    return out

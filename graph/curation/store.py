@@ -28,10 +28,10 @@ from tracegraph.graph.curation.anchors import AnchorResolver, make_anchor, resol
 from tracegraph.graph.curation.inputs import COMMENT_CHARS, TITLE_CHARS, USER_CHARS, clean_text, default_user, now_utc
 from tracegraph.graph.curation.records import CurationState, Decision, LinkDecision, orphan
 from tracegraph.graph.curation.sqlite import SqliteFile
-from tracegraph.graph.model.schema import LINK_RULES, LINK_TYPES
+from tracegraph.graph.model.schema import ITEM_TYPES, LINK_RULES, LINK_TYPES
 
 SCHEMA = "tracegraph-curation/1"
-EDITABLE_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
+EDITABLE_TYPES = ITEM_TYPES  # a node of one of these types may be retyped as another
 LINK_OPS = ("confirm", "reject", "restore", "add")
 OP_LABELS_ZH = {
     "confirm": "确认",

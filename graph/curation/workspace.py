@@ -27,15 +27,11 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from tracegraph.errors import LoadError, NotFoundError, StorageError, TracegraphError
-from tracegraph.graph.curation.store import (
-    CurationReport,
-    CurationStore,
-    SqliteFile,
-    apply_curation,
-    default_user,
-    now_utc,
-    storage_error,
-)
+from tracegraph.graph.curation.apply import apply_curation
+from tracegraph.graph.curation.inputs import default_user, now_utc
+from tracegraph.graph.curation.records import CurationReport
+from tracegraph.graph.curation.sqlite import SqliteFile, storage_error
+from tracegraph.graph.curation.store import CurationStore
 from tracegraph.loaders.formats.registry import MAX_BYTES, supported_extensions
 
 if TYPE_CHECKING:

@@ -6,47 +6,30 @@ similarity (character-bigram TF-IDF fitted on the document's sentences), shared 
 and the document's own structure: measures mirror causes, causes mirror problem areas, and a
 measure that treats a cause reaches the problems that cause explains. Every edge carries a score
 in [0, 1] and human-readable evidence: the best sentence pair with spans, shared terms and refs.
+
+Every weight, threshold and cap is a field of LinkConfig (config.py); the arithmetic is scoring.py and the
+ways a document names its problems are explicit.py. (About 450 lines: DocumentLinker is one object whose
+steps — features, selection, action and explicit links, evidence — share the document's vectors and items;
+what could stand alone already does.)
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from tracegraph.graph.link.concepts import load_categories
+from tracegraph.graph.link.config import LinkConfig
+from tracegraph.graph.link.explicit import named_problems, resolve_named
+from tracegraph.graph.link.scoring import assignment, concept_matrix, han_grams, to_score, zscore_cols, zscores
 from tracegraph.graph.link.similarity import DocumentVectors, shared_terms
+from tracegraph.graph.model.schema import LINK_TYPES
 from tracegraph.graph.query.queries import doc_index
 from tracegraph.loaders.textutil import normalise, sentences
-
-LINK_TYPES = ("ADDRESSES", "EXPLAINS", "TREATS")
-
-
-@dataclass
-class LinkConfig:
-    """Weights and thresholds; defaults measured on the sample family (see bench/ and tests)."""
-
-    w_full: float = 1.0  # body ↔ body
-    w_title: float = 0.5  # lead sentence ↔ lead sentence
-    w_cross: float = 0.25  # lead sentence ↔ body
-    w_policy: float = 0.3  # shared distinctive policy references
-    w_concept: float = 1.0  # same root category (政治/理论学习/担当…, graph/data/concepts.json)
-    w_rare: float = 0.5  # four-character strings only these two items (of all problems/causes/measures) share
-    w_transitive: float = 1.0  # measure → cause → problem
-    w_transitive_cause: float = 1.5  # cause ← measure → problem
-    min_z: float = 0.5  # below this a problem's best candidate is not adequate evidence (coverage gap)
-    second_ratio: float = 0.7  # a second link when it scores this close to the best
-    second_min_z: float = 1.0
-    min_cos: float = 0.015  # raw overlap floor: no shared content, no link
-    cause_min_z: float = 1.5  # the same for causes, which are few and broad
-    cause_second_ratio: float = 0.7
 
 
 @dataclass
@@ -61,30 +44,8 @@ class _Item:
     row: int = 0  # row in the linker's matrices
     title_span: tuple[int, int] = (0, 0)
     sents: list[tuple[int, int]] = field(default_factory=list)
-    grams4: set[str] = field(default_factory=set)
-    rare4: set[str] = field(default_factory=set)  # four-character strings at most three items use
-
-
-def _z(values: list[float]) -> list[float]:
-    if len(values) < 2:
-        return [1.0 for _ in values]
-    a = np.asarray(values, dtype=np.float64)
-    sd = float(a.std()) or 1.0
-    return ((a - a.mean()) / sd).tolist()
-
-
-def _zcols(a: np.ndarray) -> np.ndarray:
-    """z-score each column (over the sources); a single source gets 1, a constant column 0."""
-    if a.shape[0] < 2:
-        return np.ones_like(a)
-    sd = a.std(axis=0)
-    sd[sd == 0] = 1.0
-    return (a - a.mean(axis=0)) / sd
-
-
-def _to_score(z: float) -> float:
-    """Map a combined z-score to [0, 1]: 0.5 at z = 1 (clearly above the row average), 0.86 at z = 3."""
-    return round(1.0 / (1.0 + math.exp(-0.9 * (z - 1.0))), 3)
+    grams: set[str] = field(default_factory=set)  # its Han strings of LinkConfig.gram_chars characters
+    rare: set[str] = field(default_factory=set)  # those at most LinkConfig.rare_max_items items use
 
 
 _LINKED_TYPES = ("Problem", "Cause", "Measure", "Action", "Area")
@@ -128,25 +89,28 @@ class DocumentLinker:
         order = list(self.items.values())
         self.V = self.vectors.spans([(it.start, it.end) for it in order])
         self.T = self.vectors.spans([it.title_span for it in order])
-        self.C = _concept_matrix([it.text for it in order])
+        self.C = concept_matrix([it.text for it in order])
+        cfg = self.cfg
         for p in self.of("Problem"):
             area = g.nodes[p.id].get("area")
             if area and area in self.items:
                 # the area heading says what the problem is about; a light weight keeps it a hint
-                mixed = 0.75 * self.V[p.row] + 0.25 * self.T[self.items[area].row]
+                mixed = (1.0 - cfg.area_weight) * self.V[p.row] + cfg.area_weight * self.T[self.items[area].row]
                 self.V[p.row] = mixed / (np.linalg.norm(mixed) or 1.0)
         self._collect_refs(nodes)
         self.gram_df: dict[str, int] = {}
         for it in order:
             if it.type == "Area":
                 continue
-            it.grams4 = _grams4(it.text)
-            for q in it.grams4:
+            it.grams = han_grams(it.text, cfg.gram_chars)
+            for q in it.grams:
                 self.gram_df[q] = self.gram_df.get(q, 0) + 1
         for it in order:
-            it.rare4 = {q for q in it.grams4 if self.gram_df[q] <= 3}
+            it.rare = {q for q in it.grams if self.gram_df[q] <= cfg.rare_max_items}
         n_items = sum(1 for it in order if it.type != "Area")
-        self.common = frozenset(q for q, n in self.gram_df.items() if n_items >= 6 and n > 0.25 * n_items)
+        self.common = frozenset(
+            q for q, n in self.gram_df.items() if n_items >= cfg.common_min_items and n > cfg.common_share * n_items
+        )
         self.ref_df: dict[str, int] = {}
         for it in order:
             for r in it.refs:
@@ -187,8 +151,8 @@ class DocumentLinker:
                 shared = a.refs & b.refs
                 if shared:
                     policy[i, j] = sum(math.log(n / self.ref_df.get(r, 1)) for r in shared)
-                if a.rare4 and b.rare4:
-                    k = len(a.rare4 & b.rare4)
+                if a.rare and b.rare:
+                    k = len(a.rare & b.rare)
                     if k:
                         rare[i, j] = math.log1p(k)
         return [full, title, cross, policy, concept, rare]
@@ -198,11 +162,11 @@ class DocumentLinker:
         then averaged with the z-score of the target among the source's candidates."""
         full, title, cross, policy, concept, rare = self.features(sources, targets)
         c = self.cfg
-        combined = c.w_full * _zcols(full) + c.w_title * _zcols(title) + c.w_cross * _zcols(cross)
+        combined = c.w_full * zscore_cols(full) + c.w_title * zscore_cols(title) + c.w_cross * zscore_cols(cross)
         for w, f in ((c.w_policy, policy), (c.w_concept, concept), (c.w_rare, rare)):
             # a feature that is zero for every candidate says nothing about this target
-            combined += w * np.where(f.any(axis=0, keepdims=True), _zcols(f), 0.0)
-        combined = 0.5 * combined + 0.5 * _zcols(combined.T).T
+            combined += w * np.where(f.any(axis=0, keepdims=True), zscore_cols(f), 0.0)
+        combined = (1.0 - c.target_z_share) * combined + c.target_z_share * zscore_cols(combined.T).T
         out: dict[tuple[str, str], float] = {}
         for i, a in enumerate(sources):
             for j, b in enumerate(targets):
@@ -225,7 +189,7 @@ class DocumentLinker:
         treats: dict[tuple[str, str], float] = {}
         if measures and causes:
             mc = self.matrix(causes, measures)
-            chosen = _assignment(measures, causes, lambda m, c: mc[(c.id, m.id)])
+            chosen = assignment(measures, causes, lambda m, c: mc[(c.id, m.id)], self.cfg.exact_assignment_max)
             for m, c in chosen:
                 if (m.id, c.id) in done:
                     continue
@@ -241,12 +205,12 @@ class DocumentLinker:
             # a measure reaches the problems its cause explains, and a cause explains the problems
             # that the measure treating it addresses
             for p in problems:
-                via_cause = _z(
+                via_cause = zscores(
                     [max((cp0[(c.id, p.id)] for c in causes if (m.id, c.id) in treats), default=0.0) for m in measures]
                 )
                 for m, zt in zip(measures, via_cause, strict=True):
                     mp[(m.id, p.id)] += self.cfg.w_transitive * zt
-                via_measure = _z(
+                via_measure = zscores(
                     [max((mp0[(m.id, p.id)] for m in measures if (m.id, c.id) in treats), default=0.0) for c in causes]
                 )
                 for c, zt in zip(causes, via_measure, strict=True):
@@ -302,7 +266,9 @@ class DocumentLinker:
             if t.id in skip_targets:
                 continue
             # structure (transitive) evidence ranks candidates but cannot stand in for direct evidence
-            ranked = sorted((s for s in sources if direct[(s.id, t.id)] >= 0.0), key=lambda s: -scores[(s.id, t.id)])
+            ranked = sorted(
+                (s for s in sources if direct[(s.id, t.id)] >= c.direct_min_z), key=lambda s: -scores[(s.id, t.id)]
+            )
             if not ranked:
                 continue
             best = ranked[0]
@@ -310,11 +276,12 @@ class DocumentLinker:
             if zb < min_z or self._raw[(best.id, t.id)][0] < c.min_cos:
                 # a coverage gap: keep the nearest candidates so the analyst can confirm one by hand
                 self.suggestions.setdefault(t.id, {})[etype] = [
-                    {"id": s.id, "title": s.title, "score": _to_score(scores[(s.id, t.id)])} for s in ranked[:3]
+                    {"id": s.id, "title": s.title, "score": self.score(scores[(s.id, t.id)])}
+                    for s in ranked[: c.suggestions]
                 ]
                 continue
             picked[(best.id, t.id)] = zb
-            for s in ranked[1:3]:
+            for s in ranked[1 : 1 + c.max_seconds]:
                 zs = scores[(s.id, t.id)]
                 if zs >= c.second_min_z and zs >= second_ratio * zb:
                     picked[(s.id, t.id)] = zs
@@ -347,11 +314,10 @@ class DocumentLinker:
             sims = self.V[[a.row for a in acts]] @ self.V[p.row]
             k = int(np.argmax(sims))
             best, cos = acts[k], float(sims[k])
-            if cos <= 0.02:
+            if cos <= self.cfg.action_min_cos:
                 continue
-            out.append(
-                self.edge("ADDRESSES", best, p, None, score=round(min(1.0, e["score"] * 0.9), 3), origin=e["origin"])
-            )
+            score = round(min(1.0, e["score"] * self.cfg.action_score_factor), 3)
+            out.append(self.edge("ADDRESSES", best, p, None, score=score, origin=e["origin"]))
         return out
 
     # ------------------------------------------------------------------ explicit
@@ -385,41 +351,32 @@ class DocumentLinker:
                     add(etype, m, p, None, f"针对问题：{target_text}")
             for s, e in sentences(self.norm, m.start, m.end):
                 sent = self.norm[s:e]
-                for name in _named_problems(sent):
+                for name in named_problems(sent):
                     for p in self.resolve_targets(name, problems):
                         add(etype, m, p, (s, e), f"文中点名：{name}")
         return out
 
     def resolve_targets(self, ref: str, problems: list[_Item]) -> list[_Item]:
-        """问题3 / 第三个问题 / 1、2 / a quoted title → the problem(s) it names."""
-        nums = _ordinals(ref)
-        if nums:
-            plain = [p for p in problems]
-            return [plain[n - 1] for n in nums if 0 < n <= len(plain)]
-        key = re.sub(r"[“”\"《》]|的问题$|问题$", "", ref).strip()
-        if len(key) < 2:
-            return []
-        vec = self.vectors.text(key)
-        scored = []
-        for p in problems:
-            if key in p.title or (p.title and p.title in key):
-                scored.append((1.0, p))
-                continue
-            s = float(vec @ self.T[p.row])
-            if s >= 0.5:
-                scored.append((s, p))
-        scored.sort(key=lambda x: -x[0])
-        return [p for s, p in scored[:1]] if scored and scored[0][0] < 1.0 else [p for s, p in scored if s == 1.0]
+        """问题3 / 第三个问题 / 1、2 / a quoted title → the problem(s) it names (see explicit.resolve_named)."""
+
+        def similarity(name: str) -> list[float]:
+            vec = self.vectors.text(name)
+            return [float(vec @ self.T[p.row]) for p in problems]
+
+        found = resolve_named(ref, [p.title for p in problems], similarity, self.cfg.name_min_sim)
+        return [problems[i] for i in found]
 
     # ------------------------------------------------------------------ evidence
     def edge(
         self, etype: str, a: _Item, b: _Item, z: float | None, score: float | None = None, origin: str = "inferred"
     ) -> dict[str, Any]:
         sa, sb, sim = self.best_sentences(a, b)
-        terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.vectors, common=self.common)
-        if len(terms) < 2:
-            more = shared_terms(a.text, b.text, self.vectors, common=self.common)
-            terms += [t for t in more if t not in terms and not any(t in x for x in terms)][: 6 - len(terms)]
+        c = self.cfg
+        limit, gram = c.evidence_max_terms, c.gram_chars
+        terms = shared_terms(self.text[sa[0] : sa[1]], self.text[sb[0] : sb[1]], self.vectors, limit, self.common, gram)
+        if len(terms) < c.evidence_min_terms:
+            more = shared_terms(a.text, b.text, self.vectors, limit, self.common, gram)
+            terms += [t for t in more if t not in terms and not any(t in x for x in terms)][: limit - len(terms)]
         refs = sorted(self.g.nodes[r]["canonical"] for r in a.refs & b.refs)
         evidence = {
             "source_sentence": {"start": sa[0], "end": sa[1], "text": self.text[sa[0] : sa[1]]},
@@ -435,9 +392,13 @@ class DocumentLinker:
             "target": b.id,
             "type": etype,
             "origin": origin,
-            "score": score if score is not None else _to_score(z or 0.0),
+            "score": score if score is not None else self.score(z or 0.0),
             "evidence": evidence,
         }
+
+    def score(self, z: float) -> float:
+        """A combined z-score as a link score in [0, 1] (LinkConfig.score_centre maps to 0.5)."""
+        return to_score(z, self.cfg.score_centre, self.cfg.score_slope)
 
     def sentence_matrix(self, it: _Item) -> np.ndarray:
         if it.id not in self._sent_cache:
@@ -449,106 +410,6 @@ class DocumentLinker:
         sims = self.sentence_matrix(a) @ self.sentence_matrix(b).T
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
         return a.sents[i], b.sents[j], float(sims[i, j])
-
-
-@lru_cache(maxsize=4)
-def _concept_patterns(categories: tuple[tuple[str, tuple[str, ...]], ...]) -> list[re.Pattern[str]]:
-    return [re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))) for _, words in categories]
-
-
-def _concept_matrix(texts: list[str]) -> np.ndarray:
-    cats = tuple((k, tuple(v)) for k, v in load_categories().items())
-    pats = _concept_patterns(cats)
-    out = np.zeros((len(texts), len(pats)))
-    for r, text in enumerate(texts):
-        for k, pat in enumerate(pats):
-            n = len(pat.findall(text))
-            if n:
-                out[r, k] = 1.0 + math.log(n)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return out / norms
-
-
-_HAN4 = re.compile(r"[\u4e00-\u9fff]{4,}")
-
-
-def _grams4(text: str) -> set[str]:
-    return {run[i : i + 4] for run in _HAN4.findall(text) for i in range(len(run) - 3)}
-
-
-def _assignment(
-    rows: list[_Item], cols: list[_Item], score: Callable[[_Item, _Item], float]
-) -> list[tuple[_Item, _Item]]:
-    """Best one-to-one pairing of rows to distinct columns: exact dynamic programming over the set of
-    columns used (a document has a handful of measures and causes); greedy for unusually many."""
-    if not rows or not cols:
-        return []
-    m = np.array([[score(r, c) for c in cols] for r in rows], dtype=np.float64)
-    nr, nc = m.shape
-    if nr <= nc and nc <= 14:
-        best: dict[int, tuple[float, tuple[int, ...]]] = {0: (0.0, ())}
-        for i in range(nr):
-            nxt: dict[int, tuple[float, tuple[int, ...]]] = {}
-            for mask, (total, picks) in best.items():
-                for j in range(nc):
-                    if mask >> j & 1:
-                        continue
-                    key = mask | 1 << j
-                    val = total + m[i, j]
-                    if key not in nxt or val > nxt[key][0]:
-                        nxt[key] = (val, (*picks, j))
-            best = nxt
-        _total, picks = max(best.values(), key=lambda x: x[0])
-        return [(rows[i], cols[j]) for i, j in enumerate(picks)]
-    pairs = sorted(((m[i, j], i, j) for i in range(nr) for j in range(nc)), reverse=True)
-    used_r: set[int] = set()
-    used_c: set[int] = set()
-    out = []
-    for _s, i, j in pairs:
-        if i in used_r or (j in used_c and len(used_c) < nc):
-            continue
-        used_r.add(i)
-        used_c.add(j)
-        out.append((rows[i], cols[j]))
-    return out
-
-
-_NAMED = re.compile(
-    r"(?:针对|关于|围绕|解决|整改|导致|造成|产生|引发)((?:“[^“”]{2,60}”[、和及与]?)+)(?:等)?(?:的)?(?:问题|现象)"
-    r"|针对([^，。；“”]{2,40}?)(?:等)?的?问题"
-)
-_QUOTED_NAME = re.compile(r"“([^“”]{2,60})”")
-
-
-def _named_problems(sentence: str) -> list[str]:
-    """Problem names a sentence states: each quoted name, or an unquoted list split at 、/和/及."""
-    out: list[str] = []
-    for m in _NAMED.finditer(sentence):
-        if m.group(1):
-            out.extend(_QUOTED_NAME.findall(m.group(1)))
-        else:
-            out.extend(x for x in re.split(r"[、和及与]", m.group(2)) if len(x) >= 2)
-    return out
-
-
-_ORD = re.compile(
-    r"问题\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})|第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*(?:个|条|项)?问题|^\s*([0-9、,，\s]+)\s*$"
-)
-
-
-def _ordinals(ref: str) -> list[int]:
-    from tracegraph.loaders.textutil import cn_to_int
-
-    nums: list[int] = []
-    for m in _ORD.finditer(ref):
-        if m.group(3):
-            nums += [int(x) for x in re.findall(r"\d+", m.group(3))]
-        else:
-            v = cn_to_int(m.group(1) or m.group(2))
-            if v:
-                nums.append(v)
-    return nums
 
 
 def link_document(

@@ -103,10 +103,16 @@ def _common_parts(common: frozenset[str]) -> frozenset[str]:
 
 
 def shared_terms(
-    a: str, b: str, model: BigramTfidf | DocumentVectors, limit: int = 6, common: Set[str] | None = None
+    a: str,
+    b: str,
+    model: BigramTfidf | DocumentVectors,
+    limit: int = 6,
+    common: Set[str] | None = None,
+    gram: int = 4,
 ) -> list[str]:
     """Longest common substrings (≥2 Han characters) of two texts, most informative first; `common`
-    lists phrases found nearly everywhere in the document (部领导班子及成员), which explain nothing."""
+    lists `gram`-character strings found nearly everywhere in the document (部领导班子及成员), which
+    explain nothing, and no term containing one of them is kept."""
     grams_b = {b[i : i + 2] for i in range(len(b) - 1)}
     parts = _common_parts(frozenset(common)) if common else frozenset()
     runs: list[str] = []
@@ -124,7 +130,7 @@ def shared_terms(
     scored = {}
     for r in runs:
         r = _clean_term(r)
-        if len(r) < 2 or r in parts or (common and any(r[k : k + 4] in common for k in range(len(r) - 3))):
+        if len(r) < 2 or r in parts or (common and any(r[k : k + gram] in common for k in range(len(r) - gram + 1))):
             continue
         grams = [r[k : k + 2] for k in range(len(r) - 1)]
         scored[r] = sum(model.weight(g) for g in grams if g not in _GENRE_STOP)

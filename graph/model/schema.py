@@ -30,8 +30,16 @@ EDGE_TYPES = (
     "TREATS",
     "SIMILAR_TO",
 )
+# The items a document is read into, each with its own span of text (not Document, PolicyRef, Quote, Speaker).
+ITEM_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
 ORIGINS = ("parsed", "explicit", "inferred", "curated")
-LINK_TYPES = ("ADDRESSES", "EXPLAINS", "TREATS")
+# The links the linker draws and analysts curate: which node types each joins (source types, target types).
+LINK_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ADDRESSES": (("Measure", "Action"), ("Problem",)),
+    "EXPLAINS": (("Cause",), ("Problem",)),
+    "TREATS": (("Measure",), ("Cause",)),
+}
+LINK_TYPES = tuple(LINK_RULES)  # ("ADDRESSES", "EXPLAINS", "TREATS")
 SCHEMA = "tracegraph/1"
 
 # Chinese names for the UI and briefings.

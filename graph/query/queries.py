@@ -1,6 +1,9 @@
 """Questions analysts ask of the graph, in plain Python so the CLI, the app and the tests share them:
 trace a problem (causes, measures, actions, policy references), the reverse for a measure or cause,
-the traceability matrix, coverage gaps and search."""
+the traceability matrix, coverage gaps and search.
+
+(About 450 lines: the read queries every view shares, plus search with its corpus-wide substring index, which
+the stores call as `queries.search`; moving search to its own module waits for the stores to move with it.)"""
 
 from __future__ import annotations
 

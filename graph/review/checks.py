@@ -7,440 +7,39 @@ triggered it and its source span, because a reviewer must be able to point at th
 
 Dimensions: specificity (问题查摆), cause_depth (原因剖析), coverage (整改对应), checkability (措施可检验),
 boilerplate (套话雷同) and negative (未发现事项, listed apart and not scored).
+
+The rules are loaded by rules.py, the results are the data classes of results.py, and locate.py turns a
+span into evidence with its place in the material; this module holds only the checks and the entry points.
+(About 430 lines: six checks of 40–80 lines each, one function per dimension, read side by side; splitting
+them across modules would separate checks that share their helpers and their shape.)
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import re
-from dataclasses import asdict, dataclass, field
 from datetime import date
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from tracegraph.errors import ConfigError, NotFoundError, TracegraphError
+from tracegraph.errors import NotFoundError
 from tracegraph.graph.corpus.boilerplate import Passage, SentenceIndex
 from tracegraph.graph.link.concepts import load_categories
-from tracegraph.graph.query.queries import children, counted_problems, doc_index, gaps
-
-DIMENSIONS = ("specificity", "cause_depth", "coverage", "checkability", "boilerplate", "negative")
-DIMENSION_LABELS_ZH = {
-    "specificity": "问题查摆",
-    "cause_depth": "原因剖析",
-    "coverage": "整改对应",
-    "checkability": "措施可检验",
-    "boilerplate": "套话雷同",
-    "negative": "未发现事项",
-}
-PASS, FAIL, NOT_APPLICABLE, LISTED = "达标", "待改进", "不适用", "仅列示"
-_ITEM_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
-
-# =====================================================================================================
-# Rules: the data file, merged over the defaults and validated, with a clear message for each mistake.
-# =====================================================================================================
-
-_SHARE, _COUNT, _BOOL, _WORDS, _REGEXES, _ROOTS = "share", "count", "bool", "words", "regexes", "roots"
-_SPEC: dict[str, Any] = {
-    "specificity.specific_if_any": ("enum", ("example", "date", "figure", "named_work")),
-    "specificity.date_patterns": _REGEXES,
-    "specificity.figure_patterns": _REGEXES,
-    "specificity.named_work_patterns": _REGEXES,
-    "specificity.generic_phrases": _WORDS,
-    "specificity.vague_quantifiers": _WORDS,
-    "specificity.thresholds.min_example_share": (_SHARE, True),
-    "specificity.thresholds.min_specific_share": (_SHARE, True),
-    "cause_depth.roots": _ROOTS,
-    "cause_depth.count_body_mentions": _BOOL,
-    "cause_depth.min_body_words": _COUNT,
-    "cause_depth.objective_excuses": _WORDS,
-    "cause_depth.thresholds.min_roots_covered": (_COUNT, True),
-    "cause_depth.thresholds.max_excuse_causes": (_COUNT, True),
-    "coverage.thresholds.max_problems_without_measures": (_COUNT, True),
-    "coverage.thresholds.max_causes_without_measures": (_COUNT, True),
-    "coverage.thresholds.max_problems_without_causes": (_COUNT, True),
-    "checkability.required": ("enum", ("deadline", "owner", "target")),
-    "checkability.deadline_patterns": _REGEXES,
-    "checkability.vague_deadlines": _WORDS,
-    "checkability.accept_vague_deadline": _BOOL,
-    "checkability.owner_patterns": _REGEXES,
-    "checkability.target_patterns": _REGEXES,
-    "checkability.thresholds.min_checkable_share": (_SHARE, True),
-    "boilerplate.min_clause_chars": _COUNT,
-    "boilerplate.min_run_chars": _COUNT,
-    "boilerplate.thresholds.max_boilerplate_share": (_SHARE, True),
-}
-_LEAF_DICTS = {"cause_depth.roots"}  # replaced whole by an override, so an office can drop a root
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Validated review rules; `patterns(key)` gives the compiled regexes of a *_patterns key."""
-
-    data: dict[str, Any]
-    source: str
-    compiled: dict[str, list[re.Pattern[str]]] = field(default_factory=dict, repr=False)
-
-    def get(self, dotted: str) -> Any:
-        cur: Any = self.data
-        for part in dotted.split("."):
-            cur = cur[part]
-        return cur
-
-    def patterns(self, dotted: str) -> list[re.Pattern[str]]:
-        return self.compiled[dotted]
-
-
-def _default_data() -> dict[str, Any]:
-    return json.loads(resources.files("tracegraph.graph").joinpath("data/review_rules.json").read_text("utf-8"))
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any], where: str, source: str) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in over.items():
-        key = f"{where}.{k}" if where else k
-        if k in ("note", "version"):
-            out[k] = v
-            continue
-        if k not in base:
-            known = "、".join(x for x in base if x != "note")
-            raise ConfigError(f"评估规则 {source}：未知的键 {key}（此处可用：{known}）")
-        if isinstance(base[k], dict) and key not in _LEAF_DICTS:
-            if not isinstance(v, dict):
-                raise ConfigError(f"评估规则 {source}：{key} 应为对象（{{…}}）")
-            out[k] = _merge(base[k], v, key, source)
-        else:
-            out[k] = v
-    return out
-
-
-def _check(key: str, kind: Any, v: Any, source: str, compiled: dict[str, list[re.Pattern[str]]]) -> None:
-    def bad(what: str) -> TracegraphError:
-        return ConfigError(f"评估规则 {source}：{key} {what}（现为 {json.dumps(v, ensure_ascii=False)}）")
-
-    nullable = False
-    if isinstance(kind, tuple) and kind[0] in (_SHARE, _COUNT):
-        kind, nullable = kind
-    if v is None and nullable:
-        return
-    if kind == _SHARE:
-        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-            raise bad("应为 0 到 1 之间的数字" + ("，或 null 表示不参与结论" if nullable else ""))
-    elif kind == _COUNT:
-        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise bad("应为非负整数" + ("，或 null 表示不参与结论" if nullable else ""))
-    elif kind == _BOOL:
-        if not isinstance(v, bool):
-            raise bad("应为 true 或 false")
-    elif kind in (_WORDS, _REGEXES):
-        if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
-            raise bad("应为非空字符串的列表")
-        if kind == _REGEXES:
-            pats = []
-            for x in v:
-                try:
-                    pats.append(re.compile(x))
-                except re.error as exc:
-                    raise ConfigError(f"评估规则 {source}：{key} 中的正则表达式 {x!r} 有误：{exc}") from None
-            compiled[key] = pats
-    elif kind == _ROOTS:
-        cats = load_categories()
-        if not isinstance(v, dict) or not v:
-            raise bad("应为对象：根源名称 → {categories: [...], words: [...]}")
-        for name, spec in v.items():
-            if not isinstance(spec, dict) or set(spec) - {"categories", "words"}:
-                raise bad(f"中的“{name}”应只含 categories 和 words 两个键")
-            for sub in ("categories", "words"):
-                items = spec.get(sub, [])
-                if not isinstance(items, list) or not all(isinstance(x, str) and x for x in items):
-                    raise bad(f"中“{name}”的 {sub} 应为字符串列表")
-            unknown = [c for c in spec.get("categories", []) if c not in cats]
-            if unknown:
-                raise ConfigError(
-                    f"评估规则 {source}：{key} 中“{name}”引用了未知类别 {'、'.join(unknown)}"
-                    f"（graph/data/concepts.json 中有：{'、'.join(cats)}）"
-                )
-            if not spec.get("categories") and not spec.get("words"):
-                raise bad(f"中“{name}”没有任何类别或信号词")
-    elif isinstance(kind, tuple) and kind[0] == "enum":
-        allowed = kind[1]
-        if not isinstance(v, list) or not v or any(x not in allowed for x in v):
-            raise bad(f"应为以下取值组成的非空列表：{'、'.join(allowed)}")
-
-
-def rules_from_dict(over: dict[str, Any] | None = None, source: str = "（内置默认规则）") -> Rules:
-    """Defaults with `over` merged in (objects key by key, lists replaced), then validated."""
-    data = _default_data()
-    if over:
-        if not isinstance(over, dict):
-            raise ConfigError(f"评估规则 {source}：顶层应为 JSON 对象")
-        data = _merge(data, copy.deepcopy(over), "", source)
-    compiled: dict[str, list[re.Pattern[str]]] = {}
-    for key, kind in _SPEC.items():
-        cur: Any = data
-        for part in key.split("."):
-            if not isinstance(cur, dict) or part not in cur:
-                raise ConfigError(f"评估规则 {source}：缺少 {key}")
-            cur = cur[part]
-        _check(key, kind, cur, source, compiled)
-    roots = data["cause_depth"]["roots"]
-    need = data["cause_depth"]["thresholds"]["min_roots_covered"]
-    if need is not None and need > len(roots):
-        raise ConfigError(
-            f"评估规则 {source}：cause_depth.thresholds.min_roots_covered 为 {need}，但只定义了 {len(roots)} 个根源"
-        )
-    return Rules(data, source, compiled)
-
-
-def load_rules(path: str | Path | None = None) -> Rules:
-    """The built-in rules, or a user's rules file merged over them (only the keys it changes need be given)."""
-    if path is None:
-        return rules_from_dict(None)
-    p = Path(path)
-    try:
-        over = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"评估规则文件不存在：{p}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"评估规则文件 {p} 不是 UTF-8 编码") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"评估规则文件 {p} 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
-    return rules_from_dict(over, str(p))
-
-
-# =====================================================================================================
-# Results
-# =====================================================================================================
-
-
-@dataclass
-class Evidence:
-    """A piece of source text: what it shows (label), where it is (doc, span, node, location)."""
-
-    label: str
-    text: str
-    doc: str
-    start: int
-    end: int
-    node: str | None = None
-    where: str = ""
-
-
-@dataclass
-class Finding:
-    dimension: str
-    kind: str
-    severity: str  # "issue" (counts against the material), "info" or "ok"
-    message: str
-    doc: str
-    nodes: list[str]
-    source: Evidence | None
-    evidence: list[Evidence] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Criterion:
-    key: str
-    label: str
-    value: float | int | None
-    threshold: float | int | None
-    op: str  # "≥" or "≤"
-    passed: bool | None  # None: not scored (threshold null or nothing to measure)
-
-
-@dataclass
-class DimensionScore:
-    dimension: str
-    label: str
-    verdict: str
-    summary: str
-    criteria: list[Criterion] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class DocumentReview:
-    doc: str
-    title: str
-    path: str
-    scores: dict[str, DimensionScore]
-    findings: list[Finding]
-
-    def findings_of(self, dimension: str, severity: str | None = None) -> list[Finding]:
-        return [f for f in self.findings if f.dimension == dimension and (severity is None or f.severity == severity)]
-
-    @property
-    def passed(self) -> int:
-        return sum(1 for s in self.scores.values() if s.verdict == PASS)
-
-    @property
-    def scored(self) -> int:
-        return sum(1 for s in self.scores.values() if s.verdict in (PASS, FAIL))
-
-
-@dataclass
-class Review:
-    documents: list[DocumentReview]
-    rules_source: str
-    generated: str
-
-    def document(self, doc: str) -> DocumentReview:
-        for d in self.documents:
-            if d.doc == doc:
-                return d
-        raise NotFoundError(str(doc))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rules": self.rules_source,
-            "generated": self.generated,
-            "documents": [{**asdict(d), "passed": d.passed, "scored": d.scored} for d in self.documents],
-        }
-
-
-def _criterion(key: str, label: str, value: float | int | None, threshold: Any, op: str) -> Criterion:
-    if threshold is None or value is None:
-        return Criterion(key, label, value, threshold, op, None)
-    ok = value >= threshold if op == "≥" else value <= threshold
-    return Criterion(key, label, value, threshold, op, bool(ok))
-
-
-def _verdict(criteria: list[Criterion]) -> str:
-    scored = [c for c in criteria if c.passed is not None]
-    if not scored:
-        return NOT_APPLICABLE
-    return PASS if all(c.passed for c in scored) else FAIL
-
-
-# =====================================================================================================
-# Text helpers
-# =====================================================================================================
-
-
-def _regex_hits(patterns: list[re.Pattern[str]], text: str, offset: int) -> list[tuple[int, int, str]]:
-    """Matches of any pattern, longest first where they overlap, as absolute spans."""
-    hits = [(m.start(), m.end()) for p in patterns for m in p.finditer(text) if m.end() > m.start()]
-    return _non_overlapping(hits, text, offset)
-
-
-def _word_hits(words: list[str], text: str, offset: int) -> list[tuple[int, int, str]]:
-    hits = []
-    for w in words:
-        i = text.find(w)
-        while i >= 0:
-            hits.append((i, i + len(w)))
-            i = text.find(w, i + 1)
-    return _non_overlapping(hits, text, offset)
-
-
-def _non_overlapping(hits: list[tuple[int, int]], text: str, offset: int) -> list[tuple[int, int, str]]:
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    out: list[tuple[int, int, str]] = []
-    last_end = -1
-    for s, e in hits:
-        if s >= last_end:
-            out.append((s + offset, e + offset, text[s:e]))
-            last_end = e
-    return out
-
-
-class _Locator:
-    """Innermost item of a document around a span, and a readable location (section › area › marker)."""
-
-    def __init__(self, g: nx.MultiDiGraph, doc: str) -> None:
-        self.g = g
-        own = ((n, g.nodes[n]) for n in doc_index(g).get(doc, []))
-        self.items = [
-            (d["start"], d["end"], n) for n, d in own if d.get("type") in _ITEM_TYPES and d.get("start") is not None
-        ]
-
-    def node_at(self, start: int, end: int) -> str | None:
-        best: tuple[int, str] | None = None
-        for s, e, n in self.items:
-            if s <= start and end <= e and (best is None or e - s < best[0]):
-                best = (e - s, n)
-        if best is None:
-            for s, e, n in self.items:
-                if s <= start < e and (best is None or e - s < best[0]):
-                    best = (e - s, n)
-        return best[1] if best else None
-
-    def where(self, n: str | None) -> str:
-        if not n or n not in self.g:
-            return ""
-        parts = []
-        cur: str | None = n
-        seen = set()
-        while cur and cur not in seen:
-            seen.add(cur)
-            d = self.g.nodes[cur]
-            if d.get("type") == "Document":
-                break
-            if d.get("type") in ("Section", "Area"):
-                t = d.get("title") or ""
-                parts.append(f"{d.get('marker') or ''}{t[:24]}{'…' if len(t) > 24 else ''}")
-            elif cur == n:
-                tail = d.get("marker") or (d.get("path") or "").split("/", 1)[-1]
-                parts.append(f"{_short(n)} {tail}".strip())
-            cur = _parent(self.g, cur)
-        return " › ".join(reversed(parts))
-
-    def evidence(self, label: str, doc: str, start: int, end: int, text: str, node: str | None = None) -> Evidence:
-        node = node or self.node_at(start, end)
-        return Evidence(label, text, doc, start, end, node, self.where(node))
-
-    def source(self, n: str) -> Evidence:
-        d = self.g.nodes[n]
-        return Evidence(
-            "原文",
-            d.get("title") or d.get("text") or "",
-            d.get("doc") or "",
-            d.get("start") or 0,
-            d.get("end") or 0,
-            n,
-            self.where(n),
-        )
-
-
-def _parent(g: nx.MultiDiGraph, n: str) -> str | None:
-    for u, _, d in g.in_edges(n, data=True):
-        if d.get("type") in ("CONTAINS", "HAS_EXAMPLE", "HAS_ACTION"):
-            return u
-    return None
-
-
-def _short(n: str) -> str:
-    return n.split(":", 1)[1] if ":" in n else n
-
-
-def _label(g: nx.MultiDiGraph, n: str) -> str:
-    t = g.nodes[n].get("title") or ""
-    return f"{_short(n)}“{t[:30]}{'…' if len(t) > 30 else ''}”"
-
-
-def _nodes_of(g: nx.MultiDiGraph, doc: str, t: str) -> list[str]:
-    ns = [n for n in doc_index(g).get(doc, []) if g.nodes[n].get("type") == t]
-    return sorted(ns, key=lambda n: (g.nodes[n].get("start") or 0, n))
-
-
-# =====================================================================================================
-# Dimension checks — each returns its score and its findings
-# =====================================================================================================
-
-Checked = tuple[DimensionScore, list[Finding]]
-
-
-def _score(
-    dim: str, summary: str, criteria: list[Criterion], details: dict[str, Any], verdict: str = ""
-) -> DimensionScore:
-    return DimensionScore(dim, DIMENSION_LABELS_ZH[dim], verdict or _verdict(criteria), summary, criteria, details)
-
-
-def check_specificity(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator) -> Checked:
+from tracegraph.graph.query.queries import children, counted_problems, gaps
+from tracegraph.graph.review.locate import Locator, label_of, nodes_of, parent_of, regex_hits, short_id, word_hits
+from tracegraph.graph.review.results import (
+    LISTED,
+    Checked,
+    DimensionScore,
+    DocumentReview,
+    Finding,
+    Review,
+    criterion,
+    dimension_score,
+)
+from tracegraph.graph.review.rules import Rules, load_rules
+
+
+def check_specificity(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: Locator) -> Checked:
     """问题查摆是否具体: an Example child, dates, figures, named work; otherwise the generic wording found."""
     want = set(rules.get("specificity.specific_if_any"))
     problems = counted_problems(g, doc)
@@ -453,14 +52,14 @@ def check_specificity(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator)
         marks = {
             kind: [
                 loc.evidence(label, doc, s, e, t)
-                for s, e, t in _regex_hits(rules.patterns(f"specificity.{kind}_patterns"), text, off)
+                for s, e, t in regex_hits(rules.patterns(f"specificity.{kind}_patterns"), text, off)
             ]
             for kind, label in (("date", "日期"), ("figure", "数字"), ("named_work", "具名工作"))
         }
         wording = [
             loc.evidence(label, doc, s, e, t, p)
             for key, label in (("generic_phrases", "笼统表述"), ("vague_quantifiers", "模糊限定"))
-            for s, e, t in _word_hits(rules.get(f"specificity.{key}"), text, off)
+            for s, e, t in word_hits(rules.get(f"specificity.{key}"), text, off)
         ]
         data = {
             "examples": examples,
@@ -481,7 +80,7 @@ def check_specificity(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator)
                 for k, lab in (("date", "日期"), ("figure", "数字"), ("named_work", "具名工作"))
                 if marks[k]
             ]
-            msg = f"{_label(g, p)} 查摆具体：{'，'.join(got)}"
+            msg = f"{label_of(g, p)} 查摆具体：{'，'.join(got)}"
             findings.append(
                 Finding(
                     "specificity",
@@ -498,21 +97,21 @@ def check_specificity(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator)
         else:
             generic.append(p)
             words = "、".join(data["generic_wording"]) or "（无）"
-            msg = f"{_label(g, p)} 表述笼统：没有事例，也没有日期、数字；笼统表述：{words}"
+            msg = f"{label_of(g, p)} 表述笼统：没有事例，也没有日期、数字；笼统表述：{words}"
             findings.append(
                 Finding("specificity", "problem_generic", "issue", msg, doc, [p], loc.source(p), wording, data)
             )
     n = len(problems)
     th = rules.get("specificity.thresholds")
     criteria = [
-        _criterion(
+        criterion(
             "example_share", "有事例的问题占比", len(with_examples) / n if n else None, th["min_example_share"], "≥"
         ),
-        _criterion("specific_share", "具体的问题占比", len(specific) / n if n else None, th["min_specific_share"], "≥"),
+        criterion("specific_share", "具体的问题占比", len(specific) / n if n else None, th["min_specific_share"], "≥"),
     ]
     summary = f"查摆问题 {n} 个，有事例 {len(with_examples)} 个，具体 {len(specific)} 个，笼统 {len(generic)} 个"
     details = {"problems": n, "with_examples": with_examples, "specific": specific, "generic": generic}
-    return _score("specificity", summary if n else "未识别出查摆的问题", criteria, details), findings
+    return dimension_score("specificity", summary if n else "未识别出查摆的问题", criteria, details), findings
 
 
 def _roots_of(text: str, roots: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
@@ -527,11 +126,11 @@ def _roots_of(text: str, roots: dict[str, dict[str, list[str]]]) -> dict[str, li
     return out
 
 
-def check_cause_depth(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator) -> Checked:
+def check_cause_depth(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: Locator) -> Checked:
     """原因剖析是否深刻: which roots (思想、政治、作风、纪律 by default) the causes reach; objective excuses."""
     roots: dict[str, dict[str, list[str]]] = rules.get("cause_depth.roots")
     min_words = rules.get("cause_depth.min_body_words")
-    causes = _nodes_of(g, doc, "Cause")
+    causes = nodes_of(g, doc, "Cause")
     findings: list[Finding] = []
     primary: dict[str, list[str]] = {}
     mentioned: dict[str, list[tuple[str, list[str]]]] = {}
@@ -552,7 +151,7 @@ def check_cause_depth(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator)
                 "cause_depth",
                 "cause_roots",
                 "info",
-                f"{_label(g, c)} 标题指向：{desc}",
+                f"{label_of(g, c)} 标题指向：{desc}",
                 doc,
                 [c],
                 loc.source(c),
@@ -560,34 +159,34 @@ def check_cause_depth(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator)
                 data,
             )
         )
-        excuses = _word_hits(rules.get("cause_depth.objective_excuses"), text, off)
+        excuses = word_hits(rules.get("cause_depth.objective_excuses"), text, off)
         if excuses:
             excuse_causes.append(c)
-            msg = f"{_label(g, c)} 以客观原因解释：{'、'.join(dict.fromkeys(t for _, _, t in excuses))}"
+            msg = f"{label_of(g, c)} 以客观原因解释：{'、'.join(dict.fromkeys(t for _, _, t in excuses))}"
             ev = [loc.evidence("客观原因", doc, s, e, t, c) for s, e, t in excuses]
             findings.append(Finding("cause_depth", "objective_excuse", "issue", msg, doc, [c], loc.source(c), ev))
     covered = set(primary) | (set(mentioned) if rules.get("cause_depth.count_body_mentions") else set())
     missing = [r for r in roots if r not in covered]
     if not causes:
         findings.append(Finding("cause_depth", "no_causes", "info", "未识别出原因剖析部分", doc, [], None))
-        return _score("cause_depth", "未识别出原因剖析部分", [], {"causes": 0}), findings
-    section = _parent(g, causes[0])
+        return dimension_score("cause_depth", "未识别出原因剖析部分", [], {"causes": 0}), findings
+    section = parent_of(g, causes[0])
     src = loc.source(section if section and g.nodes[section].get("type") == "Section" else causes[0])
     for r in missing:
         seen = mentioned.get(r, [])
         ev = [
             loc.evidence(f"{r}信号词", doc, s, e, t, c)
             for c, words in seen
-            for s, e, t in _word_hits(words, g.nodes[c].get("text") or "", g.nodes[c].get("start") or 0)
+            for s, e, t in word_hits(words, g.nodes[c].get("text") or "", g.nodes[c].get("start") or 0)
         ]
-        where = "；".join(f"{_short(c)}（{'、'.join(w)}）" for c, w in seen)
+        where = "；".join(f"{short_id(c)}（{'、'.join(w)}）" for c, w in seen)
         msg = f"原因剖析没有从“{r}”方面剖析根源" + (f"，仅在正文中提及：{where}" if seen else "")
         data = {"root": r, "mentioned_in": [c for c, _ in seen]}
         findings.append(Finding("cause_depth", "missing_root", "issue", msg, doc, data["mentioned_in"], src, ev, data))
     th = rules.get("cause_depth.thresholds")
     criteria = [
-        _criterion("roots_covered", f"覆盖的根源数（共 {len(roots)} 类）", len(covered), th["min_roots_covered"], "≥"),
-        _criterion("excuse_causes", "以客观原因解释的原因条数", len(excuse_causes), th["max_excuse_causes"], "≤"),
+        criterion("roots_covered", f"覆盖的根源数（共 {len(roots)} 类）", len(covered), th["min_roots_covered"], "≥"),
+        criterion("excuse_causes", "以客观原因解释的原因条数", len(excuse_causes), th["max_excuse_causes"], "≤"),
     ]
     have = "、".join(r for r in roots if r in covered) or "无"
     summary = f"原因 {len(causes)} 条，覆盖根源：{have}；缺少：{'、'.join(missing) or '无'}"
@@ -599,7 +198,7 @@ def check_cause_depth(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator)
         "mentioned": {r: [c for c, _ in v] for r, v in mentioned.items()},
         "excuse_causes": excuse_causes,
     }
-    return _score("cause_depth", summary, criteria, details), findings
+    return dimension_score("cause_depth", summary, criteria, details), findings
 
 
 _COVERAGE = (
@@ -609,7 +208,7 @@ _COVERAGE = (
 )
 
 
-def check_coverage(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator) -> Checked:
+def check_coverage(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: Locator) -> Checked:
     """整改对应: every problem answered by a measure, every cause treated by one (graph.queries.gaps)."""
     gp = gaps(g, doc)
     th = rules.get("coverage.thresholds")
@@ -620,15 +219,15 @@ def check_coverage(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator) ->
         for r in gp[key]:
             sev = "issue" if limit is not None else "info"
             findings.append(
-                Finding("coverage", kind, sev, f"{_label(g, r['id'])} {what}", doc, [r["id"]], loc.source(r["id"]))
+                Finding("coverage", kind, sev, f"{label_of(g, r['id'])} {what}", doc, [r["id"]], loc.source(r["id"]))
             )
-        criteria.append(_criterion(key, label, len(gp[key]), limit, "≤"))
+        criteria.append(criterion(key, label, len(gp[key]), limit, "≤"))
     for r in gp["measures_addressing_nothing"]:
-        msg = f"{_label(g, r['id'])} 未对应任何问题"
+        msg = f"{label_of(g, r['id'])} 未对应任何问题"
         findings.append(
             Finding("coverage", "measure_addressing_nothing", "info", msg, doc, [r["id"]], loc.source(r["id"]))
         )
-    n_p, n_c = len(counted_problems(g, doc)), len(_nodes_of(g, doc, "Cause"))
+    n_p, n_c = len(counted_problems(g, doc)), len(nodes_of(g, doc, "Cause"))
     summary = (
         f"问题 {n_p} 个中 {len(gp['problems_without_measures'])} 个无措施；"
         f"原因 {n_c} 条中 {len(gp['causes_without_measures'])} 条无措施"
@@ -638,15 +237,16 @@ def check_coverage(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator) ->
         summary = f"读取存疑（{'；'.join(doubts)}），以下覆盖统计不作结论：" + summary
         findings = [
             Finding(f.dimension, f.kind, "info", f.message + "（读取存疑）", f.doc, f.nodes, f.source)
-            if f.kind in ("problem_without_measure", "cause_without_measure") else f
+            if f.kind in ("problem_without_measure", "cause_without_measure")
+            else f
             for f in findings
         ]
         criteria = []
     details = {k: [r["id"] for r in v] for k, v in gp.items() if k != "reading_doubts"}
-    return _score("coverage", summary, criteria if n_p or n_c else [], details), findings
+    return dimension_score("coverage", summary, criteria if n_p or n_c else [], details), findings
 
 
-def _measure_elements(g: nx.MultiDiGraph, m: str, rules: Rules, loc: _Locator) -> dict[str, Any]:
+def _measure_elements(g: nx.MultiDiGraph, m: str, rules: Rules, loc: Locator) -> dict[str, Any]:
     """What makes one measure checkable — deadline (definite or vague), owner, measurable target — and where
     each was found: the 台账 attributes first, else the measure's own text."""
     d = g.nodes[m]
@@ -657,21 +257,21 @@ def _measure_elements(g: nx.MultiDiGraph, m: str, rules: Rules, loc: _Locator) -
     if d.get("deadline"):
         dl = d["deadline"]
         out["deadline"] = dl
-        out["deadline_vague"] = not _regex_hits(deadline_pats, dl, 0) and any(w in dl for w in vague_words)
-    elif hits := _regex_hits(deadline_pats, text, off):
+        out["deadline_vague"] = not regex_hits(deadline_pats, dl, 0) and any(w in dl for w in vague_words)
+    elif hits := regex_hits(deadline_pats, text, off):
         out["deadline"] = hits[0][2]
         out["evidence"] += [loc.evidence("时限", doc, s, e, t) for s, e, t in hits]
-    elif vague := _word_hits(vague_words, text, off):
+    elif vague := word_hits(vague_words, text, off):
         out["deadline"], out["deadline_vague"] = vague[0][2], True
         out["evidence"] += [loc.evidence("时限（不明确）", doc, s, e, t) for s, e, t in vague]
     if d.get("owner") or d.get("department"):
         out["owner"] = "；".join(x for x in (d.get("owner"), d.get("department")) if x)
-    elif hits := _regex_hits(rules.patterns("checkability.owner_patterns"), text, off):
+    elif hits := regex_hits(rules.patterns("checkability.owner_patterns"), text, off):
         out["owner"] = hits[0][2]
         out["evidence"] += [loc.evidence("责任", doc, s, e, t) for s, e, t in hits]
     if d.get("goal"):
         out["target"] = d["goal"]
-    elif hits := _regex_hits(rules.patterns("checkability.target_patterns"), text, off):
+    elif hits := regex_hits(rules.patterns("checkability.target_patterns"), text, off):
         out["target"] = "、".join(dict.fromkeys(t for _, _, t in hits))
         out["evidence"] += [loc.evidence("可衡量目标", doc, s, e, t) for s, e, t in hits]
     return out
@@ -680,11 +280,11 @@ def _measure_elements(g: nx.MultiDiGraph, m: str, rules: Rules, loc: _Locator) -
 _ELEMENT_ZH = {"deadline": "时限", "owner": "责任人/责任部门", "target": "可衡量目标"}
 
 
-def check_checkability(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator) -> Checked:
+def check_checkability(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: Locator) -> Checked:
     """措施可检验: deadline, owner and a measurable target, from 台账 attributes or the measure's own text."""
     required = rules.get("checkability.required")
     accept_vague = rules.get("checkability.accept_vague_deadline")
-    measures = _nodes_of(g, doc, "Measure")
+    measures = nodes_of(g, doc, "Measure")
     findings: list[Finding] = []
     checkable: list[str] = []
     counts = dict.fromkeys(_ELEMENT_ZH, 0)
@@ -701,7 +301,7 @@ def check_checkability(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator
         data = {k: el[k] for k in ("deadline", "deadline_vague", "owner", "target")} | {"lacking": lacking}
         if lacking:
             vague = f"（时限“{el['deadline']}”不明确）" if el["deadline"] and el["deadline_vague"] else ""
-            msg = f"{_label(g, m)} 无法检验：缺少{'、'.join(lacking)}{vague}"
+            msg = f"{label_of(g, m)} 无法检验：缺少{'、'.join(lacking)}{vague}"
             findings.append(
                 Finding(
                     "checkability", "measure_not_checkable", "issue", msg, doc, [m], loc.source(m), el["evidence"], data
@@ -709,13 +309,14 @@ def check_checkability(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator
             )
         else:
             checkable.append(m)
-            msg = f"{_label(g, m)} 可检验：时限 {el['deadline']}；责任 {el['owner'] or '—'}；目标 {el['target'] or '—'}"
+            got = f"时限 {el['deadline']}；责任 {el['owner'] or '—'}；目标 {el['target'] or '—'}"
+            msg = f"{label_of(g, m)} 可检验：{got}"
             findings.append(
                 Finding("checkability", "measure_checkable", "ok", msg, doc, [m], loc.source(m), el["evidence"], data)
             )
     n = len(measures)
     threshold = rules.get("checkability.thresholds.min_checkable_share")
-    criteria = [_criterion("checkable_share", "可检验的措施占比", len(checkable) / n if n else None, threshold, "≥")]
+    criteria = [criterion("checkable_share", "可检验的措施占比", len(checkable) / n if n else None, threshold, "≥")]
     summary = (
         f"整改措施 {n} 条，可检验 {len(checkable)} 条；"
         f"有时限 {counts['deadline']}、有责任人 {counts['owner']}、有可衡量目标 {counts['target']}"
@@ -727,15 +328,13 @@ def check_checkability(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator
         "with": counts,
         "required": list(required),
     }
-    return _score("checkability", summary if n else "未识别出整改措施", criteria, details), findings
+    return dimension_score("checkability", summary if n else "未识别出整改措施", criteria, details), findings
 
 
-def check_boilerplate(
-    g: nx.MultiDiGraph, doc: str, rules: Rules, loc: _Locator, index: SentenceIndex | None
-) -> Checked:
+def check_boilerplate(g: nx.MultiDiGraph, doc: str, rules: Rules, loc: Locator, index: SentenceIndex | None) -> Checked:
     """套话雷同: passages written twice in the material or found in other materials of the corpus."""
     if index is None or doc not in index.texts:
-        return _score("boilerplate", "无原文，未检查", [], {}), []
+        return dimension_score("boilerplate", "无原文，未检查", [], {}), []
     text = index.texts[doc]
     findings: list[Finding] = []
     counted: list[Passage] = []
@@ -744,7 +343,7 @@ def check_boilerplate(
         quoted = p.quoted
         ev = [loc.evidence("雷同段落" if p.other_count else "重复段落", doc, s, e, text[s:e]) for s, e in p.occurrences]
         nodes = list(dict.fromkeys(e.node for e in ev if e.node))
-        where = "、".join(_short(n) for n in nodes) or "正文"
+        where = "、".join(short_id(n) for n in nodes) or "正文"
         if p.other_count:
             names = "、".join(p.other_docs[:5]) + ("等" if p.other_count > 5 else "")
             kind, msg = "shared_across", f"与其他 {p.other_count} 份材料雷同（{names}），见 {where}：“{p.text}”"
@@ -766,7 +365,7 @@ def check_boilerplate(
     share = index.share(doc, counted)
     within_share = index.share(doc, [p for p in counted if not p.other_count])
     threshold = rules.get("boilerplate.thresholds.max_boilerplate_share")
-    criteria = [_criterion("boilerplate_share", "重复或雷同文字占比", round(share, 4), threshold, "≤")]
+    criteria = [criterion("boilerplate_share", "重复或雷同文字占比", round(share, 4), threshold, "≤")]
     summary = f"重复或雷同文字占 {share:.1%}（材料内重复 {len(within)} 处，与其他材料雷同 {len(across)} 处）"
     details = {
         "share": share,
@@ -775,22 +374,22 @@ def check_boilerplate(
         "across": len(across),
         "corpus_documents": len(index.texts),
     }
-    return _score("boilerplate", summary, criteria, details), findings
+    return dimension_score("boilerplate", summary, criteria, details), findings
 
 
-def check_negative(g: nx.MultiDiGraph, doc: str, loc: _Locator) -> Checked:
+def check_negative(g: nx.MultiDiGraph, doc: str, loc: Locator) -> Checked:
     """未发现事项 are statements, not problems: listed apart so they neither count nor hide."""
     rows = gaps(g, doc)["negative_findings"]
     findings = []
     for r in rows:
         d = g.nodes[r["id"]]
         topic = d.get("topic") or ""
-        msg = f"{_short(r['id'])}{f'（{topic}）' if topic else ''}：{d.get('title') or ''}"
+        msg = f"{short_id(r['id'])}{f'（{topic}）' if topic else ''}：{d.get('title') or ''}"
         findings.append(
             Finding("negative", "none_found", "info", msg, doc, [r["id"]], loc.source(r["id"]), [], {"topic": topic})
         )
     summary = f"未发现问题的事项 {len(rows)} 项（不计入查摆问题）"
-    return _score("negative", summary, [], {"items": [r["id"] for r in rows]}, LISTED), findings
+    return dimension_score("negative", summary, [], {"items": [r["id"] for r in rows]}, LISTED), findings
 
 
 # =====================================================================================================
@@ -804,7 +403,7 @@ def review_document(
     """All checks for one document; `index` (over the whole corpus) enables the boilerplate check."""
     rules = rules or load_rules()
     info = g.graph.get("documents", {}).get(doc, {})
-    loc = _Locator(g, doc)
+    loc = Locator(g, doc)
     scores: dict[str, DimensionScore] = {}
     findings: list[Finding] = []
     for dim, (score, found) in (

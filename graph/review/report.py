@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.styles.style import CharacterStyle
 
-from tracegraph.graph.review.checks import DIMENSIONS, FAIL, PASS, Criterion, DocumentReview, Finding, Review
+from tracegraph.graph.review.results import DIMENSIONS, FAIL, PASS, Criterion, DocumentReview, Finding, Review
 
 TITLE = "整改材料质量评估报告"
 _SEVERITY_ZH = {"issue": "需关注", "info": "说明", "ok": "良好"}

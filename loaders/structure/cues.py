@@ -41,6 +41,9 @@ ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
 PLANNED_CUE = re.compile(r"下一步|今后|打算|努力方向|改进方向|计划|将|巩固.{0,10}成果|后续")
 # Before an enumeration's first marker: the run is a plan (今后一是要…), and one that answers the run above it.
 PLANNED_LEAD = re.compile(r"今后|下一步|下步|努力方向|将来|新的一年|明年|计划")
+PROBLEM_WORDS = re.compile(r"不足|问题|差距|短板|反思")
+MEASURES_LEAD = re.compile(r"整改(?:收获|成效|措施|举措)|(?:采取|推出)了?[^。]{0,10}(?:措施|举措)")
+REQUIREMENT_LEAD = re.compile(r"(?:会议|工作|上级)?要求\s*[:：]\s*$")
 ANSWERS_ABOVE = re.compile(r"针对(?:以上|上述|这些|前述)|对照(?:以上|上述)")
 # A document that reports measures taken (a 整改情况通报, 进展情况): its measures are taken unless said otherwise.
 REPORT_TITLE = re.compile(r"整改(?:工作)?(?:进展|落实|完成)?情况(?:的)?(?:通报|报告)|整改进展|整改落实情况")
@@ -66,8 +69,8 @@ ACHIEVEMENT = re.compile(
 )
 # “还存在需要提高的地方。如：A；B；C”: a list of shortcomings introduced by 如/主要有 after an admission.
 SHORTCOMING_LIST = re.compile(
-    r"(?:存在|有)[^。]{0,20}(?:不足|问题|差距|需要提高|需要加强|短板|地方)[^。]{0,10}[。，,]?\s*"
-    r"(?:如|比如|例如|主要有|主要表现在|主要是|具体表现为)\s*[:：]"
+    r"(?:存在|有)[^。]{0,20}(?:不足|问题|差距|需要提高|需要加强|短板|弱项|地方)[^。]{0,60}[。，,]?\s*"
+    r"(?:(?:比如|例如|主要有|主要表现在|主要是|具体表现为)\s*[:：]?|如\s*[:：])"
 )
 TAKEN_CUE = re.compile(r"整改落实情况|整改情况|落实情况|完成情况|已完成|整改成效|整改进展")
 

@@ -407,6 +407,9 @@ class _Parser:
                 self._mark_set_aside(n0, "planned")
                 self._set_aside("planned", node.marker_start, node.end)
                 return
+            if role == "measure" and not node.children and cues.PROBLEM_WORDS.search(self._heading(node)):
+                self.mixed_paragraphs(node, parent, path)
+                return
             self.extract(node, role, parent, path)
             return
         if role in ("past", "none"):
@@ -414,6 +417,13 @@ class _Parser:
             return
         # No role of its own: sub-headings may carry one (二、对照检查 → （一）存在的问题 …), and 台账
         # blocks or tables can appear anywhere.
+        if node.children and node.para is not None and self._lead_says_measures(node):
+            n0 = len(self.items)
+            self.extract(node, "measure", parent, path, status="taken")
+            for it in self.items[n0:]:
+                if it.type == "Measure":
+                    it.attrs["role_uncertain"] = True
+            return
         for child in node.children:
             child_role = cues.heading_role(self._heading(child))
             cpath = f"{path}/{self._seg(child)}"
@@ -427,7 +437,61 @@ class _Parser:
                 self.walk_section(child, child_role, idx, cpath)
             else:
                 self.walk_section(child, None, parent, cpath)
+        if not node.children and node.para is not None:
+            self.roles_from_content(node, parent, path)
         self.tables(node, parent, path, None)
+
+    def _lead_says_measures(self, node: OutlineNode) -> bool:
+        """二、会议的主要收获 whose opening paragraph says what follows (…四个方面的整改收获): measures taken."""
+        assert node.para is not None
+        lead_end = node.children[0].marker_start
+        lead = self.norm[self.paras[node.para].end : lead_end]
+        return bool(cues.MEASURES_LEAD.search(lead)) and len(lead) < 400
+
+    def mixed_paragraphs(self, node: OutlineNode, parent: int, path: str) -> None:
+        """三、存在的不足和努力方向 with plain paragraphs: a paragraph that opens with 今后/下一步 is a plan; the
+        others are left to the shortcoming lists (比如…；…；…) found afterwards."""
+        for k, p in enumerate(self._item_paragraphs(node), 1):
+            if cues.PLANNED_LEAD.search(self.norm[p.start : min(p.end, p.start + 14)]):
+                title = self.title_span(p.start, p.end)
+                m = self.add("Measure", p.start, p.end, title, "", f"{path}/¶{k}", parent, status="planned")
+                self.sentence_actions(title[1], p.end, m, f"{path}/¶{k}")
+
+    def roles_from_content(self, node: OutlineNode, parent: int, path: str) -> None:
+        """A part whose heading names no role (一、思想政治情况) may still hold an enumeration whose units admit
+        shortcomings (第一，…不够) or announce plans (今后一要…): kept as items, marked role_uncertain for the
+        analyst to confirm in 校对, instead of being dropped."""
+        start = self.heading_text(node)[1]
+        enum = self.inline_enums(start, node.end)
+        runs: list[list[tuple[int, int, str]]] = []
+        for e in enum:
+            if not runs or _ordinal(e[2]) == 1:
+                runs.append([e])
+            else:
+                runs[-1].append(e)
+        for r, run in enumerate(runs):
+            if len(run) < 2:
+                continue
+            run_end = runs[r + 1][0][0] if r + 1 < len(runs) else node.end
+            k0 = self._para_index_at(run[0][0])
+            lead = self.norm[self.paras[k0].start if k0 is not None else run[0][0] : run[0][0]]
+            bodies = [
+                self.norm[s : (run[i + 1][0] if i + 1 < len(run) else self._item_end(s, run_end))]
+                for i, (s, _me, _mk) in enumerate(run)
+            ]
+            if cues.PLANNED_LEAD.search(lead) or cues.REQUIREMENT_LEAD.search(lead):
+                role, status = "measure", "planned"
+            elif sum(bool(cues.SHORTCOMING_STRONG.search(b)) for b in bodies) * 2 > len(bodies) and not any(
+                cues.ACHIEVEMENT.search(b) and not cues.SHORTCOMING_STRONG.search(b) for b in bodies
+            ):
+                role, status = "problem", None
+            else:
+                continue
+            n0 = len(self.items)
+            self.enum_items(run, role, parent, path, run_end, status)
+            for it in self.items[n0:]:
+                if it.parent == parent and it.type in ("Problem", "Measure"):
+                    it.attrs["role_uncertain"] = True
 
     def _heading(self, node: OutlineNode) -> str:
         if node.para is None:
@@ -496,25 +560,18 @@ class _Parser:
 
     # ------------------------------------------------------------------ groups of measures
     def _is_group(self, node: OutlineNode, siblings_grouped: bool = False) -> bool:
-        """An area or sub-area heading over measures, not a measure itself: it has numbered children, or its
-        enumerated units start in the paragraphs below its heading line, or it is a bare heading line over
-        narrative paragraphs (（三）… followed by one paragraph)."""
+        """An area or sub-area heading over measures, not a measure itself: it has numbered children, or
+        enumerated units (一是…二是…) below its heading, or it is a bare heading line over narrative paragraphs
+        (（三）… followed by one paragraph) among sibling groups."""
         if node.para is None:
             return False
         if node.children:
             return True
         p = self.paras[node.para]
-        if self._paragraph_enum(p.end, node.end):
-            return True
+        if len(self.inline_enums(self.heading_text(node)[1], node.end)) >= 2:
+            return True  # the smallest enumerated units are the items; the heading above them is their group
         own = self.norm[node.content_start : p.end].strip()
         return siblings_grouped and self.is_bare_heading(node) and bool(self._item_paragraphs(node)) and len(own) <= 60
-
-    def _paragraph_enum(self, start: int, end: int) -> bool:
-        """Enumerated units that open their own paragraphs (一是… ¶ 二是… ¶): each is an item of its own, so the
-        heading above them is a group. One paragraph of 一是…二是… keeps them as steps of one measure."""
-        lo, hi = bisect.bisect_left(self.para_starts, start), bisect.bisect_left(self.para_starts, end)
-        heads = set(self.para_starts[lo:hi])
-        return sum(1 for s, _me, _mk in self.inline_enums(start, end) if s in heads) >= 2
 
     def is_bare_heading(self, node: OutlineNode) -> bool:
         """A heading line with no sentence after it (its whole paragraph is the heading)."""
@@ -529,7 +586,6 @@ class _Parser:
         assert node.para is not None
         hs, he = self.heading_text(node)
         area = self.add("Area", node.marker_start, node.end, (hs, he), node.marker, path, parent, group="measures")
-        self.items[area].end = trim(self.text, node.marker_start, he)[1]
         if node.children:
             first = node.children[0].marker_start
             self._set_aside("context", self.paras[node.para].end, first)  # the area's opening paragraph
@@ -543,10 +599,9 @@ class _Parser:
                 else:
                     self.child_item(c, "measure", area, cpath, status)
             return
-        p = self.paras[node.para]
-        enum = self.inline_enums(p.end, node.end)
+        enum = self.inline_enums(self.heading_text(node)[1], node.end)
         if len(enum) >= 2:
-            self._set_aside("context", p.end, enum[0][0])
+            self._set_aside("context", self.heading_text(node)[1], enum[0][0])
             self.enum_runs(enum, "measure", area, path, node.end, status)
             return
         for k, para in enumerate(self._item_paragraphs(node), 1):
@@ -743,7 +798,8 @@ class _Parser:
         """The last enumerated item runs to its paragraph's end, plus continuation paragraphs that are
         not closing remarks."""
         e = self._para_end_at(s, end)
-        for p in self.paras[bisect.bisect_left(self.para_starts, e) :]:
+        for k in range(bisect.bisect_left(self.para_starts, e), len(self.paras)):
+            p = self.paras[k]
             if p.start >= end:
                 break
             t = self.norm[p.start : p.end]
@@ -807,9 +863,14 @@ class _Parser:
 
     def semicolon_problem_lists(self) -> None:
         """“……还存在需要提高的地方。如：A；B；C” anywhere outside the items: each `；` piece is a problem."""
-        covered = [(i.start, i.end) for i in self.items if i.type in _ITEM_TYPES]
+        covered = sorted((i.start, i.end) for i in self.items if i.type in _ITEM_TYPES)
+        reach: list[int] = []  # reach[k]: the furthest end among the first k+1 spans (sorted by start)
+        for _a, b in covered:
+            reach.append(max(b, reach[-1]) if reach else b)
+        starts = [a for a, _b in covered]
         for p in self.paras:
-            if p.kind == "table_row" or any(a <= p.start < b for a, b in covered):
+            k = bisect.bisect_right(starts, p.start) - 1
+            if p.kind == "table_row" or (k >= 0 and reach[k] > p.start):
                 continue
             m = cues.SHORTCOMING_LIST.search(self.norm, p.start, p.end)
             if not m:

@@ -58,12 +58,14 @@ def reading_report(parsed: ParsedDocument) -> dict[str, Any]:
             }
         )
     starts = {i.start for i in parsed.items}
+    with_actions = {c.parent for c in parsed.items if c.type == "Action" and c.parent is not None}
     long_unsplit = [
         i
-        for i in items
-        if i.end - i.start > 400
+        for k, i in enumerate(parsed.items)
+        if i.type in _COUNTED
+        and i.end - i.start > 400
+        and k not in with_actions
         and sum(1 for m in _ENUM_INSIDE.finditer(text, i.start + 2, i.end) if m.end() - 2 not in starts) >= 2
-        and not any(c.parent is not None and parsed.items[c.parent] is i for c in parsed.items if c.type == "Action")
     ]
     if long_unsplit:
         warnings.append(

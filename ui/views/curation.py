@@ -17,7 +17,9 @@ import networkx as nx
 import streamlit as st
 
 from tracegraph.errors import TracegraphError
-from tracegraph.graph.curation.store import CurationStore, clean_text, review_rows
+from tracegraph.graph.curation.inputs import clean_text
+from tracegraph.graph.curation.rows import review_rows
+from tracegraph.graph.curation.store import CurationStore
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
 from tracegraph.ui import state as vs
@@ -210,7 +212,7 @@ def _rejected(g: nx.MultiDiGraph, root: str, rows: list[dict[str, Any]]) -> None
 
 
 def _add_form(g: nx.MultiDiGraph, store: CurationStore) -> None:
-    from tracegraph.graph.curation.store import LINK_RULES
+    from tracegraph.graph.model.schema import LINK_RULES
 
     etype = st.selectbox(
         "关系类型", LINK_TYPES, format_func=lambda t: f"{EDGE_LABELS_ZH.get(t, t)}（{t}）", key="tg_cur_type"

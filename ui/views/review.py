@@ -10,8 +10,10 @@ import networkx as nx
 import streamlit as st
 
 from tracegraph.graph.corpus.boilerplate import SentenceIndex
-from tracegraph.graph.review.checks import DIMENSIONS, FAIL, DocumentReview, Review, Rules, load_rules, review_document
+from tracegraph.graph.review.checks import review_document
 from tracegraph.graph.review.report import criteria_text, docx_bytes, finding_lines, render_markdown, visible_findings
+from tracegraph.graph.review.results import DIMENSIONS, FAIL, DocumentReview, Review
+from tracegraph.graph.review.rules import Rules, load_rules
 from tracegraph.ui import state as vs
 from tracegraph.ui.views.common import md
 
