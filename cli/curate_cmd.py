@@ -6,20 +6,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tracegraph.graph.model.schema import LINK_TYPES
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from tracegraph.graph.curation.workspace import Workspace
 
 _OP_ZH = {"confirm": "已确认", "reject": "已否决", "restore": "已恢复", "add": "已添加"}
 
 
-def _workspace(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _workspace(args: argparse.Namespace) -> Workspace:
     from tracegraph.graph.curation.workspace import Workspace
 
     return Workspace(args.workspace, user=args.user)
 
 
-def _graph(ws) -> Any:  # type: ignore[no-untyped-def]
+def _graph(ws: Workspace) -> nx.MultiDiGraph:
     from tracegraph.errors import TracegraphError
 
     if not ws.documents():
@@ -73,7 +79,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _link(op: str):  # type: ignore[no-untyped-def]
+def _link(op: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         ws = _workspace(args)
         g = _graph(ws)

@@ -11,11 +11,19 @@ started=$SECONDS
 base_py=${PYTHON:-$("$root/.venv/bin/python" -c 'import sys; print(sys._base_executable)' 2>/dev/null || echo python3)}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tracegraph-wheel.XXXXXX")
 app_pid=""
+stop_app() {  # SIGTERM, then SIGKILL if the server has not exited within 10 s
+  [ -n "$app_pid" ] || return 0
+  kill "$app_pid" 2>/dev/null || true
+  for _ in $(seq 20); do
+    kill -0 "$app_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -9 "$app_pid" 2>/dev/null || true
+  wait "$app_pid" 2>/dev/null || true
+  app_pid=""
+}
 cleanup() {
-  if [ -n "$app_pid" ]; then
-    kill "$app_pid" 2>/dev/null || true
-    wait "$app_pid" 2>/dev/null || true
-  fi
+  stop_app
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -95,7 +103,7 @@ vpy=$venv/bin/python
 site=$("$vpy" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 ls -A "$site" | sort >"$tmp/site-before.txt"
 t0=$SECONDS
-step "pip install the wheel with its dependencies into the fresh venv" "$vpy" -m pip install -q "$wheel"
+step "pip install the wheel with its dependencies into the fresh venv" "$vpy" -m pip install -q --no-compile "$wheel"
 t_install=$((SECONDS - t0))
 
 # 4. site-packages after the install: tracegraph's files are only tracegraph/ and its dist-info, and every
@@ -209,9 +217,7 @@ if grep -qE "Traceback|Error" "$tmp/app.log"; then
   cp "$tmp/app.log" "$log"
   fail "tracegraph app logged an error while starting"
 fi
-kill "$app_pid" 2>/dev/null || true
-wait "$app_pid" 2>/dev/null || true
-app_pid=""
+stop_app
 
 echo "[wheel-check] ok: $(basename "$wheel") installs alone, builds, exports ${#formats[@]} formats, serves the app" \
   "(build ${t_build}s, install ${t_install}s, app ${t_app}s, total $((SECONDS - started))s)"

@@ -355,3 +355,79 @@ def test_corpus_view_groups_problems_across_documents(monkeypatch: pytest.Monkey
     cluster = next(c for c in g.graph["clusters"] if member in c["members"])
     _button(at, f"cl-tr-{cluster['id']}-{member}").click().run()
     assert at.selectbox(key="tg_trace").value == member
+
+
+READING_DOUBT = """中共某某局委员会关于巡察整改情况的通报
+
+一、存在的问题
+
+1．理论学习不够深入，学习的系统性不够。
+
+2．落实“两个责任”不到位，监督检查偏少。
+
+二、推进落实
+
+1．成立工作专班，逐条细化任务。
+
+2．修订学习制度，每月集中学习一次。
+"""
+
+GUESSED_ROLES = """2023年度述职报告
+
+一、思想政治情况
+
+一年来认真学习，按时参加组织生活，完成了各项学习任务。第一，理论联系实际的功夫不够，学用脱节。第二，调查研究不够深入，了解情况不全面。第三，为群众办实事的主动性还不强。
+
+二、今后努力方向
+
+1．加强理论学习，提高运用能力。
+
+2．深入调查研究，掌握一手情况。
+"""
+
+
+@pytest.fixture()
+def doubt_workspace(tmp_path: Path) -> Path:
+    from tracegraph.graph.curation.workspace import Workspace
+
+    (tmp_path / "in").mkdir()
+    f1, f2 = tmp_path / "in" / "存疑通报.txt", tmp_path / "in" / "述职报告.txt"
+    f1.write_text(READING_DOUBT, encoding="utf-8")
+    f2.write_text(GUESSED_ROLES, encoding="utf-8")
+    ws = tmp_path / "ws"
+    core = Workspace(ws)
+    core.import_file(f1)
+    core.import_file(f2)
+    assert not core.build().failed
+    core.close()
+    return ws
+
+
+def test_overview_shows_the_reading_report_and_doubts(monkeypatch: pytest.MonkeyPatch, doubt_workspace: Path) -> None:
+    at = _app(monkeypatch, doubt_workspace)
+    said = _text(at)
+    assert "读取概况" in said
+    assert "的读取存疑：识别出 2 个问题，但没有识别出整改措施" in said
+    assert "（读取存疑）" in said  # its problems are listed as doubtful, not as the material's gaps
+    tables = "\n".join(str(t.value) for t in at.table)
+    assert "落在条目中" in tables and "角色是推测的" in tables
+
+
+def test_a_guessed_role_is_confirmed_in_curation_and_survives_a_rebuild(
+    monkeypatch: pytest.MonkeyPatch, doubt_workspace: Path
+) -> None:
+    from tracegraph.graph.curation.workspace import Workspace
+
+    at = _goto(_app(monkeypatch, doubt_workspace), "curation")
+    assert any("角色待定（3）" in str(t.label) for t in at.tabs)
+    ok = [b for b in at.button if b.key.startswith("cu-role-ok-")]
+    assert len(ok) == 3
+    target = ok[0].key.removeprefix("cu-role-ok-")
+    ok[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with Workspace(doubt_workspace) as ws:
+        g = ws.build(use_cache=False).graph
+        assert g.nodes[target]["type"] == "Problem" and g.nodes[target].get("role_decided")
+        assert not g.nodes[target].get("role_uncertain")
+        assert sum(1 for _, d in g.nodes(data=True) if d.get("role_uncertain")) == 2
+        assert any(r["op"] != "" and target in r["target"] for r in ws.curation.log(limit=20))

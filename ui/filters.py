@@ -56,7 +56,8 @@ def visible_edges(g: nx.MultiDiGraph, spec: FilterSpec) -> list[tuple[str, str, 
     for u, v, d in out:
         if (d.get("origin") or "parsed") not in spec.origins:
             continue
-        if d.get("type") in LINK_TYPES and (d.get("score") if d.get("score") is not None else 1.0) < spec.min_score:
+        score = d.get("score")
+        if d.get("type") in LINK_TYPES and (1.0 if score is None else score) < spec.min_score:
             continue
         keep.append((u, v, d))
     return keep

@@ -15,12 +15,15 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
 from tracegraph.ui.filters import FilterResult
+
+if TYPE_CHECKING:
+    from pyvis.network import Network
 
 TYPE_COLOURS = {
     "Document": "#5b5b5b", "Section": "#9e9e9e", "Area": "#7e57c2", "Problem": "#e53935", "Example": "#ef9a9a",
@@ -74,7 +77,7 @@ def edge_tip(d: dict[str, Any]) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def build_network(g: nx.MultiDiGraph, result: FilterResult, selected: str = "", height: int = 600):  # type: ignore[no-untyped-def]
+def build_network(g: nx.MultiDiGraph, result: FilterResult, selected: str = "", height: int = 600) -> Network:
     """The pyvis Network for the filtered nodes/edges (no HTML yet)."""
     from pyvis.network import Network
 

@@ -175,8 +175,9 @@ def _shared_node(g: nx.MultiDiGraph, nid: str, type_: str, name: str, **extra: A
 
 def _depth(parsed: ParsedDocument, i: int) -> int:
     d = 0
-    while parsed.items[i].parent is not None:
-        i = parsed.items[i].parent  # type: ignore[assignment]
+    parent = parsed.items[i].parent
+    while parent is not None:
+        parent = parsed.items[parent].parent
         d += 1
     return d
 

@@ -28,6 +28,8 @@ def apply_curation(g: nx.MultiDiGraph, store: CurationStore) -> CurationReport:
         node.setdefault(f"orig_{fld}", node.get(fld))
         node[fld] = d.value
         node["curated"] = True
+        if fld == "type" and node.pop("role_uncertain", None):
+            node["role_decided"] = True  # the analyst settled a role the reader had only guessed
         node.setdefault("curation", {})[fld] = {"by": d.user, "at": d.at, "comment": d.comment, "decision": d.id}
         rep.edited.append((n, fld, str(d.value)))
     for (s, t, etype), ld in st.links.items():

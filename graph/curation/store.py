@@ -201,7 +201,9 @@ class CurationStore:
                     os.getpid(),
                 ),
             )
-            return int(did if did is not None else cur.lastrowid)  # type: ignore[arg-type]
+            row_id = did if did is not None else cur.lastrowid
+            assert row_id is not None  # an INSERT always sets lastrowid
+            return int(row_id)
 
     def _link_args(self, g: nx.MultiDiGraph, source: str, target: str, etype: str) -> tuple[str, str, str]:
         etype = clean_text(etype, 20, "关系类型", required=True).upper()

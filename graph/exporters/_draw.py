@@ -62,7 +62,7 @@ def build_figure(job: ExportJob, compact: bool = False) -> Figure:
     width = max(7.0, ncols * col_w + 2 * MARGIN)
     height = max(1.6 if compact else 2.5, nrows * row_h + 2 * MARGIN) + HEADER_H
     fig = Figure(figsize=(width, height), facecolor="white")
-    FigureCanvasAgg(fig)
+    canvas = FigureCanvasAgg(fig)
     body_h = height - HEADER_H
     ax = fig.add_axes((0, 0, 1, body_h / height))
     ax.set_xlim(0, width)
@@ -94,7 +94,7 @@ def build_figure(job: ExportJob, compact: bool = False) -> Figure:
     if not g.number_of_nodes():
         ax.text(width / 2, body_h / 2, "所选范围内没有节点", ha="center", va="center", fontproperties=font, fontsize=12)
     fig.draw_without_rendering()  # places the label boxes so arrows can end at their edges
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = canvas.get_renderer()
     inv = ax.transData.inverted()
     extents = {}
     for n, text in boxes.items():

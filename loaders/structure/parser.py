@@ -130,6 +130,8 @@ class _Parser:
             | {self.paras[i].start for i in self.part_paras}
             | {self.paras[i].start for i in self.boilerplate}
         )
+        self._enum_memo: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        self._heading_memo: dict[int, tuple[int, int]] = {}
         self.set_aside: dict[str, int] = {}  # what the reader saw and kept out of the items, in characters
 
     # ------------------------------------------------------------------ outline
@@ -216,10 +218,12 @@ class _Parser:
     def heading_text(self, node: OutlineNode) -> tuple[int, int]:
         """The heading's own line (after the marker), up to its first sentence end."""
         assert node.para is not None
-        p = self.paras[node.para]
-        s = node.content_start
-        e = sentence_end(self.norm, s, p.end, "。！？!?；;:")
-        return trim(self.text, s, e)
+        if node.para not in self._heading_memo:
+            p = self.paras[node.para]
+            s = node.content_start
+            e = sentence_end(self.norm, s, p.end, "。！？!?；;:")
+            self._heading_memo[node.para] = trim(self.text, s, e)
+        return self._heading_memo[node.para]
 
     def title_span(self, start: int, end: int, stops: str = "。！？!?；;") -> tuple[int, int]:
         e = sentence_end(self.norm, start, end, stops)
@@ -260,7 +264,14 @@ class _Parser:
 
     # ------------------------------------------------------------------ enumerations
     def inline_enums(self, start: int, end: int) -> list[tuple[int, int, str]]:
-        """Positions of 一是/二是…, 首先/其次…, 第一，第二… that open clauses, as (start, marker end, marker)."""
+        """Positions of 一是/二是…, 首先/其次…, 第一，第二… that open clauses, as (start, marker end, marker).
+        Memoised: the group and role stages ask about the same ranges several times."""
+        key = (start, end)
+        if key not in self._enum_memo:
+            self._enum_memo[key] = self._inline_enums(start, end)
+        return list(self._enum_memo[key])
+
+    def _inline_enums(self, start: int, end: int) -> list[tuple[int, int, str]]:
         best: list[tuple[int, int, str]] = []
         for kind in ("shi", "seq", "di"):
             found: list[tuple[int, int, str, int]] = []
@@ -944,7 +955,8 @@ class _Parser:
             if len(body) < 6 or cues.LABEL_LINE.match(body):
                 continue
             n += 1
-            self.add("Action", s, e, self.title_span(s, e), "", f"{path}/步骤{n}", measure)
+            te = e - 1 if self.norm[e - 1] in "。！？!?；;" else e  # the sentence is already cut at its stop
+            self.add("Action", s, e, trim(self.text, s, te), "", f"{path}/步骤{n}", measure)
 
     # ------------------------------------------------------------------ 台账 and named problems
     def ledger_entry(self, node: OutlineNode, parent: int | None, path: str) -> None:

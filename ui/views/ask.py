@@ -32,7 +32,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     if not q:
         return
     ans = ask(g, q, doc_arg(state))
-    (st.success if ans.results else st.warning)(ans.text)
+    (st.success if ans.results else st.warning)(md(ans.text))
     if ans.targets:
         st.markdown("**识别到：** " + "；".join(md(name(g, t["id"], with_type=True)) for t in ans.targets))
     if not ans.results:

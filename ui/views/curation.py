@@ -24,7 +24,7 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
 from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import esc, evidence_html
-from tracegraph.ui.views.common import code, html, md, name
+from tracegraph.ui.views.common import code, html, md, name, type_zh
 
 PAGE = 30
 
@@ -101,6 +101,7 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
     except TracegraphError as exc:
         st.error(str(exc))
         return
+    uncertain = uncertain_roles(g, vs.session().doc or None)
     tabs = st.tabs(
         [
             f"待校对（{len(rows['suggestions'])}）",
@@ -109,6 +110,7 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
             "添加关系",
             f"失联（{len(rows['orphans'])}）",
             "审计日志",
+            f"角色待定（{len(uncertain)}）",
         ]
     )
     with tabs[0]:
@@ -121,6 +123,8 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
         _add_form(g, store)
     with tabs[4]:
         _orphans(root, rows["orphans"])
+    with tabs[6]:
+        _uncertain(g, root, uncertain)
     with tabs[5]:
         log = store.log(limit=300)[::-1]
         st.dataframe(
@@ -138,6 +142,33 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
             ],
             hide_index=True,
         )
+
+
+def uncertain_roles(g: nx.MultiDiGraph, doc: str | None = None) -> list[str]:
+    """Units whose role the reader guessed from their content (role_uncertain), in reading order."""
+    out = [n for n, d in g.nodes(data=True) if d.get("role_uncertain") and (not doc or d.get("doc") == doc)]
+    return sorted(out, key=lambda n: (g.nodes[n].get("doc") or "", g.nodes[n].get("start") or 0))
+
+
+def _uncertain(g: nx.MultiDiGraph, root: str, nodes: list[str]) -> None:
+    """Confirm or change a guessed role; the decision is an ordinary curation edit and survives rebuilds."""
+    if not nodes:
+        st.info("没有角色待定的条目。")
+        return
+    st.caption("这些条目所在部分的标题没有说明它们是问题还是措施，角色是根据内容推测的。确认或改为正确的类型。")
+    for n in nodes[:100]:
+        d = g.nodes[n]
+        with st.container(border=True):
+            st.markdown(f"{md(type_zh(d.get('type')))} · {md(name(g, n))}")
+            a, b, c = st.columns([2, 2, 3])
+            keep = (root, "edit_node", g, n, None, d.get("type"), "确认推测的角色")
+            a.button(f"确认为{type_zh(d.get('type'))}", key=f"cu-role-ok-{n}", on_click=_act, args=keep,
+                     kwargs={"done": "已确认角色"})
+            choices = [t for t in ("Problem", "Cause", "Measure", "Action", "Example") if t != d.get("type")]
+            new = b.selectbox("改为", choices, key=f"cu-role-sel-{n}", format_func=type_zh,
+                              label_visibility="collapsed")
+            c.button("改为所选类型", key=f"cu-role-set-{n}", on_click=_act,
+                     args=(root, "edit_node", g, n, None, new, "修改推测的角色"), kwargs={"done": "已修改角色"})
 
 
 def _suggestions(g: nx.MultiDiGraph, root: str, rows: list[dict[str, Any]]) -> None:

@@ -24,11 +24,12 @@ from tracegraph.ui.views.common import (
     traceable,
     type_zh,
 )
+from tracegraph.ui.views.reading import node_reading_notes
 
 
 def node_links(g: nx.MultiDiGraph, n: str) -> list[dict[str, Any]]:
     """Link edges touching `n` (as every view sees them), strongest first, with the other end's summary."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for u, v, d in active_links(g, LINK_TYPES):
         if n not in (u, v):
             continue
@@ -65,6 +66,8 @@ def render(g: nx.MultiDiGraph, n: str) -> None:
         meta = [f"文档 {d.get('doc')}" if d.get("doc") else "", f"位置 {d.get('path')}" if d.get("path") else "",
                 f"字符 {d.get('start')}–{d.get('end')}" if d.get("start") is not None else ""]
         st.caption(" · ".join(m for m in meta if m))
+        for note in node_reading_notes(g, n):
+            st.warning(md(note))
         b1, b2, b3 = st.columns(3)
         t = traceable(g, n)
         if t:

@@ -106,6 +106,8 @@ _GAP_LABELS = (
 def render_gaps(g: nx.MultiDiGraph, doc: str | None) -> None:
     st.subheader("覆盖缺口")
     gp = gaps(g, doc)
+    for d in gp["reading_doubts"]:
+        st.warning(md(f"{d['doc']} 的读取存疑：{'；'.join(d['warnings'])}。下列该文档的缺口可能是读取问题，不作结论。"))
     for key, label in _GAP_LABELS:
         rows = gp[key]
         st.markdown(f"**{label}（{len(rows)}）**")

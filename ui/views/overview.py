@@ -12,6 +12,7 @@ from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
 from tracegraph.ui.views.common import doc_arg, go_trace, md, name
+from tracegraph.ui.views.reading import render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
 COUNT_TYPES = ("Cause", "Measure", "Action", "Example")
@@ -49,7 +50,7 @@ def cited_policies(g: nx.MultiDiGraph, doc: str | None) -> list[dict[str, Any]]:
 
 def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """One row per document, counted in a single pass over the graph (a corpus has a thousand documents)."""
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str | None], int] = {}
     for _, d in g.nodes(data=True):
         doc, t = d.get("doc"), d.get("type")
         if not doc or (t == "Problem" and d.get("status") == "none_found"):
@@ -91,6 +92,7 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
     else:
         st.table(rows, hide_index=True)
 
+    render_reading(g, doc)
     render_coverage(g, doc, gp)
     render_policies(g, doc)
     render_upload(ws)
@@ -107,11 +109,13 @@ def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict
     st.markdown(f"**{total - len(missing)} / {total}** 个问题有对应的整改措施；"
                 f"**{len(gp['causes_without_measures'])}** 个原因没有整治措施；"
                 f"**{len(gp['measures_addressing_nothing'])}** 条措施未对应任何问题。")
+    doubted = {d["doc"] for d in gp.get("reading_doubts", [])}
     if missing:
-        st.markdown("**没有整改措施的问题（覆盖缺口）**")
+        st.markdown("**没有整改措施的问题（覆盖缺口；标“读取存疑”的可能是读取问题，不作结论）**" if doubted
+                    else "**没有整改措施的问题（覆盖缺口）**")
         for r in missing[:GAP_BUTTONS]:
             a, b = st.columns([6, 1])
-            a.markdown(f"- {md(name(g, r['id']))}")
+            a.markdown(f"- {md(name(g, r['id']))}" + ("（读取存疑）" if r.get("doc") in doubted else ""))
             b.button("溯源", key=f"ov-gap-{r['id']}", on_click=go_trace, args=(r["id"],))
         if len(missing) > GAP_BUTTONS:
             rest = len(missing) - GAP_BUTTONS

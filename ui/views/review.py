@@ -59,13 +59,13 @@ def render_review_view(g: nx.MultiDiGraph, doc: str | None = None, rules: Rules 
         st.info("工作区还没有文档，请先在“总览”上传。")
         return
     rules = rules or load_rules()
-    if doc not in docs:
+    if doc is None or doc not in docs:
         titles = {k: (v.get("title") or k) for k, v in g.graph["documents"].items()}
         doc = (
             st.selectbox("材料", docs, key="review-doc", format_func=lambda k: f"{titles[k]}（{k}）")
             if len(docs) > 1
             else docs[0]
-        )
+        ) or docs[0]
     d = review_document(g, doc, rules, _index(g, rules))
     st.markdown(f"**{md(d.title)}**")
     fails = [s.label for s in d.scores.values() if s.verdict == FAIL]

@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from tracegraph.graph.query.queries import trace
+from tracegraph.graph.query.queries import doubtful, reading_of, trace
 from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import esc
 from tracegraph.ui.views.common import (
@@ -72,8 +72,12 @@ def render_problem(g: nx.MultiDiGraph, n: str, tr: dict[str, Any]) -> None:
     _rows(g, "原因", tr["causes"], "c", "未分析原因：没有原因与此问题建立关联。")
     if not tr["causes"]:
         _suggest(g, n, "EXPLAINS")
-    _rows(g, "整改措施", tr["measures"], "m",
-          "覆盖缺口：这个问题没有对应的整改措施。" if g.nodes[n].get("status") != "none_found" else "")
+    doubts = doubtful(reading_of(g, g.nodes[n].get("doc") or ""))
+    no_measure = (
+        f"没有读出对应的整改措施，但所在文档的读取存疑（{'；'.join(doubts)}），不能据此认定没有措施，请核对原文。"
+        if doubts else "覆盖缺口：这个问题没有对应的整改措施。"
+    )
+    _rows(g, "整改措施", tr["measures"], "m", no_measure if g.nodes[n].get("status") != "none_found" else "")
     if not tr["measures"]:
         _suggest(g, n, "ADDRESSES")
     loose = [a for a in tr["actions"] if not any(a in m.get("actions", []) for m in tr["measures"])]
