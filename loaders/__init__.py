@@ -3,7 +3,8 @@
 from tracegraph.errors import LoadError, StructureError, TracegraphError
 from tracegraph.loaders.formats.document import LoadedDocument, Paragraph
 from tracegraph.loaders.formats.registry import LOADERS, load_file, supported_extensions
-from tracegraph.loaders.structure.parser import Item, ParsedDocument, parse
+from tracegraph.loaders.structure.model import Item, ParsedDocument
+from tracegraph.loaders.structure.parser import parse
 
 __all__ = [
     "LOADERS",

@@ -16,7 +16,7 @@ from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.query.ask import ask
 from tracegraph.graph.query.queries import gaps
 from tracegraph.loaders import load_file, parse
-from tracegraph.loaders.structure.parser import ParsedDocument
+from tracegraph.loaders.structure.model import ParsedDocument
 from tracegraph.loaders.structure.reading import reading_report
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tracegraph.loaders.structure.parser import ParsedDocument
+from tracegraph.loaders.structure.model import ParsedDocument
 
 _COUNTED = ("Problem", "Cause", "Measure", "Example")
 _ENUM_INSIDE = re.compile(
