@@ -51,7 +51,7 @@ def cmd_app(args: argparse.Namespace) -> int:
               "仅在可信的内网中这样做，并确认文档可以在该范围内查看。", file=sys.stderr)
     print(f"工作区：{workspace}\n打开 http://{'127.0.0.1' if is_loopback(args.host) else args.host}:{args.port}",
           file=sys.stderr)
-    from tracegraph.graph.curation.workspace import ENV_VAR
+    from tracegraph.graph.curation.workspace_files import ENV_VAR
 
     env = dict(os.environ)
     env[ENV_VAR] = str(workspace)

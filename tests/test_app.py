@@ -88,7 +88,7 @@ def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, 
     docs = at.table[0].value
     assert list(docs["文档"]) == [DOC] and int(docs["问题"].iloc[0]) == 17
     reading = at.table[1].value  # 读取概况
-    assert list(reading["落在条目中"])[0].endswith("%") and list(reading["警告"]) == ["无"]
+    assert next(iter(reading["落在条目中"])).endswith("%") and list(reading["警告"]) == ["无"]
     policies = at.table[2].value
     assert policies["政策依据"].iloc[0] == "习近平新时代中国特色社会主义思想"
     assert len(policies) == 10 and list(policies["提及次数"]) == sorted(policies["提及次数"], reverse=True)

@@ -146,3 +146,23 @@ def test_link_config_changes_the_links_drawn(sample_graph):
         if etype == "ADDRESSES" and "." not in s:
             measures_of.setdefault(t, set()).add(s)
     assert measures_of["P5.2"] == {"M1"}  # M5 was P5.2's runner-up
+
+
+def test_link_config_reaches_the_build_pipeline_and_keys_its_cache(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A LinkConfig given to build() is used in the worker that links each document, and a cached fragment
+    built with other settings is not reused."""
+    from pathlib import Path
+
+    from tracegraph.graph.build.pipeline import build
+    from tracegraph.graph.link.config import LinkConfig
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt"
+
+    def addresses(g) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+        return {(u, v) for u, v, d in g.edges(data=True) if d.get("type") == "ADDRESSES"}
+
+    default, _ = build([sample], cache_dir=tmp_path)
+    strict, _ = build([sample], cache_dir=tmp_path, link_config=LinkConfig(max_seconds=0))
+    assert addresses(strict) < addresses(default)
+    again, _ = build([sample], cache_dir=tmp_path)
+    assert addresses(again) == addresses(default)

@@ -11,7 +11,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from tracegraph.graph.curation.workspace import display_name, extension
+from tracegraph.graph.curation.workspace_files import display_name, extension
 from tracegraph.ui import state as vs
 from tracegraph.ui.filters import FilterSpec, apply_filters, area_members, visible_edges
 from tracegraph.ui.graph_view import REMOTE_REF, render_html
@@ -266,7 +266,7 @@ def test_upload_is_saved_under_a_generated_name_built_linked_and_persisted(tmp_p
 
 
 def test_the_env_var_names_the_workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from tracegraph.graph.curation import workspace as core
+    from tracegraph.graph.curation import workspace_files as core
 
     monkeypatch.setenv(core.ENV_VAR, str(tmp_path / "from-env"))
     with open_workspace() as ws:

@@ -12,13 +12,12 @@ from typing import Any
 import networkx as nx
 
 from tracegraph.graph.corpus.metadata import guess_metadata
-from tracegraph.graph.model.schema import policy_id, speaker_id
+from tracegraph.graph.model.schema import ITEM_TYPES, policy_id, speaker_id
 from tracegraph.loaders import LoadedDocument, ParsedDocument
 from tracegraph.loaders.references.policy import Lexicon, extract
 from tracegraph.loaders.references.quotes import extract_quotes
 from tracegraph.loaders.structure.reading import reading_report
 
-TEXT_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
 
 
 def new_graph() -> nx.MultiDiGraph:

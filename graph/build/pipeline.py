@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 
 from tracegraph.graph.build.version import code_version
+from tracegraph.graph.link.config import LinkConfig
 
 
 @dataclass
@@ -62,8 +63,10 @@ class Progress:
         print(line, end=end, file=sys.stderr, flush=True)
 
 
-def _lexicon_key(lexicon_files: tuple[str, ...]) -> str:
+def _lexicon_key(lexicon_files: tuple[str, ...], link_config: LinkConfig | None = None) -> str:
+    """The cache key beside the document's sha256: code version, lexicon files and the linker's settings."""
     h = hashlib.sha256(code_version().encode())
+    h.update(repr(link_config or LinkConfig()).encode())
     for f in lexicon_files:
         h.update(Path(f).read_bytes())
     return h.hexdigest()[:12]
@@ -76,6 +79,7 @@ def build_fragment(
     link: bool = True,
     name: str | None = None,
     max_bytes: int | None = None,
+    link_config: LinkConfig | None = None,
 ) -> dict[str, Any]:
     """Everything one document contributes, as plain data (runs in a worker process). `name` is the name the
     document is read under when the file is stored under another one (a workspace's generated names)."""
@@ -104,7 +108,7 @@ def build_fragment(
     if link:
         from tracegraph.graph.link.linker import link_document
 
-        link_document(g, doc_id)
+        link_document(g, doc_id, link_config)
     frag = to_dict(g)
     frag["sha256"] = doc.sha256
     frag["bytes"] = os.path.getsize(path)
@@ -133,10 +137,12 @@ def merge_fragment(g: nx.MultiDiGraph, frag: dict[str, Any]) -> None:
 class FragmentCache:
     """workspace/cache/<sha256>-<doc id>-<version>.json: a document already built is never parsed again."""
 
-    def __init__(self, folder: str | Path, lexicon_files: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, folder: str | Path, lexicon_files: tuple[str, ...] = (), link_config: LinkConfig | None = None
+    ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.key = _lexicon_key(lexicon_files)
+        self.key = _lexicon_key(lexicon_files, link_config)
 
     def _path(self, sha256: str, doc_id: str) -> Path:
         safe = hashlib.sha256(doc_id.encode()).hexdigest()[:10]
@@ -198,6 +204,7 @@ def build_corpus(
     doc_ids: list[str] | None = None,
     names: list[str] | None = None,
     max_bytes: int | None = None,
+    link_config: LinkConfig | None = None,
 ) -> tuple[nx.MultiDiGraph, CorpusReport]:
     """Build many documents: cached fragments are reused, the rest are built in `workers` processes.
     The one pipeline for the CLI, the workspace and the benchmark; `doc_ids`/`names` let a caller that keeps
@@ -209,7 +216,7 @@ def build_corpus(
     lex = tuple(str(x) for x in lexicon_files)
     ids = doc_ids if doc_ids is not None else assign_doc_ids(files)
     shown = names if names is not None else [None] * len(files)
-    cache = FragmentCache(cache_dir, lex) if cache_dir else None
+    cache = FragmentCache(cache_dir, lex, link_config) if cache_dir else None
     report = CorpusReport()
     g = new_graph()
     bar = Progress(len(files), progress)
@@ -266,6 +273,7 @@ def build_corpus(
                     [link] * len(todo),
                     [shown[i] for i, _, _ in todo],
                     [max_bytes] * len(todo),
+                    [link_config] * len(todo),
                     chunksize=chunk,
                 )
                 for (i, _f, did), frag in zip(todo, results, strict=True):
@@ -275,7 +283,7 @@ def build_corpus(
                     bar.update()
         else:
             for i, f, did in todo:
-                frag = build_fragment(str(f), did, lex, link, shown[i], max_bytes)
+                frag = build_fragment(str(f), did, lex, link, shown[i], max_bytes, link_config)
                 if cache is not None and "error" not in frag:
                     cache.put(frag, did)
                 take_and_freeze(i, frag)
@@ -322,6 +330,7 @@ def build(
     cache_dir: str | Path | None = None,
     workers: int | None = None,
     progress: bool = False,
+    link_config: LinkConfig | None = None,
 ) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build a graph from files and folders; a file that fails is reported and the rest still build.
     Large batches run in worker processes; with `cache_dir` unchanged documents are not parsed again."""
@@ -329,7 +338,13 @@ def build(
 
     files = iter_input_files(paths, supported_extensions())
     g, corpus = build_corpus(
-        files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files, link=link, progress=progress
+        files,
+        cache_dir=cache_dir,
+        workers=workers,
+        lexicon_files=lexicon_files,
+        link=link,
+        progress=progress,
+        link_config=link_config,
     )
     report = BuildReport(built=corpus.built, failed=corpus.failed)
     if link and len(g.graph["documents"]) > 1:

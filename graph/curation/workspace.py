@@ -1,9 +1,13 @@
 """A workspace folder: the analyst's documents, their curation and the graph built from both.
 
+Over 400 lines on purpose: `Workspace` is the one place every workspace write goes through (registry, stored
+files, builds, uploads), so its transactions and failure handling read in one piece; names and file checks
+live in workspace_files.py.
+
     <root>/registry.sqlite     documents: id, original name, stored path, sha256, encoding, imported_at
     <root>/curation.sqlite     the curation store (graph.curation)
     <root>/documents/          stored copies, under generated names doc-<sha256 prefix><ext>
-    <root>/build/graph.json    the last curated build; build/linked.json(+.key) caches the linked graph
+    <root>/build/graph.json    the last curated build; build/cache/ the build pipeline's per-document cache
 
 A file's given name is metadata only — never a path — so `../../etc/passwd.txt` is stored inside the
 workspace like any other upload. A file is read and parsed before it is accepted, so an empty, binary,
@@ -32,13 +36,21 @@ from tracegraph.graph.curation.inputs import default_user, now_utc
 from tracegraph.graph.curation.records import CurationReport
 from tracegraph.graph.curation.sqlite import SqliteFile, storage_error
 from tracegraph.graph.curation.store import CurationStore
+from tracegraph.graph.curation.workspace_files import (
+    _check_readable,
+    _sha_file,
+    _too_big,
+    base_name,
+    display_name,
+    doc_id_from_name,
+    extension,
+    workspace_root,
+)
 from tracegraph.loaders.formats.registry import MAX_BYTES, supported_extensions
 
 if TYPE_CHECKING:
-    from tracegraph.loaders.formats.document import LoadedDocument
+    pass
 
-DEFAULT_ROOT = "workspace"
-ENV_VAR = "TRACEGRAPH_WORKSPACE"
 REGISTRY_SCHEMA = "tracegraph-registry/1"
 _REGISTRY_DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,36 +106,6 @@ class WorkspaceBuild:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
     curation: CurationReport = field(default_factory=CurationReport)
     notes: list[str] = field(default_factory=list)
-
-
-def workspace_root(root: str | Path | None = None) -> Path:
-    """The folder asked for, else $TRACEGRAPH_WORKSPACE, else ./workspace."""
-    return Path(root or os.environ.get(ENV_VAR) or DEFAULT_ROOT).expanduser()
-
-
-def base_name(name: str) -> str:
-    """The last component of a name as a plain string (both separators), control characters dropped."""
-    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable()).strip()
-
-
-def extension(name: str) -> str:
-    base = base_name(name)
-    return ("." + base.rsplit(".", 1)[-1].lower()) if "." in base.strip(".") else ""
-
-
-def doc_id_from_name(name: str) -> str:
-    from tracegraph.graph.model.schema import doc_id_for
-
-    base = base_name(name)
-    ext = extension(base)
-    stem = base[: -len(ext)] if ext and base.lower().endswith(ext) else base
-    return doc_id_for(stem)
-
-
-def display_name(name: str) -> str:
-    """A given file name made safe to show: no folders, no control characters, bounded length."""
-    return (base_name(name) or "未命名")[:120]
 
 
 @dataclass(frozen=True)
@@ -336,30 +318,11 @@ class Workspace:
             pass  # a left-over copy is harmless; the registry no longer points at it
 
     # ------------------------------------------------------------------ builds
-    def _inputs_key(self, docs: list[DocRecord]) -> str:
-        from tracegraph.graph.build.version import code_version
-
-        h = hashlib.sha256(code_version().encode())  # a parser/linker change invalidates the cache
-        for r in docs:
-            h.update(f"{r.doc_id}\0{r.sha256}\0{r.version}\n".encode())
-        return h.hexdigest()
-
     def build(self, use_cache: bool = True) -> WorkspaceBuild:
-        """Build from the registered documents, link, apply curation, write build/graph.json."""
-        from tracegraph.graph.build.document import new_graph
-
-        docs = self.documents()
-        key = self._inputs_key(docs)
-        linked = self.build_dir / "linked.json"
-        cached = _read_cached(linked, key) if use_cache else None
-        out = WorkspaceBuild(graph=new_graph())
-        if cached is None:
-            g = self._build_linked(docs, out)
-            self._write_graph(g, linked, out, key)
-        else:
-            g, failed = cached
-            out.built = list(g.graph.get("documents", {}))
-            out.failed = [(str(a), str(b)) for a, b in failed]
+        """Build from the registered documents through the one pipeline (its fragment cache under build/cache
+        unless `use_cache` is off), apply metadata corrections and curation, write build/graph.json."""
+        out = WorkspaceBuild(graph=nx.MultiDiGraph())
+        g = self._build_linked(self.documents(), out, use_cache)
         out.graph = g
         from tracegraph.graph.corpus.metadata import apply_to_graph, load_overrides
 
@@ -425,7 +388,7 @@ class Workspace:
             return UploadResult(shown, False, _one_line(failed[did]), did)
         return UploadResult(shown, True, f"已加入：{did}（{_counts(build.graph, did)}）", did)
 
-    def _build_linked(self, docs: list[DocRecord], out: WorkspaceBuild) -> nx.MultiDiGraph:
+    def _build_linked(self, docs: list[DocRecord], out: WorkspaceBuild, use_cache: bool = True) -> nx.MultiDiGraph:
         """The registered documents through the one build pipeline (its fragment cache under build/cache)."""
         from tracegraph.graph.build.pipeline import build_corpus
         from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
@@ -446,7 +409,7 @@ class Workspace:
             ready.append(r)
         g, report = build_corpus(
             files,
-            cache_dir=self.build_dir / "cache",
+            cache_dir=self.build_dir / "cache" if use_cache else None,
             doc_ids=[r.doc_id for r in ready],
             names=[r.doc_id + extension(r.stored_path) for r in ready],
             max_bytes=self.max_bytes,
@@ -488,27 +451,6 @@ def _counts(g: nx.MultiDiGraph, doc: str) -> str:
     return "，".join(f"{TYPE_LABELS_ZH[t]} {c.get(t, 0)}" for t in ("Problem", "Cause", "Measure"))
 
 
-def _too_big(size: int, cap: int) -> str:
-    return f"文件过大（{size / 1048576:.1f} MB，上限 {cap / 1048576:.0f} MB）"
-
-
-def _check_readable(data: bytes, shown: str, ext: str, max_bytes: int) -> LoadedDocument:
-    """Load and parse before accepting; the loader's reason is the user's reason."""
-    from tracegraph.loaders import load_file, parse
-
-    try:
-        doc = load_file(Path("upload" + ext), data=data, max_bytes=max_bytes)
-        parse(doc)
-    except LoadError as exc:
-        raise LoadError(shown, exc.reason) from None
-    except Exception as exc:  # a loader bug on hostile input must refuse the file, not crash the caller
-        raise LoadError(shown, f"无法读取文件（{type(exc).__name__}）") from None
-    return doc
-
-
-def _sha_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
 
 def _atomic_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(path.parent))
@@ -522,15 +464,3 @@ def _atomic_text(path: Path, text: str) -> None:
         raise
 
 
-def _read_cached(path: Path, key: str) -> tuple[nx.MultiDiGraph, list[list[str]]] | None:
-    """The cached linked graph (and the documents that failed) when it was built from exactly these
-    inputs and is intact; anything else means rebuild."""
-    from tracegraph.graph.model.io import read_json
-
-    try:
-        meta = json.loads(path.with_suffix(".key").read_text(encoding="utf-8"))
-        if meta.get("key") != key or meta.get("sha256") != _sha_file(path):
-            return None
-        return read_json(path), list(meta.get("failed") or [])
-    except (OSError, ValueError, TypeError, TracegraphError, AttributeError):
-        return None

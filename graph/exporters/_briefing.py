@@ -12,7 +12,7 @@ import networkx as nx
 
 from tracegraph.graph.exporters._registry import ExportJob
 from tracegraph.graph.exporters._style import clip, doc_title, location, short_id
-from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.graph.model.schema import LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
 from tracegraph.graph.query.queries import counted_problems, gaps, trace
 
 EVIDENCE_CHARS = 70
@@ -136,7 +136,7 @@ def briefing(job: ExportJob) -> Briefing:
         counts[0] = (TYPE_LABELS_ZH["Problem"], types.get("Problem", 0) - negative)
         counts.append(("未发现问题的事项", negative))
     links = Counter(
-        d.get("origin") for _, _, d in g.edges(data=True) if d.get("type") in ("ADDRESSES", "EXPLAINS", "TREATS")
+        d.get("origin") for _, _, d in g.edges(data=True) if d.get("type") in LINK_TYPES
     )
     link_counts = [(ORIGIN_LABELS_ZH.get(o, o), links[o]) for o in ("explicit", "curated", "inferred") if links.get(o)]
     day = job.generated

@@ -1,0 +1,70 @@
+"""Names and files of a workspace: where it is, how a given file name becomes a safe name and a document id,
+and the checks a file passes before it is accepted. Kept apart from workspace.py, which holds the registry,
+imports and builds."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracegraph.errors import LoadError
+
+if TYPE_CHECKING:
+    from tracegraph.loaders.formats.document import LoadedDocument
+
+DEFAULT_ROOT = "workspace"
+ENV_VAR = "TRACEGRAPH_WORKSPACE"
+
+
+def workspace_root(root: str | Path | None = None) -> Path:
+    """The folder asked for, else $TRACEGRAPH_WORKSPACE, else ./workspace."""
+    return Path(root or os.environ.get(ENV_VAR) or DEFAULT_ROOT).expanduser()
+
+
+def base_name(name: str) -> str:
+    """The last component of a name as a plain string (both separators), control characters dropped."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable()).strip()
+
+
+def extension(name: str) -> str:
+    base = base_name(name)
+    return ("." + base.rsplit(".", 1)[-1].lower()) if "." in base.strip(".") else ""
+
+
+def doc_id_from_name(name: str) -> str:
+    from tracegraph.graph.model.schema import doc_id_for
+
+    base = base_name(name)
+    ext = extension(base)
+    stem = base[: -len(ext)] if ext and base.lower().endswith(ext) else base
+    return doc_id_for(stem)
+
+
+def display_name(name: str) -> str:
+    """A given file name made safe to show: no folders, no control characters, bounded length."""
+    return (base_name(name) or "未命名")[:120]
+
+
+def _too_big(size: int, cap: int) -> str:
+    return f"文件过大（{size / 1048576:.1f} MB，上限 {cap / 1048576:.0f} MB）"
+
+
+def _check_readable(data: bytes, shown: str, ext: str, max_bytes: int) -> LoadedDocument:
+    """Load and parse before accepting; the loader's reason is the user's reason."""
+    from tracegraph.loaders import load_file, parse
+
+    try:
+        doc = load_file(Path("upload" + ext), data=data, max_bytes=max_bytes)
+        parse(doc)
+    except LoadError as exc:
+        raise LoadError(shown, exc.reason) from None
+    except Exception as exc:  # a loader bug on hostile input must refuse the file, not crash the caller
+        raise LoadError(shown, f"无法读取文件（{type(exc).__name__}）") from None
+    return doc
+
+
+def _sha_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
