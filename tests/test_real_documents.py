@@ -236,3 +236,29 @@ def test_four_2022_reports_problems_causes_plans() -> None:
     assert len([m for m in planned if m.marker]) == 7 and len(planned) <= 10
     bounds = [s for s, _ in p.parts]
     assert all(not (i.start < b < i.end) for i in p.items if i.type != "Section" for b in bounds)
+
+
+def test_nested_named_problems_under_areas() -> None:
+    """（一）在“……”方面 → 1．关于“……”问题的整改 → （1）关于“……”的问题。整改情况：一是… — the layout of many
+    published 巡察整改情况通报: the narrowest named problems are the Problems, each answered by the units beneath it;
+    a named heading over named problems is their group, so it is never reported as a problem without measures."""
+    g, report = build([LAYOUTS / "nested-named-problems-tongbao.txt"])
+    assert not report.failed
+    nodes = dict(g.nodes(data=True))
+    answered: Counter[str] = Counter()
+    for _u, v, d in g.edges(data=True):
+        if d.get("type") == "ADDRESSES" and d.get("origin") == "explicit":
+            answered[nodes[v]["title"]] += 1
+    assert answered == {
+        "理论学习中心组学习缺乏计划": 2,
+        "学习成果转化不够": 1,
+        "重大事项请示报告不规范": 2,
+        "廉政风险防控不够有力": 1,
+    }
+    assert gaps(g)["problems_without_measures"] == []
+    groups = [d["title"] for d in nodes.values() if d.get("type") == "Area" and d.get("group") == "problems"]
+    assert groups == ["关于“学习贯彻党的创新理论不够到位”问题的整改"]
+    measures = [d for d in nodes.values() if d.get("type") == "Measure"]
+    assert all(d["status"] == "taken" for d in measures)
+    assert not any(d["title"].startswith("整改情况") for d in measures)  # the label is not the measure
+    assert not any("联系电话" in d["text"] or "2023年5月4日" in d["text"] for d in measures)

@@ -41,6 +41,7 @@ ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
 PLANNED_CUE = re.compile(r"下一步|今后|打算|努力方向|改进方向|计划|将|巩固.{0,10}成果|后续")
 # Before an enumeration's first marker: the run is a plan (今后一是要…), and one that answers the run above it.
 PLANNED_LEAD = re.compile(r"今后|下一步|下步|努力方向|将来|新的一年|明年|计划")
+RESULT_LABEL = re.compile(r"\s*(?:整改情况|整改措施|整改落实情况|落实情况|整改举措)\s*[:：]\s*")
 PROBLEM_WORDS = re.compile(r"不足|问题|差距|短板|反思")
 MEASURES_LEAD = re.compile(r"整改(?:收获|成效|措施|举措)|(?:采取|推出)了?[^。]{0,10}(?:措施|举措)")
 REQUIREMENT_LEAD = re.compile(r"(?:会议|工作|上级)?要求\s*[:：]\s*$")

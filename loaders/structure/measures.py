@@ -174,8 +174,18 @@ class MeasuresStage(ParserState):
             self.add("Action", s, e, trim(self.text, s, te), "", f"{path}/步骤{n}", measure)
 
     def problem_named_measures(self, node: OutlineNode, parent: int, path: str, status: str | None) -> None:
-        """（一）关于“……”问题的整改: the heading states the problem, what follows answers it."""
+        """（一）关于“……”问题的整改: the heading states the problem, what follows answers it. When the units
+        beneath name narrower problems themselves ((1)关于“……”的问题。整改情况：…), the heading is their group."""
         hs, he = self.heading_text(node)
+        if node.children and any(self._names_problem(c) for c in node.children):
+            area = self.add("Area", node.marker_start, node.end, (hs, he), node.marker, path, parent, group="problems")
+            for c in node.children:
+                cpath = f"{path}/{self._seg(c)}"
+                if self._names_problem(c):
+                    self.problem_named_measures(c, area, cpath, status)
+                else:
+                    self.child_item(c, "measure", area, cpath, status)
+            return
         m = _NAMED_PROBLEM.search(self.norm, hs, he)
         assert m is not None
         g = next(i for i in range(1, 4) if m.group(i))
@@ -184,9 +194,11 @@ class MeasuresStage(ParserState):
         self.items[pid].start, self.items[pid].end = trim(self.text, node.marker_start, he)
         if node.children:
             for c in node.children:
+                n0 = len(self.items)
                 self.child_item(c, "measure", parent, f"{path}/{self._seg(c)}", status)
-                for it in self.items:
-                    if it.type == "Measure" and it.start == trim(self.text, c.marker_start, c.end)[0]:
+                first = trim(self.text, c.marker_start, c.end)[0]
+                for it in self.items[n0:]:
+                    if it.type == "Measure" and it.start == first:
                         it.attrs.setdefault("explicit_problems", []).append(pid)
         else:
             body_start = he
@@ -197,6 +209,8 @@ class MeasuresStage(ParserState):
             else:
                 s, e = trim(self.text, body_start, node.end)
                 s = s + 1 if self.norm[s : s + 1] in "。:：" else s
+                label = cues.RESULT_LABEL.match(self.norm, s, e)  # 整改情况：… names the part, not the measure
+                s = trim(self.text, label.end(), e)[0] if label else s
                 if e > s:
                     mid = self.add("Measure", s, e, self.title_span(s, e), "", f"{path}/措施", parent, status=status)
                     self.sentence_actions(self.items[mid].title_end, e, mid, f"{path}/措施")

@@ -53,6 +53,8 @@ class RolesStage(ParserState):
             cpath = f"{path}/{self._seg(child)}"
             if child.key == "tz_problem":
                 self.ledger_entry(child, parent, cpath)
+            elif self._names_problem(child):  # 1．关于“……”问题的整改 under a heading that names no role
+                self.problem_named_measures(child, parent, cpath, self._default_status())
             elif child_role:
                 hs, he = self.heading_text(child)
                 idx = self.add(
