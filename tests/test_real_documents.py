@@ -262,3 +262,17 @@ def test_nested_named_problems_under_areas() -> None:
     assert all(d["status"] == "taken" for d in measures)
     assert not any(d["title"].startswith("整改情况") for d in measures)  # the label is not the measure
     assert not any("联系电话" in d["text"] or "2023年5月4日" in d["text"] for d in measures)
+
+
+def test_a_measure_list_holds_a_cause_a_reply_and_a_plan() -> None:
+    """Inside 一是…四是 under a named problem: 深入查摆问题根源 is a Cause; a reply (…前身为…，经请示…答复…) is
+    context, not a measure; 将于…前完成 marks a plan among the measures taken."""
+    p = parse(load_file(LAYOUTS / "measure-list-with-cause-context-plan.txt"))
+    assert [_title(p, i) for i in p.of_type("Problem")] == ["国有资产管理不规范"]
+    assert [_title(p, i) for i in p.of_type("Cause")] == ["深入查摆问题根源"]
+    assert [(_title(p, m), m.attrs["status"]) for m in p.of_type("Measure")] == [
+        ("全面清查出租房产", "taken"),
+        ("修订资产管理办法", "planned"),
+    ]
+    assert p.set_aside.get("context", 0) > 40  # the reply about the canteen's rent
+    assert all(m.attrs.get("explicit_problems") for m in p.of_type("Measure"))

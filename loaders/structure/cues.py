@@ -41,6 +41,14 @@ ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
 PLANNED_CUE = re.compile(r"下一步|今后|打算|努力方向|改进方向|计划|将|巩固.{0,10}成果|后续")
 # Before an enumeration's first marker: the run is a plan (今后一是要…), and one that answers the run above it.
 PLANNED_LEAD = re.compile(r"今后|下一步|下步|努力方向|将来|新的一年|明年|计划")
+# Units inside a list of measures that are not measures taken.
+CAUSE_UNIT = re.compile(
+    r"(?:查摆|剖析|查找|分析|反思)[^。，,]{0,6}(?:问题)?(?:根源|原因|根子|症结)|问题(?:根源|原因)在于"
+)
+CONTEXT_UNIT = re.compile(r"前身为|经请示|答复|据了解|经核实|经调查|系历史遗留|原因是|由于历史")
+ACTION_VERB = re.compile(r"制定|建立|开展|完善|修订|组织|加强|落实|推进|整改|清退|追缴|约谈|处分|召开|出台|健全")
+FUTURE_UNIT = re.compile(r"将于|拟于|计划于|计划在|正在筹备|正在推进|正在办理|下一步|今后|争取在|预计")
+DONE_UNIT = re.compile(r"已(?:经)?|完成了|实现了|收回|追缴|清退了")
 RESULT_LABEL = re.compile(r"\s*(?:整改情况|整改措施|整改落实情况|落实情况|整改举措)\s*[:：]\s*")
 PROBLEM_WORDS = re.compile(r"不足|问题|差距|短板|反思")
 MEASURES_LEAD = re.compile(r"整改(?:收获|成效|措施|举措)|(?:采取|推出)了?[^。]{0,10}(?:措施|举措)")

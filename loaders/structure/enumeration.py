@@ -8,7 +8,7 @@ import re
 from tracegraph.loaders.structure import cues
 from tracegraph.loaders.structure.base import ParserState
 from tracegraph.loaders.structure.model import _CN
-from tracegraph.loaders.textutil import cn_to_int
+from tracegraph.loaders.textutil import cn_to_int, sentences
 
 INLINE_ENUM = re.compile(rf"([{_CN}]{{1,3}})(?:是|要|要是)(?![的否])")
 
@@ -118,8 +118,32 @@ class EnumerationStage(ParserState):
             elif role == "cause":
                 self.add("Cause", s, e, title, mk, ipath, parent)
             else:
-                m = self.add("Measure", s, e, title, mk, ipath, parent, status=status)
+                kind = self._measure_unit_kind(me, e, title)
+                if kind == "cause":  # 深入查摆问题根源。… inside a list of measures
+                    self.add("Cause", s, e, title, mk, ipath, parent, role_uncertain=True)
+                    continue
+                if kind == "context":  # an explanation or a reply, not something done
+                    self._set_aside("context", s, e)
+                    continue
+                unit_status = "planned" if kind == "planned" and status == "taken" else status
+                m = self.add("Measure", s, e, title, mk, ipath, parent, status=unit_status)
                 self.sentence_actions(title[1], e, m, ipath)
+
+    def _measure_unit_kind(self, start: int, end: int, title: tuple[int, int]) -> str:
+        """What a unit in a list of measures really is: a cause statement, context (…前身为…, 经请示…答复…), a
+        plan among measures taken (将于…前, 计划, 正在筹备), or a measure."""
+        lead = self.norm[title[0] : title[1]]
+        if cues.CAUSE_UNIT.search(lead):
+            return "cause"
+        body = self.norm[start:end]
+        if cues.CONTEXT_UNIT.search(body) and not cues.ACTION_VERB.search(lead):
+            return "context"
+        # a plan says so at once: its lead, or a sentence right after it that opens with 将于/计划…
+        second = sentences(self.norm, start, end)[1:2]
+        opens = bool(second) and bool(cues.FUTURE_UNIT.match(self.norm, second[0][0]))
+        if cues.FUTURE_UNIT.search(lead) or (opens and not cues.DONE_UNIT.search(body)):
+            return "planned"
+        return "measure"
 
     def enum_runs(
         self,

@@ -11,6 +11,14 @@ from tracegraph.loaders.structure.model import OutlineNode
 
 class RolesStage(ParserState):
     def walk_section(self, node: OutlineNode, role: str | None, parent: int, path: str) -> None:
+        if (
+            role in ("problem", "measure", None)
+            and node.para is not None
+            and self._names_problem(node)
+            and not any(self._names_problem(c) for c in node.children)
+        ):  # 一、关于“……”问题的整改 as a part of its own: the problem and the units that answer it
+            self.problem_named_measures(node, parent, path, self._default_status())
+            return
         if role == "organisational":
             n0 = len(self.items)
             self.extract(node, "measure", parent, path, status="organisational")
