@@ -82,22 +82,30 @@ def sentence_end(text: str, start: int, end: int, stops: str = _SENT_END) -> int
 
 
 def sentences(text: str, start: int, end: int, stops: str = "。！？!?；;") -> list[tuple[int, int]]:
-    """Sentence spans (punctuation included) between start and end, blanks trimmed."""
+    """Sentence spans (punctuation included) between start and end, blanks trimmed. One scan over the quote
+    marks and stops of the whole range (the same cuts as sentence_end from each sentence start)."""
     spans: list[tuple[int, int]] = []
-    i = start
-    while i < end:
-        while i < end and text[i] in " \t\r\n":
-            i += 1
-        if i >= end:
-            break
-        j = sentence_end(text, i, end, stops)
-        stop = min(end, j + 1)
-        k = stop
-        while k > i and text[k - 1] in " \t\r\n":
-            k -= 1
-        if k > i:
-            spans.append((i, k))
-        i = stop
+    blanks = " \t\r\n"
+
+    def emit(a: int, b: int) -> None:
+        while a < b and text[a] in blanks:
+            a += 1
+        while b > a and text[b - 1] in blanks:
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+
+    i, depth = start, 0
+    for m in _special(stops).finditer(text, start, end):
+        ch = m.group()
+        if ch in "“《「『":
+            depth += 1
+        elif ch in "”》」』":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            emit(i, m.end())
+            i = m.end()
+    emit(i, end)
     return spans
 
 

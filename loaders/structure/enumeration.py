@@ -8,7 +8,7 @@ import re
 from tracegraph.loaders.structure import cues
 from tracegraph.loaders.structure.base import ParserState
 from tracegraph.loaders.structure.model import _CN
-from tracegraph.loaders.textutil import cn_to_int, sentences
+from tracegraph.loaders.textutil import cn_to_int, sentence_end
 
 INLINE_ENUM = re.compile(rf"([{_CN}]{{1,3}})(?:是|要|要是)(?![的否])")
 
@@ -139,8 +139,10 @@ class EnumerationStage(ParserState):
         if cues.CONTEXT_UNIT.search(body) and not cues.ACTION_VERB.search(lead):
             return "context"
         # a plan says so at once: its lead, or a sentence right after it that opens with 将于/计划…
-        second = sentences(self.norm, start, end)[1:2]
-        opens = bool(second) and bool(cues.FUTURE_UNIT.match(self.norm, second[0][0]))
+        nxt = sentence_end(self.norm, title[1], end) + 1  # the sentence after the lead
+        while nxt < end and self.norm[nxt] in " \t\r\n":
+            nxt += 1
+        opens = nxt < end and bool(cues.FUTURE_UNIT.match(self.norm, nxt))
         if cues.FUTURE_UNIT.search(lead) or (opens and not cues.DONE_UNIT.search(body)):
             return "planned"
         return "measure"
