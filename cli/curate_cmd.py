@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tracegraph.graph.model.schema import LINK_TYPES
+from tracegraph.loaders.formats.encoding import escape_controls as esc
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -45,16 +46,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.replaces and len(args.paths) > 1:
         raise TracegraphError("--replaces 只能配一个文件")
-    from tracegraph.graph.build.pipeline import iter_input_files
+    from tracegraph.graph.build.pipeline import scan_inputs
     from tracegraph.loaders.formats.registry import supported_extensions
 
     ws = _workspace(args)
-    failed = 0
-    for path in iter_input_files(args.paths, supported_extensions()):  # folders are walked
+    scan = scan_inputs(args.paths, supported_extensions())  # folders are walked, symlinks out of them refused
+    failed = len(scan.refused)
+    for path, reason in scan.refused:
+        print(f"错误 {esc(path)}: {reason}")
+    for path, reason in scan.skipped:
+        print(f"跳过 {esc(path)}: {reason}")
+    for path in scan.files:
         try:
             r = ws.import_file(path, replaces=args.replaces)
         except LoadError as exc:
-            print(f"错误 {path}: {exc.reason}")
+            print(f"错误 {esc(path)}: {esc(exc.reason)}")
             failed += 1
             continue
         label = {
@@ -63,7 +69,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "unchanged": "未变化",
             "duplicate": "内容与已有文档相同",
         }
-        print(f"{label[r.status]}：{r.record.doc_id}（{r.record.original_name}，第 {r.record.version} 版）")
+        print(f"{label[r.status]}：{esc(r.record.doc_id)}（{esc(r.record.original_name)}，第 {r.record.version} 版）")
     return 1 if failed else 0
 
 
@@ -74,8 +80,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
         print(json.dumps([d.__dict__ for d in docs], ensure_ascii=False, indent=2))
         return 0
     for d in docs:
-        print(f"{d.doc_id}\t第{d.version}版\t{d.encoding}\t{d.imported_at}\t{d.original_name}")
-    print(f"共 {len(docs)} 个文档（{ws.root}）")
+        print(f"{esc(d.doc_id)}\t第{d.version}版\t{d.encoding}\t{d.imported_at}\t{esc(d.original_name)}")
+    print(f"共 {len(docs)} 个文档（{esc(ws.root)}）")
     return 0
 
 
@@ -83,7 +89,8 @@ def _link(op: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         ws = _workspace(args)
         g = _graph(ws)
-        did = getattr(ws.curation, op)(g, args.source, args.target, args.type, args.comment or "")
+        extra = {"cross_document": True} if getattr(args, "cross_document", False) else {}
+        did = getattr(ws.curation, op)(g, args.source, args.target, args.type, args.comment or "", **extra)
         print(f"{_OP_ZH[op]} #{did}：{args.source} -{args.type}-> {args.target}（{ws.curation.user}）")
         return 0
 
@@ -185,12 +192,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     b = ws.build(use_cache=not args.rebuild)
     for doc, reason in b.failed:
-        print(f"错误 {doc}: {reason}")
+        print(f"错误 {esc(doc)}: {esc(reason)}")
+    from tracegraph.errors import StorageError
+    from tracegraph.graph.curation.sqlite import storage_error
+
+    for note in b.notes:
+        print(f"错误（{StorageError.label}）：{esc(note)}", file=sys.stderr)
     if args.out:
-        write_json(b.graph, args.out)
+        try:
+            write_json(b.graph, args.out)
+        except OSError as exc:
+            raise storage_error(exc, "写入图谱", args.out) from None
+    elif not b.written:  # the build's graph was not stored: never report it as built
+        print(f"图谱未写入 {esc(ws.graph_path)}：工作区不可写（只读或磁盘已满），构建结果没有保存", file=sys.stderr)
+        return StorageError.exit_code
     c = b.graph.graph.get("curation", {})
     print(
-        f"已构建 {len(b.built)} 个文档 → {args.out or ws.graph_path}；人工确认 {c.get('confirmed', 0)}，"
+        f"已构建 {len(b.built)} 个文档 → {esc(args.out or ws.graph_path)}；人工确认 {c.get('confirmed', 0)}，"
         f"添加 {c.get('added', 0)}，否决 {c.get('rejected', 0)}，修改 {c.get('edited', 0)}，"
         f"合并 {c.get('merged', 0)}，失联 {c.get('orphans', 0)}"
     )
@@ -225,6 +243,8 @@ def register(subparsers: Any) -> None:
         sp.add_argument("target", help="终点节点（问题/原因），可写简短编号如 P2.2")
         sp.add_argument("--type", default="ADDRESSES", choices=LINK_TYPES, help="关系类型，默认 ADDRESSES")
         sp.add_argument("--comment", required=(op == "add"), help="备注（为什么）")
+        if op == "add":
+            sp.add_argument("--cross-document", action="store_true", help="起点与终点属于不同文档时须明确加上")
         sp.set_defaults(func=_link(op))
 
     e = sub.add_parser("edit-node", parents=[common], help="修改节点的标题或类型")

@@ -251,8 +251,23 @@ class CurationStore:
             parts.append("已否决")
         return "，".join(parts) or "无"
 
-    def _link_op(self, g: nx.MultiDiGraph, op: str, source: str, target: str, etype: str, comment: str) -> int:
+    def _link_op(
+        self,
+        g: nx.MultiDiGraph,
+        op: str,
+        source: str,
+        target: str,
+        etype: str,
+        comment: str,
+        cross_document: bool = False,
+    ) -> int:
         s, t, etype = self._link_args(g, source, target, etype)
+        ds, dt = g.nodes[s].get("doc"), g.nodes[t].get("doc")
+        if op == "add" and ds != dt and not cross_document:
+            # M5 of one document and P4.1 of another look alike in a list: never link them by accident
+            raise CurationError(
+                f"{s} 与 {t} 属于不同文档（{ds} / {dt}）：跨文档关联须明确选择（命令行 --cross-document）"
+            )
         comment = clean_text(comment, COMMENT_CHARS, "备注", required=(op == "add"))
         old = self.link_status(g, s, t, etype)
         present = g.has_edge(s, t, etype)
@@ -271,6 +286,8 @@ class CurationStore:
             "source_anchor": make_anchor(g, s).to_json(),
             "target_anchor": make_anchor(g, t).to_json(),
         }
+        if ds != dt:
+            dec["cross_document"] = True
         return self._write(OP_LABELS_ZH[op], f"{s} -{etype}-> {t}", old, new, comment, dec)
 
     def confirm(self, g: nx.MultiDiGraph, source: str, target: str, etype: str = "ADDRESSES", comment: str = "") -> int:
@@ -285,9 +302,18 @@ class CurationStore:
         """Take back a rejection."""
         return self._link_op(g, "restore", source, target, etype, comment)
 
-    def add(self, g: nx.MultiDiGraph, source: str, target: str, etype: str = "ADDRESSES", comment: str = "") -> int:
-        """A link the linker did not draw, drawn by hand; the comment (why) is required."""
-        return self._link_op(g, "add", source, target, etype, comment)
+    def add(
+        self,
+        g: nx.MultiDiGraph,
+        source: str,
+        target: str,
+        etype: str = "ADDRESSES",
+        comment: str = "",
+        cross_document: bool = False,
+    ) -> int:
+        """A link the linker did not draw, drawn by hand; the comment (why) is required. A link between two
+        documents' nodes needs `cross_document=True`: the analyst chose it, it did not happen by a look-alike id."""
+        return self._link_op(g, "add", source, target, etype, comment, cross_document)
 
     def edit_node(
         self, g: nx.MultiDiGraph, node: str, title: str | None = None, type: str | None = None, comment: str = ""
