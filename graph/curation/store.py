@@ -278,7 +278,7 @@ class CurationStore:
         if op == "restore" and "已否决" not in old:
             raise CurationError(f"{s} -{etype}-> {t} 没有被否决，无需恢复")
         new = {"confirm": "已确认", "add": "人工添加", "reject": "已否决", "restore": "已恢复"}[op]
-        dec = {
+        dec: dict[str, object] = {
             "op": op,
             "etype": etype,
             "source": s,
