@@ -46,10 +46,13 @@ class Answer:
     results: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""
     doubtful: bool = False  # the document's reading is in doubt: an empty answer is not a finding
+    # one entry per matched item (every matching problem in every document): its own answer
+    per_target: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "doubtful": self.doubtful,
+            "per_target": self.per_target,
             "question": self.question,
             "intent": self.intent,
             "targets": self.targets,
@@ -120,7 +123,25 @@ def _resolve(g: nx.MultiDiGraph, q: str, named: str, doc: str | None) -> list[tu
     if not out:
         return []
     top = out[0][0]
-    return [(s, n) for s, n in out if s >= max(0.2, top * 0.8)][:3]
+    # every item that says the phrase itself, in every document, and the best fuzzy matches besides
+    verbatim = [(s, n) for s, n in out if _says(g, n, phrase)]
+    fuzzy = [(s, n) for s, n in out if s >= max(0.2, top * 0.8) and (s, n) not in verbatim][:3]
+    return (verbatim + fuzzy)[:MAX_TARGETS]
+
+
+MAX_TARGETS = 20
+
+
+def _says(g: nx.MultiDiGraph, n: str, phrase: str) -> bool:
+    """The item, or one of its examples, contains the phrase verbatim."""
+    d = g.nodes[n]
+    if phrase in (d.get("title") or "") or phrase in (d.get("text") or ""):
+        return True
+    return any(
+        phrase in (g.nodes[v].get("text") or "")
+        for _, v, e in g.out_edges(n, data=True)
+        if e.get("type") == "HAS_EXAMPLE"
+    )
 
 
 def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
@@ -142,6 +163,8 @@ def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
         ans.text = "没有找到问题中提到的条目，请换个说法或使用搜索。"
         return ans
     results: dict[str, dict[str, Any]] = {}
+    label = {"Measure": "整改措施", "Problem": "问题", "Cause": "原因", "PolicyRef": "政策依据"}[asks]
+    parts: list[str] = []
     for _, n in targets:
         tr = trace(g, n)
         if asks == "PolicyRef":
@@ -152,28 +175,61 @@ def ask(g: nx.MultiDiGraph, question: str, doc: str | None = None) -> Answer:
             rows = tr.get("causes", [])
         else:
             rows = tr.get("problems", [])
+        rows = [{**r, "via": n} for r in rows]
         for r in rows:
-            r = dict(r)
-            r["via"] = n
             if r["id"] not in results or (r.get("score") or 0) > (results[r["id"]].get("score") or 0):
                 results[r["id"]] = r
+        entry = _target_answer(g, n, rows, asks, label)
+        ans.per_target.append(entry)
+        parts.append(entry["text"])
     ans.results = sorted(results.values(), key=lambda r: -(r.get("score") or 0))
-    label = {"Measure": "整改措施", "Problem": "问题", "Cause": "原因", "PolicyRef": "政策依据"}[asks]
-    names = "、".join(f"“{t['title']}”" for t in ans.targets)
-    if ans.results:
-        body = "；".join(f"{i}. {r['title']}（{_origin(r)}{_score_text(r)}）" for i, r in enumerate(ans.results, 1))
-        ans.text = f"针对{names}，找到 {len(ans.results)} 条{label}：{body}"
-    else:
-        doubts = sorted({w for t in ans.targets for w in doubtful(reading_of(g, t.get("doc") or ""))})
-        if doubts:
-            ans.text = (
-                f"{names}没有读出对应的{label}，但该文档的读取存疑（{'；'.join(doubts)}），"
-                f"不能据此认定原文没有{label}，请核对原文。"
-            )
-            ans.doubtful = True
-        else:
-            ans.text = f"{names}没有找到对应的{label}（覆盖缺口）。"
+    ans.doubtful = any(e["status"] == "doubtful" for e in ans.per_target)
+    found = sum(1 for e in ans.per_target if e["results"])
+    head = f"找到 {len(ans.per_target)} 个相关条目" + (
+        f"（{found} 个有对应的{label}）" if len(ans.per_target) > 1 else ""
+    )
+    ans.text = head + "：" + "；".join(parts) if len(ans.per_target) > 1 else parts[0]
     return ans
+
+
+def _target_answer(g: nx.MultiDiGraph, n: str, rows: list[dict[str, Any]], asks: str, label: str) -> dict[str, Any]:
+    """One matched item's answer: what answers it (with the source's own cue sentence for an explicit link), or
+    — when nothing does — a coverage gap with the nearest candidates, unless the document's reading is in doubt."""
+    d = g.nodes[n]
+    docs = g.graph.get("documents", {})
+    where = (docs.get(d.get("doc") or "") or {}).get("title") or d.get("doc") or ""
+    name = f"“{d.get('title') or ''}”（{where}）"
+    entry: dict[str, Any] = {"target": summary(g, n), "results": rows, "status": "answered", "candidates": []}
+    if rows:
+
+        def one(i: int, r: dict[str, Any]) -> str:
+            cue = ""
+            if r.get("origin") == "explicit":
+                sent = ((r.get("evidence") or {}).get("target_sentence") or {}).get("text")
+                cue = f"，原文：{sent}" if sent else ""
+            return f"{i}. {r['title']}（{_origin(r)}{_score_text(r)}{cue}）"
+
+        entry["text"] = f"{name}：{len(rows)} 条{label}——" + "；".join(one(i, r) for i, r in enumerate(rows, 1))
+        return entry
+    doubts = doubtful(reading_of(g, d.get("doc") or ""))
+    if doubts:
+        entry["status"] = "doubtful"
+        entry["text"] = (
+            f"{name}没有读出对应的{label}，但该文档的读取存疑（{'；'.join(doubts)}），"
+            f"不能据此认定原文没有{label}，请核对原文"
+        )
+        return entry
+    entry["status"] = "gap"
+    etype = {"Measure": "ADDRESSES", "Cause": "EXPLAINS"}.get(asks, "")
+    cands = ((d.get("suggestions") or {}).get(etype) or [])[:3] if etype else []
+    entry["candidates"] = cands
+    offer = (
+        "；候选（未建立关联，可在“校对”中确认）：" + "、".join(c.get("title") or c["id"] for c in cands)
+        if cands
+        else ""
+    )
+    entry["text"] = f"{name}没有找到对应的{label}（覆盖缺口{offer}）"
+    return entry
 
 
 def _score_text(r: dict[str, Any]) -> str:
