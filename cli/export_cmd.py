@@ -28,9 +28,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tracegraph.graph.model.io import read_json
 
     g = read_json(args.graph)
-    out = Path(args.out) if args.out else Path(default_filename(args.select, spec.name))
+    out = Path(args.out) if args.out else Path(default_filename(args.select, spec.name, g=g))
     if out.exists() and out.is_dir() and spec.name != "csv":
-        example = out / default_filename(args.select, spec.name)
+        example = out / default_filename(args.select, spec.name, g=g)
         raise ExportError(f"{out} 是文件夹，请给出文件名（如 {example}）")
     job = export(g, args.select, spec.name, out, title=args.title)
     sub = job.graph

@@ -43,7 +43,7 @@ HOSTILE = (
 )
 HOSTILE_MEASURE = '=HYPERLINK("http://evil.example/x","点我") 提高政治站位'
 HOSTILE_POLICY = "policy:它'}) MATCH (m) DETACH DELETE m //"
-ALL_FORMATS = {"csv", "cypher", "docx", "gexf", "graphml", "html", "json", "md", "png", "svg"}
+ALL_FORMATS = {"csv", "cypher", "docx", "gexf", "graphml", "html", "json", "md", "png", "pptx", "svg"}
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +98,14 @@ def _edge_set(g: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
 def test_registry_lists_every_format_with_mime_and_suffix(outputs):
     specs = formats()
     assert set(specs) == ALL_FORMATS
+    stem = outputs["docx"][0].name.removesuffix(".docx")
+    assert stem.startswith("整改追溯_") and stem.endswith("_2024-05-01")
     for name, (path, mime) in outputs.items():
-        assert path.name == f"tracegraph-trace-P5.2-20240501{specs[name].suffix}"
+        assert path.name == f"{stem}{specs[name].suffix}"  # the hostile title, made safe for a file name
+        assert not set('<>:"/\\|?*') & set(path.name) and "\n" not in path.name
         assert mime == specs[name].mime and path.stat().st_size > 100
     assert outputs["csv"][1] == "application/zip"
-    assert default_filename("types:Problem;doc:x", "docx", TODAY) == "tracegraph-types-Problem-doc-20240501.docx"
+    assert default_filename("types:Problem;doc:x", "docx", TODAY) == "整改追溯_x_2024-05-01.docx"
 
 
 def test_selection_excludes_rejected_and_keeps_hostile_nodes(hostile_graph, expected, sample_doc_id):
@@ -526,35 +529,33 @@ def test_svg_parses_with_glyph_outlines(outputs, hostile_graph):
 # --- briefings --------------------------------------------------------------------------------------
 
 
-def test_docx_briefing_content_and_fonts(outputs, expected, sample_doc_id):
+def test_docx_briefing_content_and_fonts(outputs, expected, hostile_graph, sample_doc_id):
     from docx import Document
     from docx.oxml.ns import qn
 
     doc = Document(str(outputs["docx"][0]))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "整改追溯情况摘编" in text and "追溯：P5.2" in text and "2024年5月1日" in text
+    assert doc.paragraphs[0].text == "整改追溯情况摘编" and "2024年5月1日" in text
+    for heading in ("一、总体情况", "二、问题整改情况", "三、覆盖缺口", "四、需人工核实的推断关联", "出处"):
+        assert heading in text
     assert len(doc.inline_shapes) == 1  # the figure
-    table = doc.tables[0]
-    assert [c.text for c in table.rows[0].cells] == ["问题", "原因", "整改措施", "政策依据"]
-    problems = counted_problems(expected)
-    assert len(table.rows) == 1 + len(problems)
-    row = table.rows[1].cells
     flat = lambda s: re.sub(r"\s+", "", s)  # noqa: E731 - python-docx turns \n into line breaks
-    assert flat(HOSTILE) in flat(row[0].text)
-    assert "一、/（五）/二是" in row[0].text
+    assert flat(HOSTILE).rstrip("。") in flat(text)
+    assert "一、 › （五） › 二是" in text  # the source location is in the appendix
+    assert "第 " not in text and f"{sample_doc_id}:" not in text  # no offsets, no internal ids
     for _, d in expected.nodes(data=True):
-        if d["type"] == "Cause":
-            assert d["title"] in row[1].text
-        if d["type"] == "Measure":
-            assert flat(d["title"]) in flat(row[2].text)
-    assert "依据：" in row[1].text and "依据：" in row[2].text and "推断" in row[1].text
-    assert "两个责任" in row[3].text and HOSTILE_POLICY[7:] in row[3].text
-    fonts = {}
-    for name in ("Normal", "Heading 1", "Title"):
-        rfonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
-        fonts[name] = rfonts.get(qn("w:eastAsia"))
-        assert rfonts.get(qn("w:eastAsiaTheme")) is None
-    assert fonts == {"Normal": "宋体", "Heading 1": "黑体", "Title": "黑体"}
+        if d["type"] in ("Cause", "Measure"):
+            assert flat(d["title"]).rstrip("。；") in flat(text), d["title"]
+    assert "原文依据：" in text and "推断关联" in text
+    # every run carries the East Asian font, named for the 公文 slots
+    eastasia = set()
+    for par in doc.paragraphs:
+        for run in par.runs:
+            rfonts = run._r.rPr.find(qn("w:rFonts"))
+            assert rfonts is not None and rfonts.get(qn("w:eastAsia")), run.text
+            assert rfonts.get(qn("w:eastAsiaTheme")) is None
+            eastasia.add(rfonts.get(qn("w:eastAsia")))
+    assert {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"} <= eastasia
 
 
 @pytest.fixture(scope="module")
@@ -571,10 +572,13 @@ def test_docx_lists_coverage_gaps(all_docx, sample_graph):
     text = "\n".join(p.text for p in doc.paragraphs)
     found = gaps(sample_graph)
     assert found["problems_without_measures"]
-    assert f"没有整改措施的问题（{len(found['problems_without_measures'])}）" in text
+    assert f"没有整改措施的问题（{len(found['problems_without_measures'])}个）" in text
     for row in found["problems_without_measures"] + found["negative_findings"]:
-        assert row["title"] in text
-    assert len(doc.tables[0].rows) == 1 + len(counted_problems(sample_graph))
+        assert row["title"].rstrip("。；") in text
+    texts = [p.text for p in doc.paragraphs]
+    body = texts[texts.index("二、问题整改情况") : texts.index("三、覆盖缺口")]
+    parts = [t for t in body if re.match(r"^（[一二三四五六七八九十]+）", t)]
+    assert len(parts) == len(counted_problems(sample_graph))  # one part per problem
 
 
 def test_docx_survives_control_characters(hostile_graph, tmp_path, sample_doc_id):
@@ -583,7 +587,7 @@ def test_docx_survives_control_characters(hostile_graph, tmp_path, sample_doc_id
     export(g, SELECT, "docx", tmp_path / "ctl.docx", today=TODAY)
     from docx import Document
 
-    assert "分页符与垂直制表问题" in Document(str(tmp_path / "ctl.docx")).tables[0].rows[1].cells[0].text
+    assert "分页符与垂直制表问题" in "\n".join(p.text for p in Document(str(tmp_path / "ctl.docx")).paragraphs)
 
 
 def test_markdown_table(outputs, expected, sample_doc_id):
@@ -633,7 +637,7 @@ def test_docx_converts_to_pdf_with_chinese(all_docx, sample_graph, tmp_path):
     titles = [sample_graph.nodes[p]["title"] for p in counted_problems(sample_graph)]
     missing = [t for t in titles if re.sub(r"\s+", "", t) not in flat]
     assert not missing, missing
-    assert "问题—原因—整改措施—政策依据" in flat
+    assert "一、总体情况" in flat and "二、问题整改情况" in flat
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert re.search(r"WenQuanYi|Noto\w*CJK|SimSun|SimHei|Song|Hei", fonts), fonts  # Chinese drawn in a CJK font
 
@@ -656,6 +660,10 @@ def test_export_panel_renders_deferred_download_buttons(sample_graph, tmp_path):
     at = AppTest.from_file(str(script), default_timeout=60).run()
     assert not at.exception
     buttons = at.get("download_button")
-    assert sorted(b.key for b in buttons) == sorted(f"brief-{f}" for f in ALL_FORMATS)
+    from tracegraph.ui.export_panel import BRIEFING_FIRST
+
+    offered = [f for f in BRIEFING_FIRST if f in ALL_FORMATS]  # the panel's own list of formats
+    assert sorted(b.key for b in buttons) == sorted(f"brief-{f}" for f in offered)
     assert all(b.proto.deferred_file_id for b in buttons)
-    assert "导出范围：追溯：P5.2" in at.caption[0].value
+    # ui.highlight.esc: text, not markup
+    assert "导出范围：追溯：P5.2" in __import__("html").unescape(at.caption[0].value)

@@ -12,7 +12,7 @@ import networkx as nx
 from tracegraph.graph.exporters import default_filename, export_bytes, formats
 from tracegraph.graph.query.subgraph import Selection, describe, parse_selection
 
-BRIEFING_FIRST = ("docx", "md", "png", "svg", "html", "json", "csv", "graphml", "gexf", "cypher")
+BRIEFING_FIRST = ("docx", "pptx", "md", "png", "svg", "html", "json", "csv", "graphml", "gexf", "cypher")
 
 
 def _producer(g: nx.MultiDiGraph, selection: Selection, fmt: str, title: str | None) -> Callable[[], bytes]:
@@ -35,7 +35,9 @@ def render_export_panel(
     sel = parse_selection(selection) if isinstance(selection, str) else selection
     available = formats()
     names = [f for f in (fmts or BRIEFING_FIRST) if f in available]
-    st.caption(f"导出范围：{describe(sel)}")
+    from tracegraph.ui.views.common import md
+
+    st.caption(f"导出范围：{md(describe(sel))}")
     cols = st.columns(min(len(names), 5) or 1)
     for i, name in enumerate(names):
         spec = available[name]
@@ -43,7 +45,7 @@ def render_export_panel(
             st.download_button(
                 label=f"{name.upper()}",
                 data=_producer(g, sel, name, title),
-                file_name=default_filename(sel, name),
+                file_name=default_filename(sel, name, g=g),
                 mime=spec.mime,
                 help=spec.label,
                 key=f"{key}-{name}",

@@ -19,23 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from tracegraph.graph.exporters._style import (  # the one palette, shared with the exports
+    CURATED_EDGE_COLOUR,
+    EDGE_COLOURS,
+    NONE_FOUND_COLOUR,
+    TYPE_COLOURS,
+)
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
 from tracegraph.ui.filters import FilterResult
 
 if TYPE_CHECKING:
     from pyvis.network import Network
 
-TYPE_COLOURS = {
-    "Document": "#5b5b5b", "Section": "#9e9e9e", "Area": "#7e57c2", "Problem": "#e53935", "Example": "#ef9a9a",
-    "Cause": "#fb8c00", "Measure": "#1e88e5", "Action": "#64b5f6", "PolicyRef": "#43a047", "Quote": "#8d6e63",
-    "Speaker": "#6d4c41",
-}
-NONE_FOUND_COLOUR = "#c7c7c7"  # 未发现… : a Problem node that is not a problem
 TYPE_SHAPES = {"Problem": "dot", "Measure": "square", "Cause": "triangle", "Area": "diamond", "PolicyRef": "dot",
                "Document": "star"}
-EDGE_COLOURS = {"ADDRESSES": "#1e88e5", "EXPLAINS": "#fb8c00", "TREATS": "#8e24aa", "CITES": "#a5d6a7",
-                "CONTAINS": "#cfcfcf", "HAS_EXAMPLE": "#e0b4b4", "HAS_ACTION": "#b3d4f0", "QUOTES": "#d7ccc8",
-                "SAID_BY": "#d7ccc8", "SIMILAR_TO": "#bdbdbd"}
 FONT = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 SEED = 7
 LABEL_CHARS = 14
@@ -105,7 +102,7 @@ def build_network(g: nx.MultiDiGraph, result: FilterResult, selected: str = "", 
         width = 1 + 3 * float(score) if (t in LINK_TYPES and score is not None) else 1
         colour = EDGE_COLOURS.get(t, "#bbbbbb")
         if d.get("origin") == "curated":
-            colour = "#2e7d32"
+            colour = CURATED_EDGE_COLOUR
         net.add_edge(u, v, color=colour, width=round(width, 2), dashes=d.get("origin") == "inferred",
                      tip=html.escape(edge_tip(d)))
     net.set_options(json.dumps(_options()))

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from tracegraph.errors import ExportError
+from tracegraph.errors import ExportError, TracegraphError
 from tracegraph.graph.exporters._registry import REGISTRY, ExportFormat, ExportJob, register
-from tracegraph.graph.query.subgraph import Selection, describe, parse_selection, select
+from tracegraph.graph.model.schema import TYPE_LABELS_ZH
+from tracegraph.graph.query.subgraph import Selection, describe, parse_selection, resolve_id, select
 
 __all__ = [
     "ExportFormat",
@@ -31,6 +32,8 @@ __all__ = [
     "get_format",
     "make_job",
     "register",
+    "safe_filename",
+    "subject",
 ]
 
 _loaded = False
@@ -67,7 +70,55 @@ def make_job(
         scope=describe(sel),
         title=title or "整改追溯情况摘编",
         generated=today or date.today(),
+        subject=subject(g, sel),
     )
+
+
+def _title_of(g: nx.MultiDiGraph, ref: str, sel: Selection) -> str:
+    try:
+        n = resolve_id(g, ref, sel.documents)
+    except TracegraphError:
+        return ref.split(":")[-1]
+    d = g.nodes[n]
+    area = d.get("area")
+    area_title = str(g.nodes[area].get("title") or "") if area in g else ""
+    if d.get("type") == "Problem" and 0 < len(area_title) <= 12:
+        return area_title  # a problem is named by its area (基层党组织建设) when the area has a short name
+    title = str(d.get("title") or ref.split(":")[-1])
+    return title if len(title) <= 20 else title[:20]
+
+
+def subject(g: nx.MultiDiGraph | None, selection: Selection | str) -> str:
+    """The selection in a reader's words: the area or title of a traced problem, a node's title, a
+    document's title, 覆盖缺口, 全部材料 — never an internal id when the graph can name it."""
+    sel = parse_selection(selection) if isinstance(selection, str) else selection
+    parts: list[str] = []
+    refs = list(sel.trace) + list(sel.focus)
+    if g is not None:
+        parts += [_title_of(g, r, sel) for r in refs]
+        docs = g.graph.get("documents", {})
+        parts += [str((docs.get(d) or {}).get("title") or d) for d in sel.documents]
+    else:
+        parts += [r.split(":")[-1] for r in refs] + list(sel.documents)
+    if sel.gaps:
+        parts.append("覆盖缺口")
+    if sel.types and not parts:
+        parts.append("、".join(TYPE_LABELS_ZH.get(t, t) for t in sel.types))
+    return "、".join(dict.fromkeys(p for p in parts if p)) or "全部材料"
+
+
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\u2028\u2029]+')
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
+
+
+def safe_filename(name: str, limit: int = 80) -> str:
+    """A file name Windows, macOS and Linux all accept: no reserved characters, no reserved device
+    names (CON, NUL, COM1 …), no trailing dot or space, not too long."""
+    name = _WINDOWS_BAD.sub("_", " ".join(name.split()))
+    name = re.sub(r"_+", "_", name).strip(" ._")[:limit].rstrip(" .") or "导出"
+    if _WINDOWS_RESERVED.match(name):
+        name = "_" + name
+    return name
 
 
 def export(
@@ -88,25 +139,15 @@ def export(
     return job
 
 
-def default_filename(selection: Selection | str, fmt: str, today: date | None = None) -> str:
-    """An ASCII file name that says what was exported, e.g. ``tracegraph-trace-P5.2-20240501.docx``."""
-    sel = parse_selection(selection) if isinstance(selection, str) else selection
-    parts: list[str] = []
-    if sel.trace:
-        parts += ["trace", *[t.split(":")[-1] for t in sel.trace]]
-    if sel.focus:
-        parts += ["focus", *[t.split(":")[-1] for t in sel.focus]]
-    if sel.gaps:
-        parts.append("gaps")
-    if sel.types:
-        parts += ["types", *sel.types]
-    if sel.documents:
-        parts.append("doc")
-    if not parts:
-        parts.append("all")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts)).strip("._-")[:60] or "export"
-    stamp = (today or date.today()).strftime("%Y%m%d")
-    return f"tracegraph-{slug}-{stamp}{get_format(fmt).suffix}"
+def default_filename(
+    selection: Selection | str, fmt: str, today: date | None = None, g: nx.MultiDiGraph | None = None
+) -> str:
+    """A Chinese file name that says what was exported, safe on Windows, e.g.
+    ``整改追溯_基层党组织建设_2026-11-30.docx`` (with the graph, the selection is named by its titles;
+    without it, by the short ids)."""
+    stamp = (today or date.today()).strftime("%Y-%m-%d")
+    name = safe_filename(f"整改追溯_{safe_filename(subject(g, selection), 40)}_{stamp}")
+    return name + get_format(fmt).suffix
 
 
 def export_bytes(
@@ -115,7 +156,7 @@ def export_bytes(
     """The export as (bytes, file name, MIME type) — what a download button needs. Folder formats
     (csv) come as a zip."""
     spec = get_format(fmt)
-    name = default_filename(selection, fmt, today)
+    name = default_filename(selection, fmt, today, g)
     with tempfile.TemporaryDirectory(prefix="tracegraph-export-") as tmp:
         out = Path(tmp) / name
         export(g, selection, fmt, out, title, today)

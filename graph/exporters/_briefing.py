@@ -12,8 +12,8 @@ import networkx as nx
 
 from tracegraph.graph.exporters._registry import ExportJob
 from tracegraph.graph.exporters._style import clip, doc_title, location, short_id
-from tracegraph.graph.model.schema import LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
-from tracegraph.graph.query.queries import counted_problems, gaps, trace
+from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.graph.query.queries import counted_problems, doubtful, gaps, matrix, policy_refs_of, reading_of, trace
 
 EVIDENCE_CHARS = 70
 GAP_LABELS = {
@@ -39,6 +39,9 @@ class Link:
     shared_terms: list[str]
     location: str
     actions: list[tuple[str, str]] = field(default_factory=list)
+    policies: list[str] = field(default_factory=list)  # 政策依据 of a measure and its actions, as 溯源 lists them
+    path: str = ""  # section path in its document (for source notes; no offsets, no ids)
+    doc: str = ""
 
     @property
     def how(self) -> str:
@@ -56,6 +59,59 @@ class ProblemRow:
     causes: list[Link]
     measures: list[Link]
     policies: list[str]
+    path: str = ""
+    doc: str = ""
+    doc_id: str = ""
+    area: str = ""
+
+
+@dataclass
+class Overview:
+    """The figures of the opening 总体情况 paragraph. They are ``matrix``/``gaps`` of the selection: the
+    problems and measures are ``matrix(sel)``'s, a problem "has a measure" unless ``gaps`` lists it."""
+
+    problems: int
+    with_measures: int
+    causes: int
+    causes_treated: int
+    measures: int
+    actions: int
+    policies: int
+    inferred: int
+
+    @property
+    def coverage(self) -> int:
+        return round(100 * self.with_measures / self.problems) if self.problems else 0
+
+    def sentence(self) -> str:
+        if not self.problems:
+            text = "本次梳理范围内没有查摆出的问题"
+        else:
+            text = f"本次梳理问题{self.problems}个，其中{self.with_measures}个有明确的整改措施，覆盖率{self.coverage}%"
+        if self.causes:
+            text += f"；分析原因{self.causes}个，其中{self.causes_treated}个有对应的整改措施"
+        text += f"；涉及整改措施{self.measures}条、具体举措{self.actions}项，引用政策依据{self.policies}项"
+        if self.inferred:
+            text += f"。上述对应关系中有{self.inferred}条系按用语推断，需人工核实"
+        return text + "。"
+
+
+@dataclass
+class InferredLink:
+    kind: str  # 针对 / 导致 / 整治
+    source: str
+    target: str
+    score: float | None
+    evidence: str
+
+
+@dataclass
+class GapItem:
+    kind: str
+    title: str
+    path: str
+    doc: str
+    doubted: bool  # the document's reading is in doubt: not stated as a finding
 
 
 @dataclass
@@ -68,10 +124,29 @@ class Briefing:
     link_counts: list[tuple[str, int]]
     rows: list[ProblemRow]
     gaps: list[tuple[str, list[tuple[str, str, str]]]]
+    overview: Overview | None = None
+    inferred: list[InferredLink] = field(default_factory=list)
+    doubts: list[tuple[str, list[str]]] = field(default_factory=list)  # (document title, reading warnings)
+    gap_items: list[GapItem] = field(default_factory=list)
 
 
-def _link(g: nx.MultiDiGraph, row: dict[str, Any], actions: list[dict[str, Any]] | None = None) -> Link:
+def policy_names(g: nx.MultiDiGraph, n: str) -> list[str]:
+    """The 政策依据 the 溯源 view lists for a node (``trace(g, n)["policy_refs"]``), by canonical name."""
+    if n not in g:
+        return []
+    return [str(r.get("canonical") or r.get("title") or r["id"]) for r in policy_refs_of(g, n)]
+
+
+def _link(
+    g: nx.MultiDiGraph,
+    row: dict[str, Any],
+    actions: list[dict[str, Any]] | None = None,
+    source: nx.MultiDiGraph | None = None,
+) -> Link:
+    """``source`` is the whole graph: a measure's policy references are looked up there, so a selection
+    that leaves the PolicyRef nodes out still names them."""
     ev = row.get("evidence") or {}
+    d = g.nodes[row["id"]]
     sentence = (ev.get("source_sentence") or {}).get("text") or ""
     return Link(
         id=row["id"],
@@ -83,29 +158,39 @@ def _link(g: nx.MultiDiGraph, row: dict[str, Any], actions: list[dict[str, Any]]
         shared_terms=list(ev.get("shared_terms") or [])[:6],
         location=location(g, row["id"], offsets=False),
         actions=[(short_id(g, a["id"]), str(a.get("title") or "")) for a in actions or []],
+        policies=policy_names(source if source is not None else g, row["id"])
+        if d.get("type") in ("Measure", "Action")
+        else [],
+        path=str(d.get("path") or ""),
+        doc=doc_title(g, d.get("doc")),
     )
 
 
-def problem_rows(g: nx.MultiDiGraph) -> list[ProblemRow]:
+def problem_rows(g: nx.MultiDiGraph, source: nx.MultiDiGraph | None = None) -> list[ProblemRow]:
     """One row per admitted problem of the subgraph, links as the subgraph holds them."""
     rows = []
     for p in counted_problems(g):
         tr = trace(g, p)
-        measures = [_link(g, m, m.get("actions")) for m in tr["measures"]]
+        measures = [_link(g, m, m.get("actions"), source) for m in tr["measures"]]
         in_measure = {a["id"] for m in tr["measures"] for a in m.get("actions", [])}
         # actions whose measure is not in the selection still belong in the measures column
         loose = [a for a in tr["actions"] if a["id"] not in in_measure]
-        measures += [_link(g, a) for a in loose]
+        measures += [_link(g, a, None, source) for a in loose]
+        d = g.nodes[p]
         rows.append(
             ProblemRow(
                 id=p,
                 short=short_id(g, p),
-                title=str(g.nodes[p].get("title") or ""),
+                title=str(d.get("title") or ""),
                 location=location(g, p),
                 examples=[clip(e.get("title"), 60) for e in tr["examples"]],
-                causes=[_link(g, c) for c in tr["causes"]],
+                causes=[_link(g, c, None, source) for c in tr["causes"]],
                 measures=measures,
                 policies=[str(r.get("canonical") or r.get("title") or r["id"]) for r in tr["policy_refs"]],
+                path=str(d.get("path") or ""),
+                doc=doc_title(g, d.get("doc")),
+                doc_id=str(d.get("doc") or ""),
+                area=str(g.nodes[d["area"]].get("title") or "") if d.get("area") in g else "",
             )
         )
     return rows
@@ -135,11 +220,20 @@ def briefing(job: ExportJob) -> Briefing:
     if negative:
         counts[0] = (TYPE_LABELS_ZH["Problem"], types.get("Problem", 0) - negative)
         counts.append(("未发现问题的事项", negative))
-    links = Counter(
-        d.get("origin") for _, _, d in g.edges(data=True) if d.get("type") in LINK_TYPES
-    )
+    links = Counter(d.get("origin") for _, _, d in g.edges(data=True) if d.get("type") in LINK_TYPES)
     link_counts = [(ORIGIN_LABELS_ZH.get(o, o), links[o]) for o in ("explicit", "curated", "inferred") if links.get(o)]
     day = job.generated
+    doubts = [(doc_title(g, d), w) for d in sorted(g.graph.get("documents", {})) if (w := doubtful(reading_of(g, d)))]
+    doubted_ids = {d for d in g.graph.get("documents", {}) if doubtful(reading_of(g, d))}
+    found = gaps(job.source)
+    items = []
+    for key, label in GAP_LABELS.items():
+        for r in found.get(key, []):
+            if r["id"] in g:
+                nd = g.nodes[r["id"]]
+                doubted = nd.get("doc") in doubted_ids and key != "negative_findings"
+                title, path = str(r.get("title") or ""), str(nd.get("path") or "")
+                items.append(GapItem(label, title, path, doc_title(g, nd.get("doc")), doubted))
     return Briefing(
         title=job.title,
         scope=job.scope,
@@ -147,9 +241,67 @@ def briefing(job: ExportJob) -> Briefing:
         documents=[doc_title(g, d) for d in g.graph.get("documents", {})],
         counts=counts,
         link_counts=link_counts,
-        rows=problem_rows(g),
+        rows=problem_rows(g, job.source),
         gaps=_gaps(job),
+        overview=overview(job),
+        inferred=inferred_links(g),
+        doubts=doubts,
+        gap_items=items,
     )
+
+
+def overview(job: ExportJob) -> Overview:
+    """Counted on the selection exactly as ``matrix`` and ``gaps`` count (a test runs both on the same
+    selection and compares)."""
+    g = job.graph
+    mx = matrix(g)
+    gp = gaps(g)
+    problems = len(mx["problems"])
+    causes = [n for n, d in g.nodes(data=True) if d.get("type") == "Cause"]
+    return Overview(
+        problems=problems,
+        with_measures=problems - len(gp["problems_without_measures"]),
+        causes=len(causes),
+        causes_treated=len(causes) - len(gp["causes_without_measures"]),
+        measures=len(mx["measures"]),
+        actions=sum(1 for _, d in g.nodes(data=True) if d.get("type") == "Action"),
+        policies=len(_policy_ids(g, job.source)),
+        inferred=sum(
+            1 for _, _, d in g.edges(data=True) if d.get("type") in LINK_TYPES and d.get("origin") == "inferred"
+        ),
+    )
+
+
+def _policy_ids(g: nx.MultiDiGraph, source: nx.MultiDiGraph) -> set[str]:
+    """Policy references cited by the selected problems, causes, measures and actions (looked up in the
+    whole graph, as 溯源 does)."""
+    out: set[str] = set()
+    for n, d in g.nodes(data=True):
+        if d.get("type") == "PolicyRef":
+            out.add(n)
+        elif d.get("type") in ("Problem", "Cause", "Measure", "Action") and n in source:
+            out.update(r["id"] for r in policy_refs_of(source, n))
+    return out
+
+
+def inferred_links(g: nx.MultiDiGraph) -> list[InferredLink]:
+    """Links the linker drew and nobody confirmed: listed for checking, strongest first."""
+    out = []
+    for u, v, d in g.edges(data=True):
+        if d.get("type") in LINK_TYPES and d.get("origin") == "inferred":
+            ev = (d.get("evidence") or {}).get("source_sentence") or {}
+            score = d.get("score") if isinstance(d.get("score"), int | float) else None
+            out.append(
+                InferredLink(
+                    EDGE_LABELS_ZH.get(d["type"], d["type"]),
+                    str(g.nodes[u].get("title") or ""),
+                    str(g.nodes[v].get("title") or ""),
+                    score,
+                    clip(ev.get("text") or "", EVIDENCE_CHARS),
+                )
+            )
+    out.sort(key=lambda r: (-(r.score or 0.0), r.source, r.target))
+    return out
 
 
 def count_line(b: Briefing) -> str:

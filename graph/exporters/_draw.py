@@ -13,17 +13,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch, Patch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.path import Path as MplPath
 
-from tracegraph.graph.exporters._layout import layered_layout
+from tracegraph.graph.exporters._layout import Plan, plan_layout
 from tracegraph.graph.exporters._registry import ExportJob
 from tracegraph.graph.exporters._style import (
-    COL_W,
+    CURATED_EDGE_COLOUR,
     EDGE_COLORS,
     ORIGIN_STYLES,
-    ROW_H,
     TYPE_COLORS,
     cjk_font_file,
+    edge_colour,
+    node_colour,
     node_label,
     present_types,
     type_zh,
@@ -33,6 +35,9 @@ from tracegraph.graph.model.schema import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH
 HEADER_H = 1.25
 MARGIN = 0.45
 MAX_PIXELS = 12000  # longest side of a PNG
+FONT_PT = 7.5
+LABEL_CHARS = 15  # 15 CJK characters of 7.5 pt fit the 1.75-inch box
+LABEL_LINES = 3
 
 
 def _font() -> FontProperties:
@@ -48,84 +53,75 @@ def _light(color: str, amount: float = 0.82) -> tuple[float, float, float]:
     return (rgb[0] + (1 - rgb[0]) * amount, rgb[1] + (1 - rgb[1]) * amount, rgb[2] + (1 - rgb[2]) * amount)
 
 
+def figure_plan(job: ExportJob, compact: bool = False) -> Plan:
+    """The boxes and edge routes the figure draws (tests check them geometrically)."""
+    return plan_layout(job.graph, max_rows=12 if compact else 22)
+
+
 def build_figure(job: ExportJob, compact: bool = False) -> Figure:
-    """The figure for a job. ``compact`` (the DOCX briefing) uses narrower columns and three-line labels
-    so the figure stays legible at page width."""
+    """The figure for a job: columns 原因 → 问题 → 整改措施 → 具体举措 (left to right), every relation drawn
+    as a polyline that runs between the boxes (see ``_layout.plan_layout``). ``compact`` (the DOCX
+    briefing) wraps tall columns earlier so the figure stays legible at page width."""
     g = job.graph
-    col_w, row_h = (1.75, 0.7) if compact else (COL_W, ROW_H)
-    label_w, label_lines = (10, 3) if compact else (14, 2)
-    font_size = 8.0 if compact else 6.8
+    plan = figure_plan(job, compact)
     font = _font()
-    pos = layered_layout(g, max_rows=9 if compact else 22)
-    ncols = int(max((x for x, _ in pos.values()), default=0)) + 1
-    nrows = max((y for _, y in pos.values()), default=0) + 1
-    width = max(7.0, ncols * col_w + 2 * MARGIN)
-    height = max(1.6 if compact else 2.5, nrows * row_h + 2 * MARGIN) + HEADER_H
+    width = max(7.0, plan.width)
+    body_h = max(1.2, plan.height)
+    height = body_h + HEADER_H
     fig = Figure(figsize=(width, height), facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    body_h = height - HEADER_H
+    FigureCanvasAgg(fig)
     ax = fig.add_axes((0, 0, 1, body_h / height))
     ax.set_xlim(0, width)
     ax.set_ylim(0, body_h)
     ax.axis("off")
-
-    def xy(n: str) -> tuple[float, float]:
-        x, y = pos[n]
-        return MARGIN + (x + 0.5) * col_w, body_h - MARGIN - (y + 0.5) * row_h
-
-    boxes: dict[str, Any] = {}
-    for n in g.nodes:
-        t = g.nodes[n].get("type") or ""
-        color = TYPE_COLORS.get(t, "#555555")
-        x, y = xy(n)
-        boxes[n] = ax.text(
-            x,
-            y,
-            node_label(g, n, label_w, label_lines),
+    for n, (x0, y0, x1, y1) in plan.boxes.items():
+        color = node_colour(g.nodes[n])
+        ax.add_patch(
+            FancyBboxPatch(
+                (x0, body_h - y1),
+                x1 - x0,
+                y1 - y0,
+                boxstyle="round,pad=0,rounding_size=0.06",
+                fc=_light(color),
+                ec=color,
+                lw=1.0,
+                zorder=3,
+            )
+        )
+        ax.text(
+            (x0 + x1) / 2,
+            body_h - (y0 + y1) / 2,
+            node_label(g, n, LABEL_CHARS, LABEL_LINES),
             ha="center",
             va="center",
             fontproperties=font,
-            fontsize=font_size,
+            fontsize=FONT_PT,
             color="#1a1a1a",
-            zorder=3,
+            zorder=4,
             linespacing=1.15,
-            bbox={"boxstyle": "round,pad=0.28", "fc": _light(color), "ec": color, "lw": 0.9},
         )
     if not g.number_of_nodes():
         ax.text(width / 2, body_h / 2, "所选范围内没有节点", ha="center", va="center", fontproperties=font, fontsize=12)
-    fig.draw_without_rendering()  # places the label boxes so arrows can end at their edges
-    renderer = canvas.get_renderer()
-    inv = ax.transData.inverted()
-    extents = {}
-    for n, text in boxes.items():
-        patch = text.get_bbox_patch()
-        bb = (patch or text).get_window_extent(renderer)
-        (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
-        extents[n] = (x0, y0, x1, y1)
     edge_types: list[str] = []
     origins: list[str] = []
-    for u, v, d in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2].get("type")))):
-        if u == v:
-            continue
-        et, origin = d.get("type") or "", d.get("origin") or "parsed"
+    for r in plan.routes:
+        et, origin = r.data.get("type") or "", r.data.get("origin") or "parsed"
         edge_types.append(et)
         origins.append(origin)
         style, lw = ORIGIN_STYLES.get(origin, ("solid", 0.8))
-        a, b, rad = _anchors(extents[u], extents[v])
+        verts = [(x, body_h - y) for x, y in r.points]
         ax.add_patch(
             FancyArrowPatch(
-                a,
-                b,
+                path=MplPath(verts, [MplPath.MOVETO] + [MplPath.LINETO] * (len(verts) - 1)),
                 arrowstyle="-|>",
-                mutation_scale=7,
-                color=EDGE_COLORS.get(et, "#888888"),
+                mutation_scale=8,
+                color=edge_colour(r.data),
                 linestyle=style,
                 linewidth=lw,
-                connectionstyle=f"arc3,rad={rad}",
-                shrinkA=1,
-                shrinkB=1,
+                shrinkA=0,
+                shrinkB=0,
                 zorder=2,
-                alpha=0.85,
+                alpha=0.9,
             )
         )
     _header(
@@ -139,20 +135,6 @@ def build_figure(job: ExportJob, compact: bool = False) -> Figure:
         with_title=not compact,
     )
     return fig
-
-
-Point = tuple[float, float]
-
-
-def _anchors(s: tuple[float, ...], t: tuple[float, ...]) -> tuple[Point, Point, float]:
-    """Arrow from the facing sides of two boxes; boxes in one column are joined by an arc on the right."""
-    sx, sy = (s[0] + s[2]) / 2, (s[1] + s[3]) / 2
-    tx, ty = (t[0] + t[2]) / 2, (t[1] + t[3]) / 2
-    if tx - sx > 0.3:
-        return (s[2], sy), (t[0], ty), 0.0
-    if sx - tx > 0.3:
-        return (s[0], sy), (t[2], ty), 0.0
-    return (s[2], sy), (t[2], ty), (0.35 if ty < sy else -0.35)
 
 
 def _header(
@@ -173,7 +155,7 @@ def _header(
     fig.text(
         0.01,
         top - 0.32 / height,
-        f"范围：{job.scope}    {counts}    {job.generated:%Y-%m-%d}",
+        f"范围：{job.subject or job.scope}    {counts}    {job.generated:%Y-%m-%d}",
         ha="left",
         va="top",
         fontproperties=font,
@@ -198,6 +180,8 @@ def _header(
         for o in origins
         if o in ORIGIN_STYLES
     ]
+    if "curated" in origins:
+        handles.append(Line2D([0], [0], color=CURATED_EDGE_COLOUR, lw=2.2, label="人工确认（绿色）"))
     if handles:
         per_row = max(4, int((fig.get_figwidth() - 0.4) / 1.05))
         fig.legend(

@@ -23,6 +23,7 @@ class ExportJob:
     scope: str
     title: str
     generated: date
+    subject: str = ""  # the selection in plain words (a problem's title, a document's title), no ids
 
 
 Writer = Callable[[ExportJob, Path], None]

@@ -11,31 +11,51 @@ import networkx as nx
 from tracegraph.errors import ExportError
 from tracegraph.graph.model.schema import TYPE_LABELS_ZH
 
-TYPE_COLORS = {
-    "Problem": "#d62728",
-    "Cause": "#ff7f0e",
-    "Measure": "#2ca02c",
-    "Action": "#17a589",
-    "Example": "#9467bd",
-    "PolicyRef": "#1f77b4",
-    "Area": "#8c564b",
-    "Section": "#7f7f7f",
-    "Document": "#404040",
-    "Quote": "#e377c2",
-    "Speaker": "#a6a61f",
+# The one palette: the app's graph view (ui/graph_view.py) and every export use these, so a measure is
+# the same blue on screen, in the Word briefing, the deck and the figures.
+TYPE_COLOURS = {
+    "Document": "#5b5b5b",
+    "Section": "#9e9e9e",
+    "Area": "#7e57c2",
+    "Problem": "#e53935",
+    "Example": "#ef9a9a",
+    "Cause": "#fb8c00",
+    "Measure": "#1e88e5",
+    "Action": "#64b5f6",
+    "PolicyRef": "#43a047",
+    "Quote": "#8d6e63",
+    "Speaker": "#6d4c41",
 }
-EDGE_COLORS = {
-    "ADDRESSES": "#2ca02c",
-    "EXPLAINS": "#ff7f0e",
-    "TREATS": "#17a589",
-    "CITES": "#6baed6",
-    "CONTAINS": "#b0b0b0",
-    "HAS_EXAMPLE": "#b59ad6",
-    "HAS_ACTION": "#7fcdbb",
-    "QUOTES": "#f0a6d8",
-    "SAID_BY": "#c9c96b",
-    "SIMILAR_TO": "#999999",
+NONE_FOUND_COLOUR = "#c7c7c7"  # 未发现… : a Problem node that is not a problem
+EDGE_COLOURS = {
+    "ADDRESSES": "#1e88e5",
+    "EXPLAINS": "#fb8c00",
+    "TREATS": "#8e24aa",
+    "CITES": "#a5d6a7",
+    "CONTAINS": "#cfcfcf",
+    "HAS_EXAMPLE": "#e0b4b4",
+    "HAS_ACTION": "#b3d4f0",
+    "QUOTES": "#d7ccc8",
+    "SAID_BY": "#d7ccc8",
+    "SIMILAR_TO": "#bdbdbd",
 }
+CURATED_EDGE_COLOUR = "#2e7d32"  # an analyst's link is green in the app, whatever its type
+TYPE_COLORS = TYPE_COLOURS  # older spelling used by the exporters
+EDGE_COLORS = EDGE_COLOURS
+
+
+def node_colour(d: dict[str, Any]) -> str:
+    if d.get("type") == "Problem" and d.get("status") == "none_found":
+        return NONE_FOUND_COLOUR
+    return TYPE_COLOURS.get(d.get("type") or "", "#999999")
+
+
+def edge_colour(d: dict[str, Any]) -> str:
+    if d.get("origin") == "curated":
+        return CURATED_EDGE_COLOUR
+    return EDGE_COLOURS.get(d.get("type") or "", "#bbbbbb")
+
+
 # (matplotlib dash style, line width) per origin: inferred links are dashed, curated ones bold.
 ORIGIN_STYLES: dict[str, tuple[Literal["solid", "dashed"], float]] = {
     "parsed": ("solid", 0.8),
@@ -45,12 +65,12 @@ ORIGIN_STYLES: dict[str, tuple[Literal["solid", "dashed"], float]] = {
 }
 COL_W = 2.5  # figure inches between type columns
 ROW_H = 0.46  # figure inches between rows
-# Left-to-right order of node types in figures.
+# Left-to-right order of node types in figures: 原因 → 问题 → 整改措施 → 具体举措, as a reader follows them.
 COLUMNS = (
     ("Document", "Section", "Area"),
     ("Example",),
-    ("Problem",),
     ("Cause",),
+    ("Problem",),
     ("Measure",),
     ("Action",),
     ("PolicyRef",),

@@ -1,11 +1,24 @@
-"""The briefing as a Word document (汇报材料): title, scope, date, counts, the subgraph figure, the table
-问题 | 原因 | 整改措施 | 政策依据 with evidence and source locations, and the coverage gaps.
+"""The briefing as a Word document in 公文 layout (GB/T 9704-2012), written like a 汇报.
 
-Chinese needs its own font slot: python-docx's ``font.name`` only sets the Latin fonts, so every style
-also gets ``w:eastAsia`` (宋体 for body text, 黑体 for headings) and ``w:lang w:eastAsia="zh-CN"``. Theme
-font attributes are removed because Word and LibreOffice let them override the explicit names. Where
-宋体/黑体 are missing (Linux), LibreOffice falls back to the installed CJK font (WenQuanYi Zen Hei).
-The page is A4 landscape: a four-column traceability table needs the width."""
+Layout: A4 portrait; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; a grid of
+22 lines of 28 characters (``w:docGrid`` line pitch 579 twips with exact 28.95 pt line spacing;
+character spacing −0.25 pt so exactly 28 characters of 3号 fill the 156 mm line); title 2号
+方正小标宋简体 centred; body 3号 仿宋_GB2312; headings 一、 黑体, （一） 楷体_GB2312,
+1. 仿宋_GB2312 bold; page numbers “— 1 —” in 4号 宋体 at the outer edge (odd pages right,
+even pages left).
+
+Content: 一、总体情况 (figures counted exactly as ``matrix``/``gaps`` count the selection), the figure,
+二、问题整改情况 — one part per problem: 问题表现, 原因分析, 整改措施 (each with its actions, 政策依据 and the
+evidence sentence) —, 三、覆盖缺口, 四、需人工核实的推断关联, and an appendix 出处 (document title and section
+path; the body carries only the note numbers, never offsets or internal ids). A document whose reading is in
+doubt is named with its warnings, and its gaps are listed as 待核实, not as findings.
+
+Fonts: python-docx's ``font.name`` only sets the Latin slots, so every style *and every run* gets
+``w:eastAsia`` and ``w:lang w:eastAsia="zh-CN"`` (theme font attributes are removed because Word and
+LibreOffice let them override the explicit names). Fallback where the 公文 fonts are missing: Word substitutes
+by name (方正小标宋简体 → 宋体, 仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体 on current Windows, which ship 仿宋/楷体 but
+not the _GB2312 names); the font table names those substitutes as ``w:altName``. LibreOffice on Linux falls back
+to the installed CJK font (WenQuanYi Zen Hei, fonts-wqy-zenhei). Install the 方正/GB2312 fonts for print."""
 
 from __future__ import annotations
 
@@ -17,31 +30,49 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import _Cell
+from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 
-from tracegraph.graph.exporters._briefing import ORIGIN_NOTE, Briefing, Link, ProblemRow, briefing, count_line
+from tracegraph.graph.exporters._briefing import Briefing, Link, ProblemRow, briefing
 from tracegraph.graph.exporters._flat import xml_safe
 from tracegraph.graph.exporters._registry import ExportJob, register
+from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH
 
-BODY_FONT = ("Times New Roman", "宋体")
-HEADING_FONT = ("Arial", "黑体")
-COL_WIDTHS_CM = (6.4, 5.6, 8.6, 5.1)  # 25.7 cm: A4 landscape less 2 cm margins
-GREY = RGBColor(0x59, 0x59, 0x59)
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+H1_FONT = "黑体"
+H2_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+LATIN = "Times New Roman"
+FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", H2_FONT: "楷体"}
+TITLE_PT = 22  # 2号
+BODY_PT = 16  # 3号
+PAGE_NUMBER_PT = 14  # 4号
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+LINE_PITCH_TWIPS = 579  # 225 mm of text height / 22 lines
+CHAR_SPACING_TWIPS = -5  # −0.25 pt between characters: 28 characters of 3号 per 156 mm line
+LINE_PT = LINE_PITCH_TWIPS / 20
+TEXT_W_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
 FIGURE_MAX_NODES = 40
-PAGE_W_CM = 25.7
-INLINE_H_CM = 9.5  # what is left on the first page below the overview
-FULL_PAGE_H_CM = 15.5
+FIGURE_MAX_H_MM = 150
 CORE_TYPES = ("Problem", "Cause", "Measure")
+NUMERALS = "一二三四五六七八九十"
 
 
-def _set_fonts(rpr_owner: object, latin: str, east_asia: str) -> None:
-    """Write all four font slots on a style or run and drop theme fonts that would override them."""
-    rpr = rpr_owner.get_or_add_rPr()  # type: ignore[attr-defined]
+def cn_number(i: int) -> str:
+    """1 → 一, 12 → 十二, 25 → 二十五 (headings 一、 and （一）)."""
+    if i <= 10:
+        return NUMERALS[i - 1]
+    tens, ones = divmod(i, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def _set_fonts(owner: object, east_asia: str, latin: str = LATIN) -> None:
+    """All four font slots on a style or run; theme fonts that would override them are dropped."""
+    rpr = owner.get_or_add_rPr()  # type: ignore[attr-defined]
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
         rfonts = OxmlElement("w:rFonts")
@@ -60,189 +91,316 @@ def _set_fonts(rpr_owner: object, latin: str, east_asia: str) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _setup(doc: DocumentObject) -> None:
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(sec, side, Cm(2.0))
-    styles = doc.styles
-    normal = styles["Normal"]
-    normal.font.size = Pt(10.5)
-    _set_fonts(normal.element, *BODY_FONT)
-    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12)):
-        st = styles[name]
-        st.font.size = Pt(size)
-        st.font.color.rgb = RGBColor(0x1F, 0x1F, 0x1F)
-        st.font.bold = True
-        _set_fonts(st.element, *HEADING_FONT)
-    for name in ("List Bullet", "Caption"):
-        _set_fonts(styles[name].element, *BODY_FONT)
-
-
-def _run(par: object, text: str, bold: bool = False, size: float | None = None, color: RGBColor | None = None) -> None:
-    run = par.add_run(xml_safe(text))  # type: ignore[attr-defined]
+def _run(
+    par: Paragraph, text: str, font: str = BODY_FONT, size: float = BODY_PT, bold: bool = False, sup: bool = False
+) -> None:
+    run = par.add_run(xml_safe(text))
+    run.font.size = Pt(size)
     run.bold = bold
-    if size:
-        run.font.size = Pt(size)
-    if color is not None:
-        run.font.color.rgb = color
+    if sup:
+        run.font.superscript = True
+    _set_fonts(run._r, font)
 
 
-def _cell_par(cell: _Cell, first: list[bool]) -> object:
-    """The cell's first paragraph is created empty with the cell; reuse it once."""
-    if first[0]:
-        first[0] = False
-        par = cell.paragraphs[0]
-    else:
-        par = cell.add_paragraph()
-    par.paragraph_format.space_after = Pt(1)
-    par.paragraph_format.space_before = Pt(1)
+def _par(doc: DocumentObject, indent: bool = True, align: WD_ALIGN_PARAGRAPH | None = None) -> Paragraph:
+    par = doc.add_paragraph()
+    _no_hanging(par._p.get_or_add_pPr())
+    fmt = par.paragraph_format
+    fmt.first_line_indent = Pt(2 * BODY_PT) if indent else Pt(0)
+    if align is not None:
+        par.alignment = align
     return par
 
 
-def _fixed_layout(table: object) -> None:
-    tbl_pr = table._tbl.tblPr  # type: ignore[attr-defined]
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+def _page_setup(doc: DocumentObject) -> None:
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    sec.left_margin, sec.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    sec.header_distance, sec.footer_distance = Mm(15), Mm(25)  # the page number sits 7 mm below the text
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sec._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+    grid.attrib.pop(qn("w:charSpace"), None)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _set_fonts(normal.element, BODY_FONT)
+    # 28 characters a line: each 3号 character advances 16 pt − 0.25 pt, and 28 × 15.75 pt fit the 442 pt line
+    # (Word and LibreOffice both honour character spacing; LibreOffice reads a character grid differently)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CHAR_SPACING_TWIPS))
+    normal.element.get_or_add_rPr().append(spacing)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(LINE_PT)
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    # punctuation stays inside the text block (no 标点溢出边界): the right margin is 26 mm on every line
+    _no_hanging(normal.element.get_or_add_pPr())
+    for name in ("Caption", "Footer", "Header"):
+        _set_fonts(doc.styles[name].element, BODY_FONT)
+    _font_table_fallbacks(doc)
 
 
-def _repeat_header(row: object) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
+def _no_hanging(ppr: object) -> None:
+    """``w:overflowPunct w:val="0"``, in its place in the schema order (LibreOffice reads it per paragraph)."""
+    overflow = OxmlElement("w:overflowPunct")
+    overflow.set(qn("w:val"), "0")
+    ppr.insert_element_before(  # type: ignore[attr-defined]
+        overflow, "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+        "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    )  # fmt: skip
 
 
-def _shade(cell: _Cell, fill: str) -> None:
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shd)
+def _font_table_fallbacks(doc: DocumentObject) -> None:
+    """Name the substitutes Word uses when a 公文 font is not installed (``w:altName`` in fontTable.xml)."""
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/></w:font>'
+        for name, alt in FALLBACKS.items()
+    ).encode("utf-8")
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            part = rel.target_part
+            blob = part.blob
+            end = blob.rfind(b"</w:fonts>")
+            if end > 0:
+                part._blob = blob[:end] + entries + blob[end:]
 
 
-def _links(cell: _Cell, links: list[Link], first: list[bool], empty: str) -> None:
-    if not links:
-        _run(_cell_par(cell, first), empty, size=9, color=GREY)
-    for link in links:
-        par = _cell_par(cell, first)
-        _run(par, f"{link.short} ", bold=True, size=9)
-        _run(par, link.title, size=9)
-        _run(par, f"（{link.how}）", size=8, color=GREY)
-        for short, title in link.actions:
-            _run(_cell_par(cell, first), f"· {short} {title}", size=8)
-        if link.evidence:
-            _run(_cell_par(cell, first), f"依据：{link.evidence}", size=8, color=GREY)
-        if link.location:
-            _run(_cell_par(cell, first), f"出处：{link.location}", size=7.5, color=GREY)
+def _field(par: Paragraph, instr: str, shown: str) -> None:
+    """A Word field (PAGE) as begin/instr/separate/result/end runs, in 4号 宋体."""
+
+    def fld(kind: str) -> None:
+        run = par.add_run()
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        run._r.append(el)
+        run.font.size = Pt(PAGE_NUMBER_PT)
+        _set_fonts(run._r, PAGE_NUMBER_FONT)
+
+    fld("begin")
+    run = par.add_run()
+    instr_el = OxmlElement("w:instrText")
+    instr_el.set(qn("xml:space"), "preserve")
+    instr_el.text = f" {instr} "
+    run._r.append(instr_el)
+    _set_fonts(run._r, PAGE_NUMBER_FONT)
+    fld("separate")
+    _run(par, shown, PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
+    fld("end")
 
 
-def _problem_cells(cells: tuple[_Cell, ...], row: ProblemRow) -> None:
-    first = [True]
-    par = _cell_par(cells[0], first)
-    _run(par, f"{row.short} ", bold=True, size=9)
-    _run(par, row.title, bold=True, size=9)
-    for ex in row.examples:
-        _run(_cell_par(cells[0], first), f"事例：{ex}", size=8)
-    _run(_cell_par(cells[0], first), f"出处：{row.location}", size=7.5, color=GREY)
-    _links(cells[1], row.causes, [True], "（未关联原因）")
-    _links(cells[2], row.measures, [True], "（未关联整改措施）")
-    first = [True]
-    if not row.policies:
-        _run(_cell_par(cells[3], first), "—", size=9, color=GREY)
-    for name in row.policies:
-        _run(_cell_par(cells[3], first), name, size=9)
+def _page_numbers(doc: DocumentObject) -> None:
+    """“— 1 —” at the outer edge, one character in: odd pages right, even pages left."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    sec = doc.sections[0]
+    for footer, align in ((sec.footer, WD_ALIGN_PARAGRAPH.RIGHT), (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        par = footer.paragraphs[0]
+        par.alignment = align
+        fmt = par.paragraph_format
+        fmt.first_line_indent = Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            fmt.right_indent = Pt(PAGE_NUMBER_PT)
+        else:
+            fmt.left_indent = Pt(PAGE_NUMBER_PT)
+        _run(par, "— ", PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
+        _field(par, "PAGE", "1")
+        _run(par, " —", PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
 
 
-def _table(doc: DocumentObject, b: Briefing) -> None:
-    table = doc.add_table(rows=1, cols=4)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _fixed_layout(table)
-    for i, head in enumerate(("问题", "原因", "整改措施", "政策依据")):
-        cell = table.rows[0].cells[i]
-        _run(cell.paragraphs[0], head, bold=True, size=10)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _shade(cell, "D9D9D9")
-    _repeat_header(table.rows[0])
-    for row in b.rows:
-        _problem_cells(tuple(table.add_row().cells), row)
-    for r in table.rows:
-        for i, w in enumerate(COL_WIDTHS_CM):
-            r.cells[i].width = Cm(w)
-    for i, w in enumerate(COL_WIDTHS_CM):
-        table.columns[i].width = Cm(w)
+class _Notes:
+    """Source locations as numbered notes, listed in the appendix 出处 (document title · section path)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def mark(self, par: Paragraph, doc_title: str, path: str) -> None:
+        where = f"《{doc_title}》" + (f"，{path.replace('/', ' › ')}" if path else "") if doc_title else path
+        if not where:
+            return
+        if where not in self.items:
+            self.items.append(where)
+        _run(par, f"〔{self.items.index(where) + 1}〕", sup=True, size=BODY_PT - 4)
+
+
+def _h1(doc: DocumentObject, text: str) -> None:
+    _run(_par(doc), text, H1_FONT)
+
+
+def _h2(doc: DocumentObject, text: str) -> None:
+    _run(_par(doc), text, H2_FONT)
+
+
+def _lead(doc: DocumentObject, label: str) -> Paragraph:
+    """A paragraph opening with a 1. heading in 仿宋 bold, the text following on the same line."""
+    par = _par(doc)
+    _run(par, label, BODY_FONT, bold=True)
+    return par
+
+
+def _how(link: Link) -> str:
+    origin = ORIGIN_LABELS_ZH.get(link.origin, link.origin)
+    if link.origin == "inferred":
+        return f"（推断关联，得分{link.score:.2f}，需核实）" if link.score is not None else "（推断关联，需核实）"
+    return f"（{origin}）"
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip("。；;，, ")
+
+
+def _problem_part(doc: DocumentObject, i: int, row: ProblemRow, notes: _Notes) -> None:
+    _h2(doc, f"（{cn_number(i)}）{_strip_end(row.title)}")
+    par = _lead(doc, "1.问题表现。")
+    text = _strip_end(row.title)
+    if row.area:
+        text = f"该问题属于“{_strip_end(row.area)}”方面：{text}"
+    _run(par, text + "。")
+    notes.mark(par, row.doc, row.path)
+    if row.examples:
+        _run(par, "具体事例：" + "；".join(_strip_end(e) for e in row.examples) + "。")
+    par = _lead(doc, "2.原因分析。")
+    if row.causes:
+        _run(par, "经分析，主要原因是：")
+        for k, c in enumerate(row.causes):
+            _run(par, _strip_end(c.title) + _how(c) + ("；" if k < len(row.causes) - 1 else "。"))
+            notes.mark(par, c.doc, c.path)
+    else:
+        _run(par, "材料未对该问题作原因分析。")
+    par = _lead(doc, "3.整改措施。")
+    if not row.measures:
+        _run(par, "材料中未见针对该问题的整改措施。")
+    else:
+        _run(par, f"针对该问题，材料提出整改措施{len(row.measures)}条。")
+    for k, m in enumerate(row.measures, 1):
+        par = _par(doc)
+        _run(par, f"（{k}）{_strip_end(m.title)}{_how(m)}。")
+        notes.mark(par, m.doc, m.path)
+        if m.actions:
+            _run(par, "具体举措：" + "；".join(_strip_end(t) for _s, t in m.actions) + "。")
+        if m.policies:
+            _run(par, "政策依据：" + "、".join(m.policies) + "。")
+        if m.evidence:
+            _run(par, f"原文依据：“{_strip_end(m.evidence)}”。")
+    if row.policies:
+        par = _lead(doc, "4.政策依据。")
+        _run(par, "问题表述中引用：" + "、".join(row.policies) + "。")
 
 
 def _figure(doc: DocumentObject, job: ExportJob) -> None:
-    """A whole large subgraph is unreadable at page size: past FIGURE_MAX_NODES the figure keeps the
-    问题—原因—整改措施 core (the PNG/SVG exports still show everything)."""
+    """The layered figure at text width. A whole large subgraph is unreadable at page size: past
+    FIGURE_MAX_NODES the figure keeps the 问题—原因—整改措施 core (the PNG/SVG exports show everything)."""
     core = job.graph.number_of_nodes() > FIGURE_MAX_NODES
     if core:
         keep = [n for n, d in job.graph.nodes(data=True) if d.get("type") in CORE_TYPES]
         job = replace(job, graph=job.graph.subgraph(keep).copy())
+    if not job.graph.number_of_nodes():
+        return
+    from PIL import Image
+
     from tracegraph.graph.exporters._draw import save_figure
 
     with tempfile.TemporaryDirectory(prefix="tracegraph-fig-") as tmp:
         png = Path(tmp) / "figure.png"
         save_figure(job, png, "png", dpi=200, compact=True)
-        from PIL import Image
-
         with Image.open(png) as im:
             w, h = im.size
-        width = min(PAGE_W_CM, INLINE_H_CM * w / h)
-        if width < 0.6 * PAGE_W_CM:  # a tall figure gets a page of its own rather than shrinking
-            doc.add_page_break()
-            width = min(PAGE_W_CM, FULL_PAGE_H_CM * w / h)
-        doc.add_picture(str(png), width=Cm(width))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    cap = doc.add_paragraph(style="Caption")
-    what = "问题—原因—整改措施关系（完整子图见 PNG/SVG 导出）" if core else "所选子图"
-    _run(cap, f"图 1  {what}（颜色表示节点类型；虚线为推断关联，需人工核实）", size=9, color=GREY)
-    cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        width = min(float(TEXT_W_MM), FIGURE_MAX_H_MM * w / h)
+        par = _par(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+        par.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        run = par.add_run()
+        _set_fonts(run._r, BODY_FONT)
+        run.add_picture(str(png), width=Mm(width))
+    what = "问题—原因—整改措施关系（完整子图见 PNG/SVG 导出）" if core else "整改追溯关系图"
+    cap = _par(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _run(cap, f"图1  {what}（原因→问题→整改措施→具体举措；虚线为推断关联，需人工核实）", H2_FONT, 12)
+
+
+def _gaps(doc: DocumentObject, b: Briefing, notes: _Notes) -> None:
+    if not b.gap_items:
+        _run(_par(doc), "所选范围内未发现覆盖缺口。")
+        return
+    kinds = list(dict.fromkeys(item.kind for item in b.gap_items))
+    for i, kind in enumerate(kinds, 1):
+        items = [it for it in b.gap_items if it.kind == kind]
+        _h2(doc, f"（{cn_number(i)}）{kind}（{len(items)}个）")
+        for k, it in enumerate(items, 1):
+            par = _par(doc)
+            _run(par, f"{k}.", bold=True)
+            _run(par, _strip_end(it.title) + "。")
+            if it.doubted:
+                _run(par, "（该文档读取存疑，此项可能是读取问题，待人工核实，不作为结论。）")
+            notes.mark(par, it.doc, it.path)
 
 
 def build_document(job: ExportJob) -> DocumentObject:
     b = briefing(job)
     doc = Document()
-    _setup(doc)
+    _page_setup(doc)
+    _page_numbers(doc)
     doc.core_properties.title = xml_safe(b.title)
-    doc.core_properties.subject = xml_safe(b.scope)
+    doc.core_properties.subject = xml_safe(job.subject or b.scope)
     doc.core_properties.author = "tracegraph"
     doc.core_properties.created = datetime(job.generated.year, job.generated.month, job.generated.day)
-    doc.add_heading(xml_safe(b.title), level=0)
-    for label, text in (("范围", b.scope), ("日期", b.date), ("来源文档", "、".join(b.documents) or "—")):
-        par = doc.add_paragraph()
-        _run(par, f"{label}：", bold=True)
-        _run(par, text)
-    doc.add_heading("一、概况", level=1)
-    doc.add_paragraph(count_line(b) + "。")
+    notes = _Notes()
+
+    title = _par(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    title.paragraph_format.line_spacing = Pt(max(LINE_PT, TITLE_PT * 1.3))
+    _run(title, b.title, TITLE_FONT, TITLE_PT)
+    sub = _par(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _run(sub, f"（{job.subject or '全部材料'}  {b.date}）", H2_FONT)
+    _par(doc)  # one blank line between the title block and the body, as 公文 do
+
+    _h1(doc, "一、总体情况")
+    par = _par(doc)
+    assert b.overview is not None
+    _run(par, b.overview.sentence())
+    if b.documents:
+        _run(par, "材料来源：" + "、".join(f"《{d}》" for d in b.documents) + "。")
+    for title_, warnings in b.doubts:
+        par = _par(doc)
+        _run(par, f"需要说明的是，《{title_}》的读取存疑（{'；'.join(warnings)}），该文档中“没有整改措施”等缺口")
+        _run(par, "可能源于读取而非原文，下文列为待核实事项，不作为结论。")
     _figure(doc, job)
-    doc.add_heading("二、问题—原因—整改措施—政策依据", level=1)
-    if b.rows:
-        _table(doc, b)
+
+    _h1(doc, "二、问题整改情况")
+    if not b.rows:
+        _run(_par(doc), "所选范围内没有查摆出的问题。")
+    for i, row in enumerate(b.rows, 1):
+        _problem_part(doc, i, row, notes)
+
+    _h1(doc, "三、覆盖缺口")
+    _gaps(doc, b, notes)
+
+    _h1(doc, "四、需人工核实的推断关联")
+    if not b.inferred:
+        _run(_par(doc), "所选范围内的对应关系均为原文明示或人工确认。")
     else:
-        doc.add_paragraph("所选范围内没有查摆出的问题。")
-    note = doc.add_paragraph()
-    _run(note, ORIGIN_NOTE, size=8.5, color=GREY)
-    doc.add_heading("三、覆盖缺口", level=1)
-    shown = False
-    for label, items in b.gaps:
-        if not items:
-            continue
-        shown = True
-        doc.add_heading(f"{label}（{len(items)}）", level=2)  # fixed wording, no document text
-        for short, title, loc in items:
-            par = doc.add_paragraph(style="List Bullet")
-            _run(par, f"{short} ", bold=True)
-            _run(par, title)
-            if loc:
-                _run(par, f"（{loc}）", size=8.5, color=GREY)
-    if not shown:
-        doc.add_paragraph("所选范围内未发现覆盖缺口。")
+        _run(_par(doc), f"以下{len(b.inferred)}条对应关系系按用语和政策依据相似度推断，请逐条核实：")
+    for k, link in enumerate(b.inferred, 1):
+        par = _par(doc)
+        score = f"，得分{link.score:.2f}" if link.score is not None else ""
+        _run(par, f"{k}.", bold=True)
+        _run(par, f"“{_strip_end(link.source)}”{link.kind}“{_strip_end(link.target)}”{score}。")
+        if link.evidence:
+            _run(par, f"依据：“{_strip_end(link.evidence)}”。")
+
+    if notes.items:
+        brk = _par(doc, indent=False)
+        run = brk.add_run()
+        _set_fonts(run._r, BODY_FONT)
+        run.add_break(WD_BREAK.PAGE)
+        _run(_par(doc, indent=False), "附件", H1_FONT)
+        _run(_par(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER), "出处", TITLE_FONT, TITLE_PT)
+        for k, where in enumerate(notes.items, 1):
+            _run(_par(doc), f"〔{k}〕{where}")
     return doc
 
 
@@ -250,7 +408,7 @@ def build_document(job: ExportJob) -> DocumentObject:
     "docx",
     ".docx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "汇报材料（Word：概况、子图、追溯表、覆盖缺口）",
+    "汇报材料（Word 公文格式：总体情况、关系图、逐题整改情况、覆盖缺口、出处）",
 )
 def write_docx(job: ExportJob, out: Path) -> None:
     build_document(job).save(str(out))

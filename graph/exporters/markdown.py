@@ -24,6 +24,8 @@ def _links(links: list[Link], empty: str) -> str:
     for link in links:
         lines = [f"**{md_escape(link.short)}** {md_escape(link.title)}（{md_escape(link.how)}）"]
         lines += [f"· {md_escape(s)} {md_escape(t)}" for s, t in link.actions]
+        if link.policies:
+            lines.append("政策依据：" + "、".join(md_escape(p) for p in link.policies))
         if link.evidence:
             lines.append(f"依据：{md_escape(link.evidence)}")
         if link.location:
@@ -42,6 +44,8 @@ def render_markdown(job: ExportJob) -> str:
         f"- 来源文档：{md_escape('、'.join(b.documents) or '—')}",
         "",
         "## 一、概况",
+        "",
+        md_escape(b.overview.sentence() if b.overview else ""),
         "",
         md_escape(count_line(b)) + "。",
         "",
