@@ -48,11 +48,18 @@ def _app(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> AppTest:
     return at
 
 
+def _plain(s: object) -> str:
+    """What the reader sees of escaped text (ui.highlight.esc writes punctuation as character references)."""
+    import html
+
+    return html.unescape(str(s)).replace("\u2060", "")
+
+
 def _text(at: AppTest) -> str:
     """Everything the page says (markdown, captions, alerts, headers)."""
     parts = []
     for kind in ("markdown", "caption", "info", "warning", "success", "error", "header", "subheader"):
-        parts += [str(e.value) for e in getattr(at, kind)]
+        parts += [_plain(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)
 
 
@@ -86,9 +93,9 @@ def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, 
     assert f"{17 - len(missing)} / 17" in text
     assert all(r["title"] in text for r in missing)  # the problems without measures are listed
     docs = at.table[0].value
-    assert list(docs["文档"]) == [DOC] and int(docs["问题"].iloc[0]) == 17
+    assert [_plain(d) for d in docs["文档"]] == [DOC] and int(docs["问题"].iloc[0]) == 17
     reading = at.table[1].value  # 读取概况
-    assert next(iter(reading["落在条目中"])).endswith("%") and list(reading["警告"]) == ["无"]
+    assert _plain(next(iter(reading["落在条目中"]))).endswith("%") and list(reading["警告"]) == ["无"]
     policies = at.table[2].value
     assert policies["政策依据"].iloc[0] == "习近平新时代中国特色社会主义思想"
     assert len(policies) == 10 and list(policies["提及次数"]) == sorted(policies["提及次数"], reverse=True)
@@ -177,7 +184,7 @@ def test_ask_answers_with_ranked_results(monkeypatch: pytest.MonkeyPatch, worksp
     at.text_input(key="tg_ask").set_value("第三条整改措施解决了哪些问题").run()
     assert "回应群众需求不及时" in at.success[0].value
     assert "强化宗旨观念，体现激励关爱" in _text(at)  # the measure it recognised
-    results = [m.value for m in at.markdown if 'class="tg-badge"' in m.value]
+    results = [_plain(m.value) for m in at.markdown if 'class="tg-badge"' in m.value]
     assert "回应群众需求不及时" in results[0] and "得分 0." in results[0]
     assert at.query_params["ask"] == "第三条整改措施解决了哪些问题"
     # the example buttons fill in the question
@@ -244,8 +251,8 @@ def test_empty_workspace_offers_upload_and_upload_builds(monkeypatch: pytest.Mon
     at.run()
     _button(at, "upload_go").click().run()
     assert not at.exception
-    assert any("对照检查材料.txt：已加入" in s.value for s in at.success)
-    assert any("坏文件.docx：" in e.value and "不是有效的 .docx" in e.value for e in at.error)
+    assert any("对照检查材料.txt：已加入" in _plain(s.value) for s in at.success)
+    assert any("坏文件.docx：" in _plain(e.value) and "不是有效的 .docx" in _plain(e.value) for e in at.error)
     assert {m.label: m.value for m in at.metric}["问题"] == "17"
     assert (tmp_path / "build" / "graph.json").exists()
 
@@ -329,7 +336,7 @@ def test_graph_view_offers_the_export_panel_for_the_current_view(
         pytest.skip("ui.export_panel is not there")
     at = _app(monkeypatch, workspace, view="graph", focus=f"{DOC}:P5.2", hops="2")
     assert not at.error
-    scope = [c.value for c in at.caption if c.value.startswith("导出范围")]
+    scope = [_plain(c.value) for c in at.caption if c.value.startswith("导出范围")]
     assert scope and f"{DOC}:P5.2" in scope[0] and "2 层" in scope[0]
 
 
@@ -351,7 +358,7 @@ def test_corpus_view_groups_problems_across_documents(monkeypatch: pytest.Monkey
     page = _text(at)
     assert "语料分析" in page
     assert "县教育局领导班子" in str(at.dataframe[0].value) and "2023" in str(at.dataframe[0].value)
-    titles = [e.label for e in at.expander]
+    titles = [_plain(e.label) for e in at.expander]
     assert any(t.startswith("[2 个文档] 还存在“两个责任”履行不够到位的问题") for t in titles)
     member = next(m for c in g.graph["clusters"] for m in c["members"] if m.endswith(":P5.2"))
     cluster = next(c for c in g.graph["clusters"] if member in c["members"])
@@ -411,7 +418,7 @@ def test_overview_shows_the_reading_report_and_doubts(monkeypatch: pytest.Monkey
     assert "读取概况" in said
     assert "的读取存疑：识别出 2 个问题，但没有识别出整改措施" in said
     assert "（读取存疑）" in said  # its problems are listed as doubtful, not as the material's gaps
-    tables = "\n".join(str(t.value) for t in at.table)
+    tables = "\n".join(_plain(t.value.to_string()) for t in at.table)
     assert "落在条目中" in tables and "角色是推测的" in tables
 
 
@@ -433,3 +440,37 @@ def test_a_guessed_role_is_confirmed_in_curation_and_survives_a_rebuild(
         assert not g.nodes[target].get("role_uncertain")
         assert sum(1 for _, d in g.nodes(data=True) if d.get("role_uncertain")) == 2
         assert any(r["op"] != "" and target in r["target"] for r in ws.curation.log(limit=20))
+
+
+BEACON = ('![b](http://127.0.0.1:9/x.png)[点此](http://127.0.0.1:9/)<img src="http://127.0.0.1:9/r.png">'
+          "http://127.0.0.1:9/a www.example.org a@example.org :red[x] $x^2$")
+
+
+def _markdown_values(at: AppTest) -> list[str]:
+    """Every string the app hands to an element that renders Markdown."""
+    out = []
+    for kind in ("markdown", "caption", "info", "warning", "success", "error", "header", "subheader"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    out += [str(e.label) for e in at.expander] + [str(b.label) for b in at.button]
+    out += [str(m.label) for m in at.metric]
+    for t in at.table:
+        out += [str(v) for v in t.value.to_numpy().ravel()] + [str(c) for c in t.value.columns]
+    return out
+
+
+@pytest.mark.parametrize("view", vs.VIEWS)
+def test_url_parameters_and_titles_are_text_in_every_view(
+        monkeypatch: pytest.MonkeyPatch, workspace: Path, view: str) -> None:
+    """A beacon in every URL parameter (and the node it points at, where it is a node): no element gets it as
+    Markdown — no image, link, HTML, autolink, colour directive or formula survives ui.highlight.esc."""
+    params = {p: BEACON for p in ("q", "focus", "node", "trace", "cell", "doc", "area", "ask", "types", "origins")}
+    at = _app(monkeypatch, workspace, view=view, **params)
+    values = _markdown_values(at)
+    assert values
+    for v in values:
+        if 'class="tg-' in v or v.startswith("<style>"):
+            v = v.replace('style="', "").replace("class=", "")  # our own markup around escaped text
+        for bad in ("](", "<img", "://", "www.", "@example", ":red[", "$x"):
+            assert bad not in v, (view, bad, v[:300])
+    if view == "graph":  # the query and the focus are shown, as the text they are
+        assert sum("点此" in _plain(v) and "http://127.0.0.1:9/" in _plain(v) for v in values) >= 2

@@ -221,7 +221,7 @@ def test_paragraph_html_escapes_then_marks_the_span() -> None:
     start = text.index("二是")
     end = text.index("后文")
     out = paragraph_html(text, start, end, start + 2, text.index("。", start))
-    assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "<script>" not in out and "&#60;script&#62;alert&#40;1&#41;&#60;&#47;script&#62;" in out
     assert "<mark>二是<b>问题标题</b>。问题的具体表现。</mark>后文" in out
     assert "第一段" not in out and "第三段" not in out  # only its own paragraph
     long = "甲" * 3000 + "目标句" + "乙" * 3000
@@ -231,7 +231,7 @@ def test_paragraph_html_escapes_then_marks_the_span() -> None:
 
 def test_evidence_marks_shared_terms_and_escapes() -> None:
     assert mark_terms("带头严格执行“三会一课”制度<b>", ["三会一课", "三会"]) == \
-        "带头严格执行“<mark>三会一课</mark>”制度&lt;b&gt;"
+        "带头严格执行“<mark>三会一课</mark>”制度&#60;b&#62;"
     ev = {"source_sentence": {"text": "带头严格执行“三会一课”制度"}, "shared_terms": ["三会一课"], "similarity": 0.1}
     out = evidence_html(ev)
     assert "<mark>三会一课</mark>" in out and "共同词语：三会一课" in out and "0.10" in out
@@ -327,3 +327,22 @@ def test_streamlit_config_keeps_the_app_local() -> None:
     assert cfg["browser"]["serverAddress"] == "localhost"
     assert cfg["server"]["address"] == "127.0.0.1" and cfg["server"]["headless"] is True
     assert cfg["client"]["toolbarMode"] == "viewer"
+
+
+def test_esc_leaves_no_markup_of_any_kind() -> None:
+    """The one escape: every ASCII punctuation character becomes a character reference and autolink triggers
+    are broken by an invisible word joiner, so neither Markdown nor HTML nor GFM autolinks see any syntax; what
+    the reader sees (the decoded text less the joiners) is the input."""
+    import html as html_mod
+    import string
+
+    from tracegraph.ui.views.common import md
+
+    for s in ("![](http://127.0.0.1:9/x.png)", "[x](https://h/)", '<img src="x">', "www.example.org",
+              "a@b.org", ":red[x] :material/home: $x$ `c` *e* _u_ # h\n1. l\n> q", "&lt;b&gt; &#60;",
+              string.punctuation, "WwW.x HTTP://X"):
+        out = esc(s)
+        assert not set(out) & (set(string.punctuation) - set("&#;<>br")), out
+        assert html_mod.unescape(out.replace("<br>", "\n")).replace("\u2060", "") == s
+        assert "\n" not in md(s) and "<br>" not in md(s)
+        assert "://" not in html_mod.unescape(out) and "www." not in html_mod.unescape(out).lower()

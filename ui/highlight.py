@@ -4,14 +4,27 @@
 
 from __future__ import annotations
 
-import html
+import re
 from typing import Any
 
+# Every ASCII punctuation character becomes a numeric character reference: Markdown, GFM, Streamlit's
+# directives (:red[…], :material/…:, $…$) and HTML are all spelled with ASCII punctuation, and a character
+# reference is literal text to both the Markdown parser and the HTML parser. A word joiner (U+2060, invisible)
+# after "://", "www" and "@" keeps GFM's autolink pass (which runs on the decoded text) from making a link.
+_ENTITIES = {c: f"&#{ord(c)};" for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"}
+_WJ = "\u2060"
+_AUTOLINK = re.compile(r"(?i):/|www|@.|@$")
 
-def esc(text: Any) -> str:
-    """Escape for HTML and keep line breaks; no blank line survives, so Markdown never re-parses it."""
-    s = html.escape(str(text or ""), quote=True)
-    return s.replace("\r", "").replace("\n", "<br>")
+
+def esc(text: Any, newlines: str = "<br>") -> str:
+    """THE escape for document and URL text shown anywhere in the app (st.markdown, st.caption, alerts,
+    st.table cells, button and expander labels, metric labels, help tooltips, our own HTML): the text stays
+    text — nothing in it can become markup, a link or an image. Line breaks become `newlines` (``<br>`` for
+    our own HTML; ui.views.common.md passes a space for Markdown elements)."""
+    s = str(text if text is not None else "")
+    s = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + _WJ + m.group(0)[-1], s)
+    s = "".join(_ENTITIES.get(ch, ch) for ch in s)
+    return s.replace("\r", "").replace("\n", newlines)
 
 
 def paragraph_bounds(text: str, start: int, end: int, max_chars: int = 700) -> tuple[int, int]:

@@ -20,9 +20,9 @@ import streamlit as st
 
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui import state as vs
-from tracegraph.ui.views import ask, common, corpus, curation, matrix, overview, review, trace
+from tracegraph.ui.views import ask, common, corpus, curation, login, matrix, overview, review, trace
 from tracegraph.ui.views import graph as graph_view
-from tracegraph.ui.workspace import open_workspace
+from tracegraph.ui.workspace import NO_LOGIN_ENV, open_workspace, workspace_root
 
 APP_TITLE = "整改材料知识图谱"
 ROOT_URL_PATH = "start"  # the hidden page served at the root URL (never drawn: it switches to a page)
@@ -98,21 +98,51 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
         sess.doc = ""
     if len(docs) > 1 or sess.doc:
         sb.selectbox("文档", ["", *docs], key=vs.key("doc"), format_func=lambda d: "全部文档" if not d else d)
-    sb.caption(f"工作区：{ws.root}")
+    sb.caption(f"工作区：{common.md(ws.root)}")
+    user = vs.session().login_user
+    if user:
+        sb.caption(f"已登录：{common.md(user)}")
+        sb.button("退出登录", key="tg_logout", on_click=_logout)
+
+
+def _logout() -> None:
+    sess = vs.session()
+    sess.login_user = ""
+    sess.curation_user = ""
 
 
 def _load(ws: Workspace) -> nx.MultiDiGraph:
     try:
         return load_graph(ws)
     except Exception as exc:  # a damaged graph.json: say so in one line, keep the upload usable
-        st.error(f"无法读取工作区图谱 {ws.graph_path}：{exc}")
+        st.error(common.md(f"无法读取工作区图谱 {ws.graph_path}：{exc}"))
         from tracegraph.graph.build.document import new_graph
 
         return new_graph()
 
 
+def _login_required(root: str) -> bool:
+    from tracegraph.ui.accounts import has_accounts
+
+    return os.environ.get(NO_LOGIN_ENV) != "1" and has_accounts(root)
+
+
 def run() -> None:
     sess = vs.session()
+    user: str | None = None
+    ws_root = str(workspace_root())
+    if _login_required(ws_root):
+        user = sess.login_user or None
+        if user is None:  # only the login page exists for this session: no navigation, no workspace
+            st.set_page_config(page_title=f"登录 · {APP_TITLE}", layout="centered")
+            # the login form at every page's path, so a link to /graph?… opens that page after the login
+            def form() -> None:
+                login.logged_in_user(ws_root)
+
+            forms = [st.Page(form, title="登录", url_path=ROOT_URL_PATH, default=True)]
+            forms += [st.Page(form, title=f"登录 {v}", url_path=v) for v in vs.VIEWS]
+            st.navigation(forms, position="hidden").run()
+            return
     vs.init_session(sess.store, st.query_params)
     run_context: list[PageContext] = []
     pages = {view: _page(view, run_context) for view in vs.VIEWS}
@@ -127,7 +157,7 @@ def run() -> None:
     sess.view = view
     st.set_page_config(page_title=f"{vs.VIEW_LABELS_ZH[view]} · {APP_TITLE}", layout="wide",
                        initial_sidebar_state="expanded")
-    with open_workspace() as ws:  # closed after the run: no database handle outlives it
+    with open_workspace(user=user) as ws:  # closed after the run: no database handle outlives it
         g = _load(ws)
         render_sidebar(g, ws)
         common.style()

@@ -292,6 +292,8 @@ class Session:
     curation_message: _Item[tuple[str, str] | None] = _Item("_tg_cur_msg", None)  # ("success"|"error", line)
     upload_results: _Item[list[tuple[str, bool, str]]] = _Item("_tg_upload_results", [])
     review_index: _Item[tuple[tuple[Any, ...], SentenceIndex] | None] = _Item("_tg_review_index", None)
+    login_user: _Item[str] = _Item("_tg_login_user", "")  # the account this session logged in with
+    login_token: _Item[str] = _Item("_tg_login_token", "")  # this session's id for the login slowdown
 
     def __init__(self, store: MutableMapping[Any, Any]) -> None:
         self.store = store  # st.session_state (its keys may be ints too) or a dict

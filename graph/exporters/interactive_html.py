@@ -292,7 +292,13 @@ PAGE = """<!DOCTYPE html>
 """
 
 
+_PLACEHOLDER = re.compile(r"%[A-Z]+%")
+
+
 def render_html(job: ExportJob) -> str:
+    """The page from PAGE in one pass: each placeholder of the template is replaced once, and no replacement
+    text (a title, the data, the library code) is ever searched for placeholders again — so a title such as
+    ``%DATA%`` stays that text."""
     js, css = vis_assets()
     g = job.graph
     parts = {
@@ -303,18 +309,13 @@ def render_html(job: ExportJob) -> str:
         "%M%": str(g.number_of_edges()),
         "%DATE%": job.generated.isoformat(),
         "%LEGEND%": _legend(g),
-        "%STYLE%": STYLE.replace("%FONT%", FONT_FACE),
+        "%STYLE%": STYLE.replace("%FONT%", FONT_FACE),  # our own constants only
         "%DATA%": script_json(graph_data(job)),
+        "%VISCSS%": css.replace("</style", "<\\/style"),
+        "%VISJS%": _inline_script(js),
+        "%APPJS%": _inline_script(APP_JS),
     }
-    page = PAGE
-    for key, value in parts.items():
-        page = page.replace(key, value)
-    # Library code last: its text must not be searched for placeholders.
-    head, _, tail = page.partition("%VISCSS%")
-    page = head + css.replace("</style", "<\\/style") + tail
-    head, _, tail = page.partition("%VISJS%")
-    page = head + _inline_script(js) + tail
-    return page.replace("%APPJS%", _inline_script(APP_JS), 1)
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(0)], PAGE)
 
 
 @register("html", ".html", "text/html; charset=utf-8", "交互式网页（单文件，离线可用）")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from tracegraph.graph.query.ask import ask
 from tracegraph.ui import state as vs
+from tracegraph.ui.highlight import esc
 from tracegraph.ui.views.common import doc_arg, go_trace, html, link_row_html, md, name, set_field, traceable, type_zh
 
 EXAMPLES = (
@@ -40,7 +41,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     st.markdown(f"**结果（{len(ans.results)}，按得分排序）**")
     for i, r in enumerate(ans.results, 1):
         with st.container(border=True):
-            html(f"<div style='color:#666'>{i}. {type_zh(r.get('type'))}</div>" + link_row_html(r))
+            html(f"<div style='color:#666'>{i}. {esc(type_zh(r.get('type')))}</div>" + link_row_html(r))
             t = traceable(g, r["id"])
             if t:
                 st.button("溯源", key=f"ask-tr-{r['id']}", on_click=go_trace, args=(t,))

@@ -68,9 +68,17 @@ def score_text(row: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def md(s: str) -> str:
-    """Escape Markdown punctuation in document text shown through st.markdown (text, not markup)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in s)
+def md(s: Any) -> str:
+    """Document or URL text for any Streamlit element that renders Markdown (st.markdown, st.caption,
+    st.info/warning/error/success, st.subheader, st.table cells, button/expander/metric labels, help=):
+    ui.highlight.esc — the app's one escape — with line breaks as spaces. Our own markup goes around it."""
+    return esc(s, newlines=" ")
+
+
+def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for st.table, whose cells and headers are Markdown: every text through md (st.dataframe shows plain
+    text and takes the rows as they are)."""
+    return [{md(k): md(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows]
 
 
 def html(s: str) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from tracegraph.graph.corpus import analysis as corpus_view
 from tracegraph.graph.curation.workspace import Workspace
-from tracegraph.ui.views.common import go_graph, go_trace
+from tracegraph.ui.views.common import go_graph, go_trace, md
 
 
 def _meta_editor(g: nx.MultiDiGraph, ws: Workspace | None, rows: list[dict[str, Any]]) -> None:
@@ -40,10 +40,10 @@ def _meta_editor(g: nx.MultiDiGraph, ws: Workspace | None, rows: list[dict[str, 
             try:
                 save_override(ws.metadata_path, doc, field, value)
                 ws.build()  # re-applies the corrections; the page shows them on the next run
-                st.success(f"已保存：{doc} 的{field} → {value}")
+                st.success(md(f"已保存：{doc} 的{field} → {value}"))
                 st.rerun()
             except TracegraphError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
 
 
 def render(g: nx.MultiDiGraph, ws: Workspace | None = None) -> None:
@@ -74,12 +74,12 @@ def render(g: nx.MultiDiGraph, ws: Workspace | None = None) -> None:
     if not clusters:
         st.caption("没有在两个以上文档中都出现的同类问题。")
     for c in clusters:
-        with st.expander(f"[{c['documents_count']} 个文档] {c['title']}"):
-            st.caption("涉及单位：" + "、".join(c["organisations"]))
+        with st.expander(f"[{c['documents_count']} 个文档] {md(c['title'])}"):
+            st.caption("涉及单位：" + md("、".join(c["organisations"])))
             for m in c.get("members", [])[:40]:
                 d = g.nodes[m] if m in g else {}
                 col1, col2, col3 = st.columns([6, 1, 1])
-                col1.markdown(f"`{m}` {d.get('title', '')}")
+                col1.markdown(f"**{md(m)}** {md(d.get('title', ''))}")
                 col2.button("溯源", key=f"cl-tr-{c['id']}-{m}", on_click=go_trace, args=(m,))
                 col3.button("图谱", key=f"cl-g-{c['id']}-{m}", on_click=go_graph, args=(m,))
 
@@ -119,7 +119,7 @@ def render(g: nx.MultiDiGraph, ws: Workspace | None = None) -> None:
         st.caption("暂无。")
     for i, h in enumerate(hot):
         col1, col2 = st.columns([7, 1])
-        col1.markdown(f"**{h['documents']} 个文档**：{h['text']}")
+        col1.markdown(f"**{h['documents']} 个文档**：{md(h['text'])}")
         node = _node_at(g, h["example_doc"], h["span"][0])
         if node:
             col2.button("查看", key=f"bp-{i}", on_click=go_graph, args=(node,))

@@ -60,7 +60,7 @@ def _act(root: str, op: str, *args: Any, done: str) -> None:
     校对人 in the text box."""
     sess = vs.session()
     try:
-        user = clean_text(sess.curation_user, 80, "校对人", required=True)
+        user = sess.login_user or clean_text(sess.curation_user, 80, "校对人", required=True)
         with Workspace(root, user=user) as ws:
             _apply(ws.curation, op, *args, done=done)
     except TracegraphError as exc:
@@ -79,27 +79,32 @@ def render_curation_view(g: nx.MultiDiGraph, workspace: Workspace | str | Path |
         try:
             store = stack.enter_context(_store(workspace))
         except TracegraphError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         _render(g, store, _root(workspace))
 
 
 def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
-    user = st.text_input("校对人（记入审计日志）", value=store.user, key=vs.CURATION_USER_KEY)
+    login = vs.session().login_user  # logged in: the account is the 校对人, not a box anyone can type in
+    if login:
+        vs.session().curation_user = login
+    user = st.text_input("校对人（记入审计日志）", value=store.user, key=vs.CURATION_USER_KEY, disabled=bool(login),
+                         help="登录的账户" if login else None)
+    user = login or user
     try:
         store.user = clean_text(user, 80, "校对人", required=True)
     except TracegraphError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     if store.db.read_only is not None:
-        st.warning(str(store.db.read_only) + "——可以查看，不能保存校对结果。")
+        st.warning(md(store.db.read_only) + "——可以查看，不能保存校对结果。")
     msg = vs.session().pop_curation_message()
     if msg:
-        (st.success if msg[0] == "success" else st.error)(msg[1])
+        (st.success if msg[0] == "success" else st.error)(md(msg[1]))
     try:
         rows = review_rows(g, store)
     except TracegraphError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     uncertain = uncertain_roles(g, vs.session().doc or None)
     tabs = st.tabs(

@@ -56,7 +56,7 @@ def source_html(g: nx.MultiDiGraph, n: str) -> str:
 
 def render(g: nx.MultiDiGraph, n: str) -> None:
     if n not in g:
-        st.warning(f"找不到节点 {n}（可能已从工作区删除）。")
+        st.warning(f"找不到节点 {md(n)}（可能已从工作区删除）。")
         return
     d = g.nodes[n]
     with st.container(border=True):
@@ -65,7 +65,7 @@ def render(g: nx.MultiDiGraph, n: str) -> None:
              f"<div style='font-size:1.1em'>{esc(d.get('title') or '')}</div>")
         meta = [f"文档 {d.get('doc')}" if d.get("doc") else "", f"位置 {d.get('path')}" if d.get("path") else "",
                 f"字符 {d.get('start')}–{d.get('end')}" if d.get("start") is not None else ""]
-        st.caption(" · ".join(m for m in meta if m))
+        st.caption(md(" · ".join(m for m in meta if m)))
         for note in node_reading_notes(g, n):
             st.warning(md(note))
         b1, b2, b3 = st.columns(3)
@@ -109,6 +109,6 @@ def render_suggestions(g: nx.MultiDiGraph, n: str, only: str | None = None) -> N
     for etype, rows in sug.items():
         if not rows or (only and etype != only):
             continue
-        st.markdown(f"**{_SUGGESTION_LABELS.get(etype, etype)}（候选，未建立关联，供核实）**")
+        st.markdown(f"**{md(_SUGGESTION_LABELS.get(etype, etype))}（候选，未建立关联，供核实）**")
         for r in rows:
             st.markdown(f"- {md(code(r['id']))} {md(r.get('title') or '')}（相似度 {float(r.get('score') or 0):.2f}）")

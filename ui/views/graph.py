@@ -47,7 +47,7 @@ def render_search(g: nx.MultiDiGraph, result: FilterResult, state: vs.ViewState)
         return
     hits = result.hits[:8]
     if not hits:
-        st.warning(f"没有找到与“{state.q}”相关的条目。")
+        st.warning(f"没有找到与“{md(state.q)}”相关的条目。")
         return
     st.markdown(f"**搜索“{md(state.q)}”：{len(result.hits)} 条结果**（显示前 {len(hits)} 条）")
     for h in hits:
@@ -74,12 +74,12 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     state = vs.session().state()
     if state.focus:
         c1, c2 = st.columns([6, 1])
-        c1.info(f"聚焦：{name(g, state.focus, with_type=True)}，扩展 {state.hops} 层")
+        c1.info(f"聚焦：{md(name(g, state.focus, with_type=True))}，扩展 {state.hops} 层")
         c2.button("取消聚焦", key="clear-focus", on_click=set_field, kwargs={"focus": ""})
     result = apply_filters(g, spec_from_state(state))
     render_search(g, result, state)
     if result.message:
-        (st.warning if result.total == 0 else st.info)(result.message)
+        (st.warning if result.total == 0 else st.info)(md(result.message))
     selected = state.node if state.node in g else ""
     if selected:
         left, right = st.columns([3, 2])
@@ -120,4 +120,4 @@ def render_export(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
         try:
             fn(g, selection, key="graph-export")
         except Exception as exc:  # an export problem must not take the graph view down
-            st.error(f"导出面板出错：{type(exc).__name__}: {exc}")
+            st.error(md(f"导出面板出错：{type(exc).__name__}: {exc}"))

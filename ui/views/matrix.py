@@ -47,7 +47,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     docs = list(g.graph.get("documents", {}))
     if doc is None and len(docs) > 1:
         # a traceability matrix belongs to one material: measures of one never address problems of another
-        st.info(f"工作区有 {len(docs)} 个文档，矩阵按文档列出；请在左侧“文档”中选择。当前显示：{docs[0]}。")
+        st.info(f"工作区有 {len(docs)} 个文档，矩阵按文档列出；请在左侧“文档”中选择。当前显示：{md(docs[0])}。")
         doc = docs[0]
     mx = matrix(g, doc)
     if not mx["measures"] or not mx["problems"]:
@@ -58,7 +58,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
         df = pd.DataFrame(cells, index=rows, columns=header)
         df.index.name = "问题"
         titles = {column_codes(mx["measures"])[m["id"]]: m.get("title") or "" for m in mx["measures"]}
-        config = {h: st.column_config.TextColumn(h, help=titles.get(h, ""), width="small") for h in header}
+        config = {h: st.column_config.TextColumn(h, help=md(titles.get(h, "")), width="small") for h in header}
         st.dataframe(df, height=min(35 * (len(rows) + 1) + 3, 760), column_config=config)
         st.markdown("**整改措施：** " + "；".join(
             f"{md(column_codes(mx['measures'])[m['id']])} {md(m.get('title') or '')}" for m in mx["measures"]))

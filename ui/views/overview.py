@@ -11,7 +11,7 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
-from tracegraph.ui.views.common import doc_arg, go_trace, md, name
+from tracegraph.ui.views.common import doc_arg, go_trace, md, name, table_rows
 from tracegraph.ui.views.reading import render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
@@ -90,7 +90,7 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
     if len(rows) > 50:
         st.dataframe(rows, hide_index=True, width="stretch")  # virtualised: a corpus stays fast
     else:
-        st.table(rows, hide_index=True)
+        st.table(table_rows(rows), hide_index=True)
 
     render_reading(g, doc)
     render_coverage(g, doc, gp)
@@ -142,14 +142,14 @@ def render_policies(g: nx.MultiDiGraph, doc: str | None, top: int = 10) -> None:
         return
     table = [{"政策依据": r["title"], "类别": KIND_LABELS_ZH.get(r["kind"], r["kind"]), "提及次数": r["mentions"],
               "引用它的条目数": r["nodes"]} for r in rows]
-    st.table(table, hide_index=True)
+    st.table(table_rows(table), hide_index=True)
 
 
 def render_upload(ws: Workspace) -> None:
     st.subheader("上传文档到工作区")
     allowed = supported_extensions()
     st.caption(f"支持 {'、'.join(allowed)}，单个文件不超过 {MAX_UPLOAD_BYTES // 1048576} MB。"
-               f"文件保存在工作区（{ws.root}），重启后仍在；只在本机处理，不上传到任何外部服务。")
+               f"文件保存在工作区（{md(ws.root)}），重启后仍在；只在本机处理，不上传到任何外部服务。")
     files = st.file_uploader("选择文件", type=allowed, accept_multiple_files=True,  # ".text", not the "text" category
                              max_upload_size=MAX_UPLOAD_BYTES // 1048576,
                              key="upload_files")
@@ -161,4 +161,4 @@ def render_upload(ws: Workspace) -> None:
         vs.session().upload_results = [(r.name, r.ok, r.message) for r in results]
         st.rerun()
     for shown, ok, message in vs.session().upload_results:
-        (st.success if ok else st.error)(f"{shown}：{message}")
+        (st.success if ok else st.error)(f"{md(shown)}：{md(message)}")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from tracegraph.graph.query.queries import doubtful, reading_of
 from tracegraph.loaders.structure.reading import SET_ASIDE_ZH
-from tracegraph.ui.views.common import md
+from tracegraph.ui.views.common import md, table_rows
 
 LEVEL_ZH = {"Section": "部分", "Area": "方面（分组）", "Problem": "问题", "Cause": "原因", "Example": "事例",
             "Action": "具体举措", "Measure.taken": "已采取的措施", "Measure.planned": "计划的措施",
@@ -51,7 +51,7 @@ def render_reading(g: nx.MultiDiGraph, doc: str | None) -> None:
     if len(rows) > 50:
         st.dataframe(rows, hide_index=True, width="stretch")
     else:
-        st.table(rows, hide_index=True)
+        st.table(table_rows(rows), hide_index=True)
 
 
 def node_reading_notes(g: nx.MultiDiGraph, n: str) -> list[str]:

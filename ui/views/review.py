@@ -70,18 +70,18 @@ def render_review_view(g: nx.MultiDiGraph, doc: str | None = None, rules: Rules 
     st.markdown(f"**{md(d.title)}**")
     fails = [s.label for s in d.scores.values() if s.verdict == FAIL]
     (st.success if not fails else st.warning)(
-        f"{d.scored} 个评分维度中 {d.passed} 个达标" + (f"；待改进：{'、'.join(fails)}" if fails else "")
+        f"{d.scored} 个评分维度中 {d.passed} 个达标" + (f"；待改进：{md('、'.join(fails))}" if fails else "")
     )
     cols = st.columns(len(DIMENSIONS))
     for col, dim in zip(cols, DIMENSIONS, strict=True):
         s = d.scores[dim]
-        col.metric(s.label, s.verdict)
+        col.metric(md(s.label), s.verdict)
     st.dataframe(summary_rows(d), hide_index=True, width="stretch")
     show_ok = st.toggle("同时显示达标的条目", key="review-show-ok")
     for dim in DIMENSIONS:
         s = d.scores[dim]
-        st.subheader(f"{s.label}（{s.verdict}）")
-        st.caption(s.summary)
+        st.subheader(md(f"{s.label}（{s.verdict}）"))
+        st.caption(md(s.summary))
         rows = visible_findings(d, dim, show_ok)
         if not rows:
             st.write("（无）")

@@ -68,13 +68,13 @@ def render_problem(g: nx.MultiDiGraph, n: str, tr: dict[str, Any]) -> None:
     if g.nodes[n].get("status") == "none_found":
         st.info("这是一条“未发现问题”的说明，不计入问题，也不需要整改措施。")
     if tr.get("area"):
-        st.caption(f"所属方面：{tr['area'].get('title', '')}")
+        st.caption(f"所属方面：{md(tr['area'].get('title', ''))}")
     _rows(g, "原因", tr["causes"], "c", "未分析原因：没有原因与此问题建立关联。")
     if not tr["causes"]:
         _suggest(g, n, "EXPLAINS")
     doubts = doubtful(reading_of(g, g.nodes[n].get("doc") or ""))
     no_measure = (
-        f"没有读出对应的整改措施，但所在文档的读取存疑（{'；'.join(doubts)}），不能据此认定没有措施，请核对原文。"
+        f"没有读出对应的整改措施，但所在文档的读取存疑（{md('；'.join(doubts))}），不能据此认定没有措施，请核对原文。"
         if doubts else "覆盖缺口：这个问题没有对应的整改措施。"
     )
     _rows(g, "整改措施", tr["measures"], "m", no_measure if g.nodes[n].get("status") != "none_found" else "")
@@ -98,7 +98,7 @@ def render_measure(g: nx.MultiDiGraph, n: str, tr: dict[str, Any]) -> None:
     owner = tr.get("owner") or {}
     if owner:
         labels = {"owner": "责任人", "department": "责任单位", "deadline": "完成时限", "status": "状态"}
-        st.caption("；".join(f"{labels.get(k, k)}：{v}" for k, v in owner.items()))
+        st.caption("；".join(f"{md(labels.get(k, k))}：{md(v)}" for k, v in owner.items()))
     _rows(g, "针对的问题", tr["problems"], "p", "未对应任何问题。")
     _rows(g, "整治的原因", tr["causes"], "c")
     if tr.get("actions"):
@@ -131,7 +131,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
         return
     tr = trace(g, n)
     t = g.nodes[n].get("type")
-    st.subheader(f"{type_zh(t)} {code(n)}：{g.nodes[n].get('title') or ''}")
+    st.subheader(md(f"{type_zh(t)} {code(n)}：{g.nodes[n].get('title') or ''}"))
     src = source_html(g, n)
     if src:
         with st.expander("原文", expanded=False):
