@@ -206,6 +206,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     elif not b.written:  # the build's graph was not stored: never report it as built
         print(f"图谱未写入 {esc(ws.graph_path)}：工作区不可写（只读或磁盘已满），构建结果没有保存", file=sys.stderr)
         return StorageError.exit_code
+    for did, d in sorted(b.graph.graph.get("documents", {}).items()):
+        for w in d.get("decode_warnings") or []:  # replaced bytes, dropped control characters
+            print(f"提示 {esc(did)}：{w['text']}")
     c = b.graph.graph.get("curation", {})
     print(
         f"已构建 {len(b.built)} 个文档 → {esc(args.out or ws.graph_path)}；人工确认 {c.get('confirmed', 0)}，"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracegraph.cli import app_cmd, corpus_cmd, curate_cmd, export_cmd, neo4j_cmd, review_cmd
 from tracegraph.errors import NotFoundError, TracegraphError
+from tracegraph.loaders.formats.encoding import escape_controls as esc
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,15 +44,26 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress=sys.stderr.isatty() or args.progress,
     )
     for path, reason in report.failed:
-        print(f"错误 {path}: {reason}", file=sys.stderr)
+        print(f"错误 {esc(path)}: {esc(reason)}", file=sys.stderr)
     if args.meta:
         from tracegraph.graph.corpus.metadata import apply_to_graph, load_overrides
 
         apply_to_graph(g, load_overrides(args.meta))
-    write_json(g, args.out)
+    try:
+        write_json(g, args.out)
+    except OSError as exc:  # a graph that was not written is never reported as built
+        from tracegraph.graph.curation.sqlite import storage_error
+
+        raise storage_error(exc, "写入图谱", args.out) from None
     types = Counter(d.get("type") for _, d in g.nodes(data=True))
-    print(f"已构建 {len(report.built)} 个文档，失败 {len(report.failed)} 个 → {args.out}")
+    print(f"已构建 {len(report.built)} 个文档，失败 {len(report.failed)} 个 → {esc(args.out)}")
     print("  " + "，".join(f"{t} {n}" for t, n in sorted(types.items())))
+    if report.skipped:
+        print(f"跳过 {len(report.skipped)} 个文件：")
+        for path, reason in report.skipped:
+            print(f"  {esc(path)}：{reason}")
+    for doc, text in report.warnings:
+        print(f"提示 {esc(doc)}：{text}")
     if not report.built and not report.failed:
         print("没有找到可读取的文件（支持 .txt .md .docx .pdf）", file=sys.stderr)
         return 2
@@ -291,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except TracegraphError as exc:  # each kind its own exit code; any other exception is a bug and shows as one
-        print(f"错误（{exc.label}）：{exc}", file=sys.stderr)
+        print(f"错误（{exc.label}）：{esc(exc)}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # `tracegraph trace … | head` closed the pipe: not an error
         sys.stderr.close()

@@ -86,16 +86,18 @@ def build_fragment(
     from tracegraph.graph.build.document import add_document, new_graph
     from tracegraph.graph.model.io import to_dict
     from tracegraph.loaders import LoadError, load_file, parse
+    from tracegraph.loaders.formats.registry import MAX_BYTES, read_regular_file
     from tracegraph.loaders.references.policy import Lexicon
 
+    _test_crash_hook(name or path)
     try:
         if name is None:
             doc = load_file(path) if max_bytes is None else load_file(path, max_bytes=max_bytes)
         else:
             try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                return {"error": f"存储的文件无法读取：{exc.strerror or exc}", "path": path}
+                data = read_regular_file(path, MAX_BYTES if max_bytes is None else max_bytes)
+            except LoadError as exc:
+                return {"error": f"存储的文件无法读取：{exc.reason}", "path": path}
             doc = load_file(Path(name), data=data, **({} if max_bytes is None else {"max_bytes": max_bytes}))
         parsed = parse(doc)
     except LoadError as exc:
@@ -112,7 +114,36 @@ def build_fragment(
     frag = to_dict(g)
     frag["sha256"] = doc.sha256
     frag["bytes"] = os.path.getsize(path)
+    if doc.decode_warnings:  # replaced bytes and dropped control characters, in the document info and its reading
+        for d in frag["documents"]:
+            d["decode_warnings"] = doc.decode_warnings
+            reading = d.get("reading")
+            if isinstance(reading, dict):
+                reading.setdefault("warnings", []).extend(
+                    {"code": w["code"], "text": w["text"]} for w in doc.decode_warnings
+                )
     return frag
+
+
+TEST_CRASH_ENV = "TRACEGRAPH_TEST_CRASH_ON"
+TEST_HANG_ENV = "TRACEGRAPH_TEST_HANG_ON"
+
+
+def _test_crash_hook(path: str) -> None:
+    """Test hook (never set in use): a build *worker* reading a file named $TRACEGRAPH_TEST_CRASH_ON kills itself
+    with SIGKILL, as the OOM killer would; $TRACEGRAPH_TEST_HANG_ON makes it sleep past its time budget. Inert
+    in the main process, so a sequential build cannot kill the caller."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is None:
+        return
+    base = Path(path).name
+    if base and base == os.environ.get(TEST_CRASH_ENV):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    if base and base == os.environ.get(TEST_HANG_ENV):
+        time.sleep(3600)
 
 
 def merge_fragment(g: nx.MultiDiGraph, frag: dict[str, Any]) -> None:
@@ -141,7 +172,10 @@ class FragmentCache:
         self, folder: str | Path, lexicon_files: tuple[str, ...] = (), link_config: LinkConfig | None = None
     ) -> None:
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # a read-only or full disk: nothing is cached (put() fails quietly), the build still runs
         self.key = _lexicon_key(lexicon_files, link_config)
 
     def _path(self, sha256: str, doc_id: str) -> Path:
@@ -191,6 +225,116 @@ def assign_doc_ids(files: list[Path]) -> list[str]:
         used.add(did)
         ids.append(did)
     return ids
+
+
+def _worker_init(memory_bytes: int) -> None:
+    """Each build worker may add at most `memory_bytes` to what it had when it started (RLIMIT_AS), so a file
+    that would take all memory fails as a MemoryError in its worker, reported for that file."""
+    if memory_bytes <= 0:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = current + memory_bytes
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, ImportError):
+        pass  # no /proc or no setrlimit: the time budget still applies
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's processes now (a document past its time budget is still running in one of them)."""
+    import signal
+
+    for proc in list(getattr(pool, "_processes", {}).values()):  # no public API before Python 3.14
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+_DIED = "读取该文件的工作进程意外终止（可能内存不足被系统结束），已跳过"
+
+
+def run_isolated(
+    order: list[int],
+    args: dict[int, tuple[Any, ...]],
+    workers: int,
+    done: Callable[[int, dict[str, Any]], None],
+    seconds: float | None = None,
+    memory_bytes: int | None = None,
+) -> None:
+    """build_fragment for each index in worker processes, at most `workers` running at once (so a submitted
+    task is a running one and its age is its run time). A worker that dies (killed, out of memory) or a
+    document past its wall-time budget is reported as that file's failure; the pool is replaced and the rest
+    carry on. When a death cannot be pinned on one document, the documents that were running are retried one
+    at a time, so only the one that kills its worker again is reported."""
+    import concurrent.futures as cf
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tracegraph.loaders.formats.limits import limits
+
+    lim = limits()
+    seconds = lim.doc_seconds if seconds is None else seconds
+    memory_bytes = lim.doc_memory_bytes if memory_bytes is None else memory_bytes
+    queue = list(order)
+    suspects: list[int] = []  # running when a worker died: retried alone
+
+    def failed(i: int, why: str) -> None:
+        done(i, {"error": why, "path": args[i][0]})
+
+    while queue or suspects:
+        alone = bool(suspects)
+        source, width = (suspects, 1) if alone else (queue, workers)
+        pool = ProcessPoolExecutor(max_workers=width, initializer=_worker_init, initargs=(memory_bytes,))
+        running: dict[cf.Future[dict[str, Any]], tuple[int, float]] = {}
+        stop = False
+        try:
+            while (source or running) and not stop:
+                while source and len(running) < width:
+                    i = source.pop(0)
+                    running[pool.submit(build_fragment, *args[i])] = (i, time.monotonic())
+                wait_for = None
+                if seconds:
+                    wait_for = max(0.0, min(t for _, t in running.values()) + seconds - time.monotonic())
+                finished, _ = cf.wait(running, timeout=wait_for, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    exc = fut.exception()
+                    if isinstance(exc, BrokenProcessPool):
+                        stop = True  # every running task shares this fate; sorted out below
+                        continue
+                    i, _t = running.pop(fut)
+                    if exc is not None:  # an unpicklable result or the like: this file only
+                        failed(i, f"解析时出现内部错误：{type(exc).__name__}: {exc}")
+                    else:
+                        done(i, fut.result())
+                if stop:  # a worker died: the culprit is one of those running
+                    lost = [i for i, _t in running.values()]
+                    if len(lost) == 1:
+                        failed(lost[0], _DIED)
+                    else:
+                        suspects.extend(lost)
+                    running.clear()
+                elif seconds:
+                    now = time.monotonic()
+                    late = [f for f, (_, t) in running.items() if now - t >= seconds]
+                    for f in late:
+                        i, _t = running.pop(f)
+                        failed(i, f"读取超过时间上限 {seconds:.0f} 秒（TRACEGRAPH_DOC_SECONDS），已停止")
+                    if late:  # the pool is killed below; the others running start again in a new one
+                        stop = True
+                        source[:0] = [i for i, _t in running.values()]
+                        running.clear()
+        finally:
+            if stop:
+                _kill_workers(pool)
+            else:
+                pool.shutdown(wait=True)
 
 
 def build_corpus(
@@ -263,24 +407,15 @@ def build_corpus(
         for i in sorted(frags):
             take_and_freeze(i, frags.pop(i))
         if workers > 1 and len(todo) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                chunk = max(1, min(16, len(todo) // (workers * 8) or 1))
-                results = pool.map(
-                    build_fragment,
-                    [str(f) for _, f, _ in todo],
-                    [d for _, _, d in todo],
-                    [lex] * len(todo),
-                    [link] * len(todo),
-                    [shown[i] for i, _, _ in todo],
-                    [max_bytes] * len(todo),
-                    [link_config] * len(todo),
-                    chunksize=chunk,
-                )
-                for (i, _f, did), frag in zip(todo, results, strict=True):
-                    if cache is not None and "error" not in frag:
-                        cache.put(frag, did)
-                    take_and_freeze(i, frag)
-                    bar.update()
+            args = {i: (str(f), did, lex, link, shown[i], max_bytes, link_config) for i, f, did in todo}
+
+            def done(i: int, frag: dict[str, Any]) -> None:
+                if cache is not None and "error" not in frag:
+                    cache.put(frag, ids[i])
+                take_and_freeze(i, frag)
+                bar.update()
+
+            run_isolated([i for i, _, _ in todo], args, workers, done)
         else:
             for i, f, did in todo:
                 frag = build_fragment(str(f), did, lex, link, shown[i], max_bytes, link_config)
@@ -299,27 +434,88 @@ def build_corpus(
 class BuildReport:
     built: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why it was not read): listed, not silent
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (doc id, what reading changed in its text)
+
+
+@dataclass
+class InputScan:
+    """What a walk of the inputs found: the files to read, those refused (symlinks leading out of their folder,
+    FIFOs, devices, sockets) and those skipped by name (hidden, Office lock files, gold readings)."""
+
+    files: list[Path] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _skip_reason(name: str) -> str | None:
+    if name.startswith("~$"):
+        return "Office 临时文件（~$ 开头），未读取"
+    if name.startswith("."):
+        return "隐藏文件（. 开头），未读取"
+    if ".gold" in name:
+        return "人工标注文件（名称含 .gold），未读取"
+    return None
+
+
+def scan_inputs(paths: Iterable[str | Path], extensions: Iterable[str]) -> InputScan:
+    """Files named directly plus supported files found in folders (sorted, so builds are repeatable). Folders are
+    walked without following symlinks; a symlink inside a folder is read only when it resolves to a regular file
+    inside that same folder. Nothing here opens a file, so a FIFO cannot block the walk."""
+    from tracegraph.loaders.formats.registry import special_kind
+
+    exts = {e.lower() for e in extensions}
+    scan = InputScan()
+    for p in map(Path, paths):
+        if not p.is_dir():
+            try:
+                kind = special_kind(p.stat().st_mode)
+            except OSError:
+                kind = None  # missing or unreadable: the loader says so, naming the file
+            if kind:
+                scan.refused.append((p, f"不是普通文件（{kind}），未读取"))
+            else:
+                scan.files.append(p)
+            continue
+        root = p.resolve()
+        found: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
+            for d in sorted(dirnames):
+                link = Path(dirpath) / d
+                if link.is_symlink():
+                    scan.refused.append((link, "指向文件夹的符号链接，未进入"))
+            for fname in filenames:
+                f = Path(dirpath) / fname
+                if f.suffix.lower() not in exts:
+                    continue
+                why = _skip_reason(fname)
+                if why:
+                    scan.skipped.append((f, why))
+                    continue
+                try:
+                    if f.is_symlink():
+                        target = f.resolve(strict=True)
+                        if not target.is_relative_to(root):
+                            scan.refused.append((f, "符号链接指向输入文件夹之外，未读取"))
+                            continue
+                    kind = special_kind(f.stat().st_mode)
+                except (OSError, RuntimeError) as exc:  # a dangling or looping link
+                    scan.refused.append((f, f"符号链接无法解析（{getattr(exc, 'strerror', None) or exc}），未读取"))
+                    continue
+                if kind:
+                    scan.refused.append((f, f"不是普通文件（{kind}），未读取"))
+                    continue
+                found.append(f)
+        scan.files.extend(sorted(found))
+    scan.refused.sort()
+    scan.skipped.sort()
+    return scan
 
 
 def iter_input_files(paths: Iterable[str | Path], extensions: Iterable[str]) -> list[Path]:
-    """Files named directly plus supported files found in folders (sorted, so builds are repeatable)."""
-    exts = {e.lower() for e in extensions}
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.suffix.lower() in exts
-                    and not f.name.startswith((".", "~$"))
-                    and ".gold" not in f.name
-                )
-            )
-        else:
-            out.append(p)
-    return out
+    """The files `scan_inputs` would read (refused and skipped ones left out: callers that report them use
+    scan_inputs)."""
+    return scan_inputs(paths, extensions).files
 
 
 def build(
@@ -336,7 +532,8 @@ def build(
     Large batches run in worker processes; with `cache_dir` unchanged documents are not parsed again."""
     from tracegraph.loaders.formats.registry import supported_extensions
 
-    files = iter_input_files(paths, supported_extensions())
+    scan = scan_inputs(paths, supported_extensions())
+    files = scan.files
     g, corpus = build_corpus(
         files,
         cache_dir=cache_dir,
@@ -346,7 +543,14 @@ def build(
         progress=progress,
         link_config=link_config,
     )
-    report = BuildReport(built=corpus.built, failed=corpus.failed)
+    report = BuildReport(
+        built=corpus.built,
+        failed=[(str(f), why) for f, why in scan.refused] + corpus.failed,
+        skipped=[(str(f), why) for f, why in scan.skipped],
+        warnings=[
+            (did, w["text"]) for did, d in g.graph["documents"].items() for w in d.get("decode_warnings") or []
+        ],
+    )
     if link and len(g.graph["documents"]) > 1:
         from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
 

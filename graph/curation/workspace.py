@@ -106,6 +106,7 @@ class WorkspaceBuild:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
     curation: CurationReport = field(default_factory=CurationReport)
     notes: list[str] = field(default_factory=list)
+    written: bool = False  # build/graph.json holds this build (False: the write failed, see notes)
 
 
 @dataclass(frozen=True)
@@ -200,18 +201,11 @@ class Workspace:
 
     def import_file(self, path: str | Path, name: str | None = None, replaces: str | None = None) -> ImportResult:
         """Import a file from disk (size checked before it is read)."""
+        from tracegraph.loaders.formats.registry import read_regular_file
+
         p = Path(path)
         shown = name or p.name
-        try:
-            size = p.stat().st_size
-        except OSError as exc:
-            raise LoadError(shown, f"无法读取文件：{exc.strerror or exc}") from None
-        if size > self.max_bytes:
-            raise LoadError(shown, _too_big(size, self.max_bytes))
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise LoadError(shown, f"无法读取文件：{exc.strerror or exc}") from None
+        data = read_regular_file(p, self.max_bytes, shown=shown)  # a FIFO or device is refused, never read
         return self.import_bytes(data, shown, replaces=replaces)
 
     def import_bytes(self, data: bytes, name: str, replaces: str | None = None) -> ImportResult:
@@ -430,6 +424,7 @@ class Workspace:
 
         try:
             write_json(g, path)
+            out.written = True
             if key is not None:
                 meta = {"key": key, "sha256": _sha_file(path), "failed": out.failed}
                 _atomic_text(path.with_suffix(".key"), json.dumps(meta, ensure_ascii=False))

@@ -7,6 +7,7 @@ Offsets everywhere in the project are Unicode code point offsets into `LoadedDoc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -35,6 +36,8 @@ class LoadedDocument:
     paragraphs: list[Paragraph]
     sha256: str
     notes: list[str] = field(default_factory=list)
+    # what reading changed in the text: invalid bytes replaced, control characters dropped (DecodeInfo.warnings)
+    decode_warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def para_text(self, p: Paragraph) -> str:
         return self.text[p.start : p.end]

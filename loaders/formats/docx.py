@@ -12,6 +12,8 @@ from typing import Any
 
 from tracegraph.errors import LoadError
 from tracegraph.loaders.formats.document import LoadedDocument, Paragraph
+from tracegraph.loaders.formats.encoding import DecodeInfo, clean_controls
+from tracegraph.loaders.formats.limits import Limits, limits, mb
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CN_DIGITS = "零一二三四五六七八九"
@@ -165,14 +167,94 @@ def _num_pr(p_el: Any, styles: dict[str, Any]) -> tuple[str, int] | None:
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
-def _heading_level(paragraph: Any) -> int | None:
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+def check_package(path: Path, data: bytes, lim: Limits | None = None) -> None:
+    """Refuse a .docx whose zip would expand beyond the budgets, from its central directory alone (before any
+    member is inflated): total expanded size, XML size, member count and compression ratio."""
+    lim = lim or limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise LoadError(path, f".docx 文件已损坏，无法打开：{type(exc).__name__}") from None
+    if len(infos) > lim.max_zip_members:
+        raise LoadError(
+            path, f".docx 含 {len(infos)} 个压缩成员，超过上限 {lim.max_zip_members}（TRACEGRAPH_MAX_ZIP_MEMBERS）"
+        )
+    total = sum(i.file_size for i in infos)
+    if total > lim.max_expanded_bytes:
+        raise LoadError(
+            path, f".docx 解压后共 {mb(total)}，超过上限 {mb(lim.max_expanded_bytes)}（TRACEGRAPH_MAX_EXPANDED_MB）"
+        )
+    xml = sum(i.file_size for i in infos if i.filename.lower().endswith((".xml", ".rels")))
+    if xml > lim.max_xml_bytes:
+        raise LoadError(
+            path, f".docx 的 XML 内容解压后 {mb(xml)}，超过上限 {mb(lim.max_xml_bytes)}（TRACEGRAPH_MAX_XML_MB）"
+        )
+    for i in infos:
+        if i.file_size > lim.ratio_floor_bytes and i.file_size > lim.max_ratio * max(i.compress_size, 1):
+            raise LoadError(
+                path,
+                f".docx 成员 {i.filename!r} 压缩比 {i.file_size / max(i.compress_size, 1):.0f}:1，"
+                f"超过上限 {lim.max_ratio:.0f}:1（TRACEGRAPH_MAX_RATIO，疑似压缩炸弹）",
+            )
+
+
+class _StyleIndex:
+    """Paragraph style names by id, read once: python-docx's `paragraph.style` searches every style with an
+    XPath query per paragraph (about 0.9 ms each on a real style sheet, minutes for a long document)."""
+
+    def __init__(self, styles: dict[str, Any]) -> None:
+        self.names: dict[str, str] = {}
+        self.default = ""
+        for sid, st in styles.items():
+            if st.get(f"{_W}type", "paragraph") != "paragraph":
+                continue
+            n = st.find(f"{_W}name")
+            name = _ui_name(n.get(f"{_W}val", "") if n is not None else "")
+            if sid is not None:
+                self.names[sid] = name
+            if st.get(f"{_W}default") in ("1", "true", "on"):
+                self.default = name
+
+    def name(self, p_el: Any) -> str:
+        ppr = p_el.find(f"{_W}pPr")
+        ps = ppr.find(f"{_W}pStyle") if ppr is not None else None
+        sid = ps.get(f"{_W}val") if ps is not None else None
+        return self.names.get(sid, self.default) if sid is not None else self.default
+
+
+_R = f"{_W}r"
+_RUN_PARTS = tuple(f"{_W}{t}" for t in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
+
+
+def _p_text(p_el: Any) -> str:
+    """python-docx's `Paragraph.text` (runs and hyperlinks' runs; tabs, breaks and no-break hyphens rendered by
+    their element classes) without its two XPath queries per paragraph and per run, which were most of the cost
+    of reading a long document."""
+    out: list[str] = []
+    for e in p_el.iterchildren(_R, f"{_W}hyperlink"):
+        runs = (e,) if e.tag == _R else e.iterchildren(_R)
+        for r in runs:
+            out.extend(str(x) for x in r.iterchildren(*_RUN_PARTS))
+    return "".join(out)
+
+
+def _ui_name(name: str) -> str:
+    """Word's internal built-in names as python-docx shows them ("heading 1" → "Heading 1")."""
+    low = name.lower()
+    if low.startswith("heading ") or low in ("title", "subtitle", "normal", "caption"):
+        return name[:1].upper() + name[1:]
+    return name
+
+
+def _heading_level(p_el: Any, style_index: _StyleIndex) -> int | None:
+    name = style_index.name(p_el)
     if name.lower() == "title" or name == "标题":
         return 0
     m = _HEADING_STYLE.match(name.strip())
     if m:
         return int(m.group(1))
-    ppr = paragraph._p.find(f"{_W}pPr")
+    ppr = p_el.find(f"{_W}pPr")
     if ppr is not None:
         ol = ppr.find(f"{_W}outlineLvl")
         if ol is not None and ol.get(f"{_W}val", "9").isdigit() and int(ol.get(f"{_W}val")) < 9:
@@ -184,23 +266,30 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
     try:
         import docx  # python-docx
         from docx.table import Table
-        from docx.text.paragraph import Paragraph as DocxParagraph
     except ImportError as exc:  # pragma: no cover - dependency is declared
         raise LoadError(path, f"缺少 python-docx：{exc}") from None
     if not zipfile.is_zipfile(io.BytesIO(data)):
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise LoadError(path, "不是有效的 .docx（可能是旧版 .doc 或已加密的 Word 文件），请另存为 .docx")
         raise LoadError(path, "不是有效的 .docx 文件（不是 ZIP 格式，可能已损坏）")
+    check_package(path, data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on broken packages
         raise LoadError(path, f".docx 文件已损坏，无法打开：{type(exc).__name__}") from None
 
     styles = {s.get(f"{_W}styleId"): s for s in document.styles.element.findall(f"{_W}style")}
+    style_index = _StyleIndex(styles)
     numbering = _Numbering(document)
+    info = DecodeInfo()
     pieces: list[str] = []
     paras: list[Paragraph] = []
     pos = 0
+
+    def clean(text: str) -> str:
+        text, n = clean_controls(text)
+        info.controls_dropped += n
+        return text
 
     def emit(text: str, **kw: Any) -> Paragraph:
         nonlocal pos
@@ -213,15 +302,14 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
     table_no = 0
     for child in document.element.body.iterchildren():
         if child.tag == f"{_W}p":
-            p = DocxParagraph(child, document)
-            text = p.text.strip()
+            text = clean(_p_text(child)).strip()
             if not text:
                 continue
             npr = _num_pr(child, styles)
             label = numbering.label(*npr) if npr else ""
             if label and not text.startswith(label):
                 text = label + text
-            emit(text, heading_level=_heading_level(p))
+            emit(text, heading_level=_heading_level(child, style_index))
         elif child.tag == f"{_W}tbl":
             table_no += 1
             table = Table(child, document)
@@ -235,7 +323,7 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
                     seen_tc.add(id(cell._tc))
                     cell_lines = []
                     for cp in cell.paragraphs:
-                        t = cp.text.strip()
+                        t = clean(_p_text(cp._p)).strip()
                         if not t:
                             continue
                         npr = _num_pr(cp._p, styles)
@@ -261,4 +349,5 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
         format="docx",
         paragraphs=paras,
         sha256=hashlib.sha256(data).hexdigest(),
+        decode_warnings=info.warnings(),
     )

@@ -18,6 +18,10 @@ from pathlib import Path
 
 from tracegraph.errors import LoadError
 from tracegraph.loaders.formats.document import LoadedDocument, paragraphs_from_lines
+from tracegraph.loaders.formats.encoding import DecodeInfo, clean_controls
+from tracegraph.loaders.formats.limits import Limits, limits, mb
+
+_STREAM = re.compile(rb"stream\r?\n")
 
 _SENTENCE_END = tuple("。！？；：!?;:…”」』）)")
 _PAGE_NUMBER = re.compile(
@@ -118,9 +122,49 @@ def rejoin_layout(lines: list[LayoutLine]) -> str:
     return "\n".join(out)
 
 
+def check_streams(path: Path, data: bytes, lim: Limits | None = None) -> None:
+    """Inflate every Flate stream into a bounded buffer, counting (never keeping) what it expands to, and refuse
+    the file before pdfminer inflates anything when the total or one stream's ratio is beyond the budget."""
+    import zlib
+
+    lim = lim or limits()
+    total = 0
+    for m in _STREAM.finditer(data):
+        start = m.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            end = len(data)
+        if not data[start : start + 1] or data[start] != 0x78:  # no zlib header: not Flate, or not compressed
+            continue
+        d = zlib.decompressobj()
+        size = 0
+        chunk = data[start:end]
+        try:
+            while chunk and not d.eof and total + size <= lim.max_expanded_bytes:
+                out = d.decompress(chunk, 1 << 20)
+                if not out and d.unconsumed_tail == chunk:
+                    break  # no progress: a truncated stream
+                size += len(out)
+                chunk = d.unconsumed_tail
+        except zlib.error:
+            pass  # a damaged stream is pdfminer's to report; what inflated so far still counts
+        total += size
+        if total > lim.max_expanded_bytes:
+            raise LoadError(
+                path, f"PDF 内容解压后超过上限 {mb(lim.max_expanded_bytes)}（TRACEGRAPH_MAX_EXPANDED_MB，疑似压缩炸弹）"
+            )
+        if size > lim.ratio_floor_bytes and size > lim.max_ratio * max(end - start, 1):
+            raise LoadError(
+                path,
+                f"PDF 数据流压缩比 {size / max(end - start, 1):.0f}:1，超过上限 {lim.max_ratio:.0f}:1"
+                "（TRACEGRAPH_MAX_RATIO，疑似压缩炸弹）",
+            )
+
+
 def load_pdf(path: Path, data: bytes) -> LoadedDocument:
     if not data.startswith(b"%PDF"):
         raise LoadError(path, "不是有效的 PDF 文件（缺少 %PDF 文件头）")
+    check_streams(path, data)
     try:
         from pdfminer.high_level import extract_text
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -139,6 +183,8 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         raise LoadError(path, "PDF 已加密，需要密码才能读取") from None
     except Exception as exc:
         raise LoadError(path, f"PDF 已损坏，无法解析：{type(exc).__name__}") from None
+    info = DecodeInfo()
+    text, info.controls_dropped = clean_controls(text)
     if len(re.sub(r"\s", "", text)) < 5:
         raise LoadError(path, "PDF 没有可提取的文字层（可能是扫描件），请先做 OCR 文字识别")
     return LoadedDocument(
@@ -148,4 +194,5 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         format="pdf",
         paragraphs=paragraphs_from_lines(text),
         sha256=hashlib.sha256(data).hexdigest(),
+        decode_warnings=info.warnings(),
     )

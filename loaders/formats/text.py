@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from tracegraph.loaders.formats.document import LoadedDocument, Paragraph, paragraphs_from_lines
-from tracegraph.loaders.formats.encoding import decode_bytes
+from tracegraph.loaders.formats.encoding import DecodeInfo, decode_bytes
 
 
 def load_txt(path: Path, data: bytes) -> LoadedDocument:
-    text, enc = decode_bytes(data, str(path))
+    info = DecodeInfo()
+    text, enc = decode_bytes(data, str(path), info)
     return LoadedDocument(
         path=str(path),
         text=text,
@@ -19,6 +21,7 @@ def load_txt(path: Path, data: bytes) -> LoadedDocument:
         format="txt",
         paragraphs=paragraphs_from_lines(text),
         sha256=hashlib.sha256(data).hexdigest(),
+        decode_warnings=info.warnings(),
     )
 
 
@@ -30,7 +33,8 @@ _MD_INLINE = re.compile(r"\*\*|__|`")
 def load_md(path: Path, data: bytes) -> LoadedDocument:
     """Markdown: markup is removed from the extracted text; `#` levels become heading hints (a lone
     opening `#` heading is the title, level 0)."""
-    raw, enc = decode_bytes(data, str(path))
+    info = DecodeInfo()
+    raw, enc = decode_bytes(data, str(path), info)
     out: list[str] = []
     paras: list[Paragraph] = []
     pos = 0
@@ -63,4 +67,14 @@ def load_md(path: Path, data: bytes) -> LoadedDocument:
         format="md",
         paragraphs=paras,
         sha256=hashlib.sha256(data).hexdigest(),
+        decode_warnings=_md_warnings(info, text),
     )
+
+
+def _md_warnings(info: DecodeInfo, text: str) -> list[dict[str, Any]]:
+    """Markdown drops markup, so replacement positions are located again in the text it keeps."""
+    from tracegraph.loaders.formats.encoding import replacement_positions
+
+    if info.replaced:
+        info.positions = replacement_positions(text)
+    return info.warnings()
