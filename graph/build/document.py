@@ -7,17 +7,17 @@ changes none of the existing ones. Policy references and speakers are shared acr
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 import networkx as nx
 
 from tracegraph.graph.corpus.metadata import guess_metadata
-from tracegraph.graph.model.schema import ITEM_TYPES, policy_id, speaker_id
+from tracegraph.graph.model.schema import policy_id, speaker_id
 from tracegraph.loaders import LoadedDocument, ParsedDocument
 from tracegraph.loaders.references.policy import Lexicon, extract
 from tracegraph.loaders.references.quotes import extract_quotes
 from tracegraph.loaders.structure.reading import reading_report
-
 
 
 def new_graph() -> nx.MultiDiGraph:
@@ -126,6 +126,7 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
         g.add_edge(parent, ids[i], key=etype, type=etype, origin="parsed")
         spans.append((it.start, it.end, ids[i], _depth(parsed, i)))
 
+    index = _SpanIndex(spans)
     mentions = extract(text, lexicon)
     for m in mentions:
         pid = policy_id(m.canonical)
@@ -133,7 +134,7 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
         node = g.nodes[pid]
         if m.surface not in node["aliases"]:
             node["aliases"] = [*node["aliases"], m.surface]
-        src = _innermost(spans, m.start, m.end) or doc_id
+        src = _innermost(index, m.start, m.end) or doc_id
         key = "CITES"
         if g.has_edge(src, pid, key):
             e = g.edges[src, pid, key]
@@ -159,7 +160,7 @@ def add_document(g: nx.MultiDiGraph, parsed: ParsedDocument, doc_id: str, lexico
             path="",
             marker="",
         )
-        src = _innermost(spans, q.start, q.end) or doc_id
+        src = _innermost(index, q.start, q.end) or doc_id
         g.add_edge(src, qid, key="QUOTES", type="QUOTES", origin="parsed")
         sid = speaker_id(q.speaker)
         _shared_node(g, sid, "Speaker", q.speaker, kind=q.speaker_kind)
@@ -181,12 +182,28 @@ def _depth(parsed: ParsedDocument, i: int) -> int:
     return d
 
 
-def _innermost(spans: list[tuple[int, int, str, int]], start: int, end: int) -> str | None:
-    best: tuple[int, str] | None = None
-    for s, e, nid, depth in spans:
-        if s <= start and end <= e and (best is None or depth >= best[0]):
+def _innermost(index: _SpanIndex, start: int, end: int) -> str | None:
+    """The deepest item whose span holds [start, end). Items nest, so scanning back from the last item that
+    starts at or before `start` meets the innermost container first (an index, not a scan of every item)."""
+    k = bisect.bisect_right(index.starts, start) - 1
+    while k >= 0:
+        s, e, nid, depth = index.spans[k]
+        if e >= end:
             best = (depth, nid)
-    return best[1] if best else None
+            j = k - 1  # items starting at the same place (a section and its first area): the deeper one
+            while j >= 0 and index.spans[j][0] == s:
+                if index.spans[j][1] >= end and index.spans[j][3] > best[0]:
+                    best = (index.spans[j][3], index.spans[j][2])
+                j -= 1
+            return best[1]
+        k -= 1
+    return None
+
+
+class _SpanIndex:
+    def __init__(self, spans: list[tuple[int, int, str, int]]) -> None:
+        self.spans = sorted(spans, key=lambda x: (x[0], x[3]))
+        self.starts = [x[0] for x in self.spans]
 
 
 def remove_document(g: nx.MultiDiGraph, doc_id: str) -> None:

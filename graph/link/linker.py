@@ -29,7 +29,7 @@ from tracegraph.graph.link.scoring import assignment, concept_matrix, han_grams,
 from tracegraph.graph.link.similarity import DocumentVectors, shared_terms
 from tracegraph.graph.model.schema import LINK_TYPES
 from tracegraph.graph.query.queries import doc_index
-from tracegraph.loaders.textutil import normalise, sentences
+from tracegraph.loaders.textutil import cn_to_int, normalise, sentences
 
 
 @dataclass
@@ -55,17 +55,26 @@ class DocumentLinker:
     """Links within one document. `nodes` (the document's node ids) saves a scan of the whole graph."""
 
     def __init__(
-        self, g: nx.MultiDiGraph, doc_id: str, config: LinkConfig | None = None, nodes: list[str] | None = None
+        self,
+        g: nx.MultiDiGraph,
+        doc_id: str,
+        config: LinkConfig | None = None,
+        nodes: list[str] | None = None,
+        window: tuple[int, int] | None = None,
+        norm: str | None = None,
     ) -> None:
+        """`window` limits the reading (IDF, sentences) to one part of the document — several documents in one
+        file are linked part by part, so a long file costs in proportion to its length."""
         self.g = g
         self.doc_id = doc_id
         self.cfg = config or LinkConfig()
         doc = g.graph["documents"][doc_id]
         self.text: str = doc.get("text") or ""
-        self.norm = normalise(self.text)
-        sent_spans = sentences(self.norm, 0, len(self.text))
+        self.norm = norm if norm is not None else normalise(self.text)
+        lo, hi = window or (0, len(self.text))
+        sent_spans = sentences(self.norm, lo, hi)
         sent_starts = [x[0] for x in sent_spans]
-        self.vectors = DocumentVectors(self.text, sent_spans)
+        self.vectors = DocumentVectors(self.text[lo:hi], sent_spans, offset=lo)
         self.items: dict[str, _Item] = {}
         self._raw: dict[tuple[str, str], tuple[float, ...]] = {}
         self.suggestions: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -127,10 +136,13 @@ class DocumentLinker:
             for _, v, d in self.g.out_edges(n, data=True):
                 if d.get("type") == "CITES":
                     mentions.extend((s, e, v) for doc, s, e, _surf in d.get("mentions", []) if doc == self.doc_id)
+        mentions.sort()
+        starts = [m[0] for m in mentions]
         for it in self.items.values():
             if it.type == "Area":
                 continue
-            it.refs = {v for s, e, v in mentions if it.start <= s and e <= it.end}
+            lo, hi = bisect.bisect_left(starts, it.start), bisect.bisect_left(starts, it.end)
+            it.refs = {v for s, e, v in mentions[lo:hi] if e <= it.end}
 
     # ------------------------------------------------------------------ features
     def features(self, sources: list[_Item], targets: list[_Item]) -> list[np.ndarray]:
@@ -204,14 +216,19 @@ class DocumentLinker:
         if treats:
             # a measure reaches the problems its cause explains, and a cause explains the problems
             # that the measure treating it addresses
+            treated: dict[str, list[str]] = {}  # measure → the causes it treats, and the reverse
+            treating: dict[str, list[str]] = {}
+            for m_id, c_id in treats:
+                treated.setdefault(m_id, []).append(c_id)
+                treating.setdefault(c_id, []).append(m_id)
             for p in problems:
                 via_cause = zscores(
-                    [max((cp0[(c.id, p.id)] for c in causes if (m.id, c.id) in treats), default=0.0) for m in measures]
+                    [max((cp0[(c, p.id)] for c in treated.get(m.id, ())), default=0.0) for m in measures]
                 )
                 for m, zt in zip(measures, via_cause, strict=True):
                     mp[(m.id, p.id)] += self.cfg.w_transitive * zt
                 via_measure = zscores(
-                    [max((mp0[(m.id, p.id)] for m in measures if (m.id, c.id) in treats), default=0.0) for c in causes]
+                    [max((mp0[(m, p.id)] for m in treating.get(c.id, ())), default=0.0) for c in causes]
                 )
                 for c, zt in zip(causes, via_measure, strict=True):
                     cp[(c.id, p.id)] += self.cfg.w_transitive_cause * zt
@@ -425,12 +442,16 @@ def link_document(
         if d.get("type") in LINK_TYPES and d.get("origin") in ("explicit", "inferred")
     ]
     g.remove_edges_from(stale)
-    linker = DocumentLinker(g, doc_id, config, nodes)
-    edges = linker.run()
     for n in nodes:
         g.nodes[n].pop("suggestions", None)
-    for n, sug in linker.suggestions.items():
-        g.nodes[n]["suggestions"] = sug
+    text = g.graph["documents"][doc_id].get("text") or ""
+    norm = normalise(text)
+    edges: list[dict[str, Any]] = []
+    for window, part in _parts(g, nodes, len(text)):
+        linker = DocumentLinker(g, doc_id, config, part, window=window, norm=norm)
+        edges += linker.run()
+        for n, sug in linker.suggestions.items():
+            g.nodes[n]["suggestions"] = sug
     for e in edges:
         attrs = {k: v for k, v in e.items() if k not in ("source", "target")}
         key = e["type"]
@@ -441,6 +462,37 @@ def link_document(
             continue
         g.add_edge(e["source"], e["target"], key=key, **attrs)
     return edges
+
+
+def _parts(g: nx.MultiDiGraph, nodes: list[str], length: int) -> list[tuple[tuple[int, int], list[str]]]:
+    """The parts of a document that are linked apart: documents pasted into one file (the reader's `part`),
+    or — where nothing says so — a top-level numbering that starts again (一、二、三、 then 一、 again). Each part
+    is (its character window, its nodes); one part is the whole document."""
+    tops = []
+    for n in nodes:
+        d = g.nodes[n]
+        if d.get("type") == "Section" and not any(
+            g.nodes[u].get("type") == "Section" for u, _v, e in g.in_edges(n, data=True) if e.get("type") == "CONTAINS"
+        ):
+            tops.append((d.get("start") or 0, d.get("part"), cn_to_int((d.get("marker") or "").strip("、.． ")) or 0))
+    tops.sort()
+    cuts: list[int] = []
+    last_part, last_ord = None, 0
+    for start, part, ordinal in tops:
+        new_part = part is not None and last_part is not None and part != last_part
+        restart = part is None and 0 < ordinal <= last_ord
+        if new_part or restart:
+            cuts.append(start)
+        last_part, last_ord = part, ordinal
+    if not cuts:
+        return [((0, length), nodes)]
+    bounds = [0, *cuts, length]
+    out: list[tuple[tuple[int, int], list[str]]] = [((bounds[i], bounds[i + 1]), []) for i in range(len(bounds) - 1)]
+    starts = bounds[1:-1]
+    for n in nodes:
+        k = bisect.bisect_right(starts, g.nodes[n].get("start") or 0)
+        out[k][1].append(n)
+    return [p for p in out if p[1]]
 
 
 def link_graph(g: nx.MultiDiGraph, docs: list[str] | None = None, config: LinkConfig | None = None) -> int:

@@ -152,7 +152,9 @@ class DocumentVectors:
     """Character-bigram TF-IDF for one document, computed on code-point arrays: every span's vector is a
     slice and a count, so linking a 25 KB document costs a few milliseconds instead of Python loops."""
 
-    def __init__(self, text: str, sentence_spans: list[tuple[int, int]]) -> None:
+    def __init__(self, text: str, sentence_spans: list[tuple[int, int]], offset: int = 0) -> None:
+        """`text` may be a window of the document starting at `offset`; spans stay document offsets."""
+        self.offset = offset
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         han = (codes >= 0x4E00) & (codes <= 0x9FFF)
         if len(codes) >= 2:
@@ -165,6 +167,7 @@ class DocumentVectors:
         self.index = np.where(valid, np.searchsorted(self.vocab, ids), -1)
         df = np.zeros(len(self.vocab))
         for s, e in sentence_spans:
+            s, e = s - offset, e - offset
             u = np.unique(self.index[s : max(s, e - 1)])
             df[u[u >= 0]] += 1
         n = max(len(sentence_spans), 1)
@@ -194,6 +197,7 @@ class DocumentVectors:
         return v
 
     def span(self, start: int, end: int) -> np.ndarray:
+        start, end = start - self.offset, end - self.offset
         return self._vector(self.index[start : max(start, end - 1)])
 
     def spans(self, spans: list[tuple[int, int]]) -> np.ndarray:
@@ -202,7 +206,8 @@ class DocumentVectors:
         out = np.zeros((n, v))
         if not n or not v:
             return out
-        pieces = [self.index[s : max(s, e - 1)] for s, e in spans]
+        o = self.offset
+        pieces = [self.index[s - o : max(s - o, e - o - 1)] for s, e in spans]
         rows = np.repeat(np.arange(n, dtype=np.int64), [len(p) for p in pieces])
         cols = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
         keep = cols >= 0
