@@ -7,7 +7,7 @@ import re
 
 from tracegraph.loaders.structure import cues
 from tracegraph.loaders.structure.base import ParserState
-from tracegraph.loaders.structure.model import OutlineNode
+from tracegraph.loaders.structure.model import Item, OutlineNode
 from tracegraph.loaders.textutil import sentences, trim
 
 _TARGET_CLAUSE = re.compile(r"(?:针对|围绕|关于)[^，,。；;]{2,80}?(?:问题|现象)[,，]\s*")
@@ -171,7 +171,9 @@ class MeasuresStage(ParserState):
                 continue
             n += 1
             te = e - 1 if self.norm[e - 1] in "。！？!?；;" else e  # the sentence is already cut at its stop
-            self.add("Action", s, e, trim(self.text, s, te), "", f"{path}/步骤{n}", measure)
+            ts, te = trim(self.text, s, te)
+            # the span is already cut at closing remarks and trimmed (on the normalised text): no add() checks
+            self.items.append(Item("Action", s, e, ts, te, "", f"{path}/步骤{n}", measure, {}))
 
     def problem_named_measures(self, node: OutlineNode, parent: int, path: str, status: str | None) -> None:
         """（一）关于“……”问题的整改: the heading states the problem, what follows answers it. When the units
