@@ -70,6 +70,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             "duplicate": "内容与已有文档相同",
         }
         print(f"{label[r.status]}：{esc(r.record.doc_id)}（{esc(r.record.original_name)}，第 {r.record.version} 版）")
+        for w in r.warnings:  # replaced bytes, dropped characters, unreadable XML: said at import time
+            print(f"  提示 {esc(r.record.doc_id)}：{esc(w)}")
     return 1 if failed else 0
 
 

@@ -264,7 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--lexicon", action="append", help="追加的政策依据词表 JSON（可多次）")
     b.add_argument("--no-link", action="store_true", help="只解析结构，不推断关联")
     b.add_argument("--cache", help="文档片段缓存目录：未变化的文档不再重新解析（增量构建）")
-    b.add_argument("--workers", type=int, help="并行进程数（默认按文档数量自动选择）")
+    b.add_argument(
+        "--workers",
+        type=int,
+        help="读取文档的工作进程数（默认按文档数量自动选择；每个文档都在有时间和内存上限的工作进程中读取；"
+        "0 在本进程中读取、没有上限，仅用于测试和性能分析）",
+    )
     b.add_argument("--progress", action="store_true", help="显示进度条和剩余时间")
     b.add_argument("--meta", help="文档元数据修订文件（tracegraph meta 写入），构建后套用")
     b.set_defaults(func=cmd_build)

@@ -37,7 +37,7 @@ def cn_to_int(s: str) -> int | None:
     s = s.strip()
     if not s:
         return None
-    if s.isdigit():
+    if s.isdecimal():  # not isdigit(): ① and ² are digits that int() refuses
         return int(s)
     if s == "两":
         return 2

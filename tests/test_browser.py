@@ -333,3 +333,96 @@ def test_hostile_problem_title_is_text_in_every_view_and_can_be_curated(session:
     assert page.evaluate("() => window.__xss") is None
     assert main.locator("script", has_text="__xss").count() == 0
     _no_remote(log)
+
+
+def _heading(page: Any, text: str) -> None:
+    page.get_by_role("heading", name=text, exact=True).wait_for(timeout=60_000)
+
+
+def _pick_trace(page: Any, code_: str, title: str) -> None:
+    """Choose a node in 溯源's selectbox the way a reader does: open it, type, press Enter."""
+    box = page.locator(".st-key-tg_trace input")
+    box.click()
+    box.fill(code_)
+    page.get_by_role("option", name=re.compile(re.escape(code_))).first.click()
+    page.wait_for_url(lambda u: f"trace={DOC}:{code_}" in unquote(u), timeout=30_000)
+    _see(page, title)
+
+
+def test_back_and_forward_move_between_views_and_selections(session: Any) -> None:
+    """Each page switch and each selected node is a history entry: Back returns to the previous view (and
+    the previous selection), Forward goes there again."""
+    base, page, log, g = session
+    page.goto(f"{base}/matrix")
+    _heading(page, "矩阵")
+    _nav(page, "溯源").click()
+    _heading(page, "溯源")
+    page.wait_for_url(lambda u: _path(u) == "/trace", timeout=30_000)
+    p52, m3 = g.nodes[f"{DOC}:P5.2"]["title"], g.nodes[f"{DOC}:M3"]["title"]
+    _pick_trace(page, "P5.2", p52)
+    _pick_trace(page, "M3", m3)
+
+    def at(path: str, trace: str | None, heading: str, text: str | None = None) -> None:
+        page.wait_for_url(lambda u: _path(u) == path and parse_qs(urlsplit(u).query).get("trace") == (
+            [trace] if trace else None), timeout=30_000)
+        _heading(page, heading)
+        if text:
+            _see(page, text)
+            page.wait_for_timeout(500)  # the run settles (and must not write another URL)
+            assert parse_qs(urlsplit(page.url).query).get("trace") == ([trace] if trace else None)
+
+    page.go_back()
+    at("/trace", f"{DOC}:P5.2", "溯源", p52)
+    page.locator('[data-testid="stMain"] h3', has_text="P5.2").first.wait_for(timeout=30_000)
+    page.go_back()
+    at("/trace", None, "溯源", "从一个问题出发")
+    page.go_back()
+    at("/matrix", None, "矩阵", "覆盖缺口")
+    page.go_forward()
+    at("/trace", None, "溯源", "从一个问题出发")
+    page.go_forward()
+    at("/trace", f"{DOC}:P5.2", "溯源", p52)
+    page.go_forward()
+    at("/trace", f"{DOC}:M3", "溯源", m3)
+    _shot(page, "back_forward")
+    _no_remote(log)
+
+
+def test_trace_export_downloads_a_word_file_with_a_chinese_name(session: Any, tmp_path: Path) -> None:
+    base, page, log, g = session
+    from tracegraph.graph.exporters import default_filename
+
+    page.goto(f"{base}/trace?trace={DOC}:P5.2")
+    _see(page, g.nodes[f"{DOC}:P5.2"]["title"])
+    page.locator('[data-testid="stMain"] [data-testid="stExpander"]', has_text="导出本溯源").locator(
+        "summary").click()
+    button = page.locator(".st-key-trace-export-docx button").first  # the keyed block holds two buttons
+    button.wait_for(timeout=30_000)
+    _shot(page, "trace_export")
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    name = download.suggested_filename
+    assert name == default_filename(f"trace:{DOC}:P5.2", "docx", g=g)
+    assert name.startswith("整改追溯_") and name.endswith(".docx")
+    assert re.search(r"[\u4e00-\u9fff]", name.removeprefix("整改追溯_")) and DOC not in name
+    out = tmp_path / name
+    download.save_as(out)
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "两个责任" in text
+    _no_remote(log)
+
+
+def test_overview_puts_first_steps_and_the_upload_above_the_counts(session: Any) -> None:
+    base, page, log, _g = session
+    page.goto(f"{base}/overview")
+    wait_overview(page)
+    _see(page, "使用步骤", "看读取概况", "选择要上传的文件（可多选）", "“Upload”（上传）")
+    main = page.locator('[data-testid="stMain"]')
+    upload = main.locator('[data-testid="stFileUploader"]').bounding_box()
+    metric = main.locator('[data-testid="stMetric"]').first.bounding_box()
+    steps = main.get_by_text("使用步骤").first.bounding_box()
+    assert steps["y"] < upload["y"] < metric["y"] < 900  # all on the first screen
+    _no_remote(log)

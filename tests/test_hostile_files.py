@@ -421,7 +421,7 @@ def test_an_overrunning_document_is_stopped(batch: list[Path], monkeypatch: pyte
 
 def test_the_hooks_are_inert_in_the_main_process(batch: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACEGRAPH_TEST_CRASH_ON", "doc0.txt")
-    g, report = build_corpus(batch[:2], workers=1)
+    g, report = build_corpus(batch[:2], workers=0)
     assert not report.failed and len(g.graph["documents"]) == 2
 
 

@@ -93,11 +93,17 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
     sb = st.sidebar
     sb.markdown(f"## {APP_TITLE}")
     sess = vs.session()
-    docs = list(g.graph.get("documents", {}))
+    meta = g.graph.get("documents", {})
+    docs = list(meta)
     if sess.doc not in ["", *docs]:
         sess.doc = ""
+
+    def title(d: str) -> str:  # a document by its title; its id only as a tooltip detail
+        return "全部文档" if not d else overview.doc_label(g, d)
+
     if len(docs) > 1 or sess.doc:
-        sb.selectbox("文档", ["", *docs], key=vs.key("doc"), format_func=lambda d: "全部文档" if not d else d)
+        sb.selectbox("文档", ["", *docs], key=vs.key("doc"), format_func=title,
+                     help="按标题列出；文档编号见“总览”的文档表。")
     sb.caption(f"工作区：{common.md(ws.root)}")
     user = vs.session().login_user
     if user:
@@ -163,4 +169,4 @@ def run() -> None:
         common.style()
         run_context.append(PageContext(g, ws, sess.state()))
         current.run()
-    vs.publish(st.query_params, sess.state())
+    vs.publish(st.query_params, sess.state(), sess.store)

@@ -27,6 +27,7 @@ DEFAULT_TYPES = ("Area", "Problem", "Cause", "Measure", "Action")
 ALL_ORIGINS = ("parsed", "explicit", "inferred", "curated")
 PREFIX = "tg_"
 _INIT_FLAG = "_tg_initialised"
+_PUBLISHED = "_tg_published"  # the query string this session last wrote into the URL
 MAX_TEXT = 200  # a query parameter longer than this is cut: URLs are shared, not documents
 
 
@@ -167,6 +168,15 @@ def init_session(session: MutableMapping[str, Any], query: Mapping[str, Any]) ->
             session[PREFIX + name] = list(value) if isinstance(value, tuple) else value
         session[_INIT_FLAG] = True
         return
+    if _PUBLISHED in session and _plain_query(query) != session[_PUBLISHED]:
+        # the URL is not the one this session last wrote: the browser's Back or Forward brought back an
+        # older one (each view and each selection is a history entry) — show what that entry holds
+        st_state = coerce(parse_query(query))
+        for name in URL_KEYS:
+            value = getattr(st_state, name)
+            session[PREFIX + name] = list(value) if isinstance(value, tuple) else value
+        session[_PUBLISHED] = _plain_query(query)
+        return
     for name in STATE_FIELDS:
         k = PREFIX + name
         if k in session:
@@ -199,10 +209,19 @@ def key(name: str) -> str:
     return PREFIX + name
 
 
-def publish(query: MutableMapping[str, Any], state: ViewState) -> None:
-    """Mirror the state into the URL (only when it changed, so the browser history is not spammed)."""
+def _plain_query(query: Mapping[str, Any]) -> dict[str, str]:
+    return {k: str(v[-1] if isinstance(v, list) else v) for k, v in dict(query).items()}
+
+
+def publish(query: MutableMapping[str, Any], state: ViewState,
+            session: MutableMapping[Any, Any] | None = None) -> None:
+    """Mirror the state into the URL (only when it changed, so the browser history is not spammed; each
+    change is one history entry). With the session, remember what was written: a later run whose URL
+    differs came from the browser's Back or Forward (see `init_session`)."""
     want = to_query(state)
-    have = {k: (v[-1] if isinstance(v, list) else v) for k, v in dict(query).items()}
+    if session is not None:
+        session[_PUBLISHED] = dict(want)
+    have = _plain_query(query)
     if have == want:
         return
     if hasattr(query, "from_dict"):

@@ -261,6 +261,40 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 _DIED = "读取该文件的工作进程意外终止（可能内存不足被系统结束），已跳过"
 
 
+IN_PROCESS_ENV = "TRACEGRAPH_IN_PROCESS"
+
+
+def in_process() -> bool:
+    """$TRACEGRAPH_IN_PROCESS=1: documents are read in the calling process, without the worker's time and memory
+    budget (tests and benchmarks that profile the reader; never for untrusted files)."""
+    return os.environ.get(IN_PROCESS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def resolve_workers(workers: int | None, todo: int) -> int:
+    """How many worker processes read `todo` documents: 0 reads them in this process (asked for, or
+    $TRACEGRAPH_IN_PROCESS); otherwise at least one, so every document is read under the time and memory
+    budget; by default up to 4 for batches of 16 or more (one reused worker below that)."""
+    if in_process() or (workers is not None and workers <= 0):
+        return 0
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if todo >= 16 else 1
+    return max(1, workers)
+
+
+def run_budgeted(task: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """One call of `task` (module-level, returning a dict) under the same worker budget as a build: a worker
+    that overruns its time or dies comes back as {"error": reason}; in-process when $TRACEGRAPH_IN_PROCESS."""
+    if in_process():
+        return task(*args)
+    out: dict[str, Any] = {}
+
+    def done(_i: int, res: dict[str, Any]) -> None:
+        out.update(res)
+
+    run_isolated([0], {0: args}, 1, done, task=task)
+    return out
+
+
 def run_isolated(
     order: list[int],
     args: dict[int, tuple[Any, ...]],
@@ -268,8 +302,9 @@ def run_isolated(
     done: Callable[[int, dict[str, Any]], None],
     seconds: float | None = None,
     memory_bytes: int | None = None,
+    task: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
-    """build_fragment for each index in worker processes, at most `workers` running at once (so a submitted
+    """build_fragment (or `task`, a module-level function returning a dict) for each index in worker processes, at most `workers` running at once (so a submitted
     task is a running one and its age is its run time). A worker that dies (killed, out of memory) or a
     document past its wall-time budget is reported as that file's failure; the pool is replaced and the rest
     carry on. When a death cannot be pinned on one document, the documents that were running are retried one
@@ -280,13 +315,14 @@ def run_isolated(
     from tracegraph.loaders.formats.limits import limits
 
     lim = limits()
+    run = build_fragment if task is None else task
     seconds = lim.doc_seconds if seconds is None else seconds
     memory_bytes = lim.doc_memory_bytes if memory_bytes is None else memory_bytes
     queue = list(order)
     suspects: list[int] = []  # running when a worker died: retried alone
 
     def failed(i: int, why: str) -> None:
-        done(i, {"error": why, "path": args[i][0]})
+        done(i, {"error": why, "path": args[i][0]} if task is None else {"error": why})
 
     while queue or suspects:
         alone = bool(suspects)
@@ -298,7 +334,15 @@ def run_isolated(
             while (source or running) and not stop:
                 while source and len(running) < width:
                     i = source.pop(0)
-                    running[pool.submit(build_fragment, *args[i])] = (i, time.monotonic())
+                    try:
+                        running[pool.submit(run, *args[i])] = (i, time.monotonic())
+                    except BrokenProcessPool:  # a worker died since the last wait: `i` never ran, it waits
+                        source.insert(0, i)
+                        if not running:  # nothing to pin the death on: start a new pool
+                            stop = True
+                        break
+                if stop:
+                    break
                 wait_for = None
                 if seconds:
                     wait_for = max(0.0, min(t for _, t in running.values()) + seconds - time.monotonic())
@@ -379,8 +423,7 @@ def build_corpus(
                 bar.update()
                 continue
         todo.append((i, f, did))
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(todo) >= 16 else 1
+    workers = resolve_workers(workers, len(todo))
 
     def take(i: int, frag: dict[str, Any]) -> None:
         if "error" in frag:
@@ -406,7 +449,7 @@ def build_corpus(
     try:
         for i in sorted(frags):
             take_and_freeze(i, frags.pop(i))
-        if workers > 1 and len(todo) > 1:
+        if workers >= 1 and todo:  # every document is read by a budgeted worker, one alone too
             args = {i: (str(f), did, lex, link, shown[i], max_bytes, link_config) for i, f, did in todo}
 
             def done(i: int, frag: dict[str, Any]) -> None:

@@ -16,10 +16,25 @@ def _node_row(g: nx.MultiDiGraph, n: str) -> dict[str, Any]:
     return {"id": n, "type": d.get("type"), "title": d.get("title") or ""}
 
 
-def review_rows(g: nx.MultiDiGraph, store: CurationStore) -> dict[str, list[dict[str, Any]]]:
+def review_rows(
+    g: nx.MultiDiGraph, store: CurationStore, doc: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """What the 校对 view and `curate list` show, from the log (so it works on a curated or a raw graph):
     suggestions (inferred links nobody decided, best first), curated links, rejected links, node edits,
-    policy merges and orphans."""
+    policy merges and orphans. With `doc`, only the links and edits touching that document's nodes."""
+    out = _review_rows(g, store)
+    if doc:
+
+        def ours(n: dict[str, Any]) -> bool:
+            return n["id"] in g and g.nodes[n["id"]].get("doc") == doc
+
+        for k in ("suggestions", "curated", "rejected"):
+            out[k] = [r for r in out[k] if ours(r["source"]) or ours(r["target"])]
+        out["edits"] = [r for r in out["edits"] if ours(r["node"])]
+    return out
+
+
+def _review_rows(g: nx.MultiDiGraph, store: CurationStore) -> dict[str, list[dict[str, Any]]]:
     st = store.state(g)
     decided = {k for k, ld in st.links.items() if ld.curated is not None or ld.rejected is not None}
     out: dict[str, list[dict[str, Any]]] = {

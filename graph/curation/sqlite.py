@@ -7,6 +7,7 @@ locked or damaged disk."""
 from __future__ import annotations
 
 import errno
+import os
 import random
 import sqlite3
 import threading
@@ -41,6 +42,14 @@ def storage_error(exc: BaseException, action: str, path: str | Path) -> Tracegra
     return StorageError(f"无法{action}：{why}（{path}）")
 
 
+def is_full_error(exc: BaseException) -> bool:
+    """ENOSPC and friends, or SQLite's words for them (it reports a full disk as full or as an I/O error)."""
+    low = str(exc).lower()
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or (
+        "disk is full" in low or "disk i/o" in low
+    )
+
+
 def is_readonly_error(exc: BaseException) -> bool:
     low = str(exc).lower()
     return (
@@ -62,15 +71,61 @@ class SqliteFile:
         # Streamlit runs each rerun (and the button callbacks) on a new thread: the connection may be
         # used from several threads, one at a time.
         self.lock = threading.RLock()
+        existed = self._present()
         try:
             self.conn = self._open_rw(ddl, schema)
         except (sqlite3.Error, OSError) as exc:
+            if is_full_error(exc):
+                # A full disk: what this failed open created (an empty database, a 0-byte WAL, a 3-byte
+                # -shm) is removed again, and the store is read without SQLite creating anything.
+                self._remove_strays(existed)
+                self.conn = self._open_full(ddl, schema, existed)
+                self.read_only = storage_error(exc, f"写入{what}", self.path)
+                return
             if not (is_readonly_error(exc) and self.path.is_file()):
                 raise storage_error(exc, f"打开{what}", self.path) from None
             self.conn = self._open_ro(schema)  # readable but not writable: say so, whatever SQLite said
             self.read_only = StorageError(
                 f"无法写入{what}：工作区只读（没有写入权限或磁盘以只读方式挂载）（{self.path}）"
             )
+
+    _SIDE = ("", "-wal", "-shm", "-journal")
+
+    def _present(self) -> dict[str, int]:
+        """Size of the database file and its side files before we touch them (absent ones left out)."""
+        out: dict[str, int] = {}
+        for side in self._SIDE:
+            try:
+                out[side] = os.stat(f"{self.path}{side}").st_size
+            except OSError:
+                continue
+        return out
+
+    def _remove_strays(self, existed: dict[str, int]) -> None:
+        """Remove the files a failed open on a full disk created: only those absent before and holding
+        nothing (a live writer's -shm is at least 32 KB, its WAL has frames)."""
+        for side, limit in (("-shm", 32768), ("-wal", 1), ("-journal", 1), ("", 1)):
+            if side in existed:
+                continue
+            p = Path(f"{self.path}{side}")
+            try:
+                if p.is_file() and not p.is_symlink() and p.stat().st_size < limit:
+                    p.unlink()
+            except OSError:
+                pass
+
+    def _open_full(self, ddl: str, schema: str, existed: dict[str, int]) -> sqlite3.Connection:
+        """Read a store on a full disk. No database yet: an empty one in memory (nothing to read, every
+        write refused). A WAL with frames: read through it (its -shm exists, nothing is created). Else
+        the file alone is the whole database: opened immutable, so SQLite creates no side file."""
+        if "" not in existed:
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            for stmt in filter(None, (s.strip() for s in ddl.split(";"))):
+                conn.execute(stmt)
+            conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (schema,))
+            return conn
+        modes = ("mode=ro", "immutable=1") if existed.get("-wal", 0) > 0 and "-shm" in existed else ("immutable=1",)
+        return self._open_ro(schema, modes, existed)
 
     def _open_rw(self, ddl: str, schema: str) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,9 +154,11 @@ class SqliteFile:
             raise
         return conn
 
-    def _open_ro(self, schema: str) -> sqlite3.Connection:
+    def _open_ro(
+        self, schema: str, modes: tuple[str, ...] = ("mode=ro", "immutable=1"), existed: dict[str, int] | None = None
+    ) -> sqlite3.Connection:
         last: BaseException | None = None
-        for extra in ("mode=ro", "immutable=1"):
+        for extra in modes:
             uri = f"{self.path.resolve().as_uri()}?{extra}"
             try:
                 conn = sqlite3.connect(
@@ -110,6 +167,8 @@ class SqliteFile:
                 have = self._schema(conn)
             except sqlite3.Error as exc:
                 last = exc
+                if existed is not None:
+                    self._remove_strays(existed)
                 continue
             if have != schema:
                 conn.close()

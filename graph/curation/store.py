@@ -42,6 +42,7 @@ OP_LABELS_ZH = {
     "merge": "合并政策依据",
     "dismiss": "忽略失联记录",
     "undo": "撤销",
+    "redo": "重做",
 }
 
 _DDL = """
@@ -404,4 +405,52 @@ class CurationStore:
                 ),
             )
         r["undone"] = 1
+        return Decision.from_row(r)
+
+    def redo(self, everyone: bool = False) -> Decision | None:
+        """Re-apply the decision the last undo took back — this user's undo (default) or anyone's — as long
+        as no new decision by the same user came after that undo (a new decision ends the redo chain, as in
+        an editor). The decision is flagged in force again and the audit trail gets a 'redo' row. Returns
+        the decision, None when there is nothing to redo."""
+        at = now_utc()
+        with self.db.write(OP_LABELS_ZH["redo"]) as c:
+            mine = "" if everyone else " AND a.user = ?"
+            args: tuple[Any, ...] = () if everyone else (self.user,)
+            row = c.execute(
+                "SELECT a.id, a.decision_id FROM audit a JOIN decisions d ON d.id = a.decision_id "
+                "WHERE a.op = 'undo' AND d.undone = 1" + mine + " ORDER BY a.id DESC LIMIT 1",
+                args,
+            ).fetchone()
+            if row is None:
+                return None
+            undo_audit, did = int(row[0]), int(row[1])
+            later = c.execute(
+                "SELECT 1 FROM audit a WHERE a.id > ? AND a.op NOT IN ('undo', 'redo') "
+                "AND a.decision_id IS NOT NULL" + mine + " LIMIT 1",
+                (undo_audit, *args),
+            ).fetchone()
+            if later is not None:
+                return None
+            cur = c.execute("SELECT * FROM decisions WHERE id = ?", (did,))
+            r = dict(zip([x[0] for x in cur.description], cur.fetchone(), strict=True))
+            c.execute("UPDATE decisions SET undone = 0 WHERE id = ?", (did,))
+            prev = c.execute(
+                "SELECT target, old_value, new_value FROM audit WHERE decision_id = ? ORDER BY id LIMIT 1", (did,)
+            ).fetchone()
+            target, old, new = prev if prev else (r["target"] or "", None, None)
+            c.execute(
+                "INSERT INTO audit(at, user, op, target, old_value, new_value, comment, decision_id, pid) "
+                "VALUES (?, ?, 'redo', ?, ?, ?, ?, ?, ?)",
+                (
+                    at,
+                    self.user,
+                    target,
+                    old,
+                    new,
+                    f"重做 #{did}（{OP_LABELS_ZH.get(r['op'], r['op'])}，{r['user']}）",
+                    did,
+                    os.getpid(),
+                ),
+            )
+        r["undone"] = 0
         return Decision.from_row(r)

@@ -97,6 +97,7 @@ class DocRecord:
 class ImportResult:
     record: DocRecord
     status: str  # new | replaced | unchanged | duplicate (same content already registered as another id)
+    warnings: list[str] = field(default_factory=list)  # what reading changed in the text (bytes replaced, …)
 
 
 @dataclass
@@ -219,6 +220,7 @@ class Workspace:
         if len(data) > self.max_bytes:
             raise LoadError(shown, _too_big(len(data), self.max_bytes))
         doc = _check_readable(data, shown, ext, self.max_bytes)
+        warnings = [str(w.get("text", "")) for w in doc.decode_warnings if w.get("text")]
         sha = hashlib.sha256(data).hexdigest()
         doc_id = replaces or doc_id_from_name(shown)
         if replaces is not None:
@@ -226,7 +228,7 @@ class Workspace:
         same = self.registry.read("SELECT * FROM documents WHERE sha256 = ?", (sha,))
         if same:
             rec = DocRecord(**same[0])
-            return ImportResult(rec, "unchanged" if rec.doc_id == doc_id else "duplicate")
+            return ImportResult(rec, "unchanged" if rec.doc_id == doc_id else "duplicate", warnings)
         if replaces is None:
             taken = self.registry.read("SELECT original_name FROM documents WHERE doc_id = ?", (doc_id,))
             if taken and base_name(taken[0]["original_name"]) != base_name(shown):
@@ -265,7 +267,7 @@ class Workspace:
             raise
         if old_path and old_path != stored:
             self._drop_file_if_unused(old_path)
-        return ImportResult(self.document(doc_id), status)
+        return ImportResult(self.document(doc_id), status, warnings)
 
     def remove(self, doc_id: str) -> None:
         """Unregister a document (its curation decisions stay and show as orphans until it returns)."""
@@ -374,13 +376,15 @@ class Workspace:
         except Exception as exc:  # a damaged file must not take the app down: report it in one line
             return UploadResult(shown, False, _one_line(f"无法读取文件（{type(exc).__name__}）"))
         did = res.record.doc_id
+        # what reading changed in the text (bytes replaced, characters dropped, XML not read), said at once
+        note = _one_line(f"；注意：{'；'.join(res.warnings)}") if res.warnings else ""
         if res.status in ("unchanged", "duplicate"):
-            return UploadResult(shown, True, f"工作区中已有相同文档（{did}），未重复加入", did)
+            return UploadResult(shown, True, f"工作区中已有相同文档（{did}），未重复加入{note}", did)
         build = self.build()
         failed = dict(build.failed)
         if did in failed:
             return UploadResult(shown, False, _one_line(failed[did]), did)
-        return UploadResult(shown, True, f"已加入：{did}（{_counts(build.graph, did)}）", did)
+        return UploadResult(shown, True, f"已加入：{did}（{_counts(build.graph, did)}）{note}", did)
 
     def _build_linked(self, docs: list[DocRecord], out: WorkspaceBuild, use_cache: bool = True) -> nx.MultiDiGraph:
         """The registered documents through the one build pipeline (its fragment cache under build/cache)."""

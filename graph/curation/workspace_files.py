@@ -53,17 +53,31 @@ def _too_big(size: int, cap: int) -> str:
 
 
 def _check_readable(data: bytes, shown: str, ext: str, max_bytes: int) -> LoadedDocument:
-    """Load and parse before accepting; the loader's reason is the user's reason."""
+    """Load and parse before accepting, in a worker under the build's time and memory budget (a hostile
+    upload costs what a hostile file in a build costs); the loader's reason is the user's reason."""
+    from tracegraph.graph.build.pipeline import run_budgeted
+
+    out = run_budgeted(_read_check, data, shown, ext, max_bytes)
+    if "error" in out:
+        raise LoadError(shown, out["error"])
+    doc: LoadedDocument = out["doc"]
+    return doc
+
+
+def _read_check(data: bytes, shown: str, ext: str, max_bytes: int) -> dict[str, object]:
+    """The check itself (runs in the worker): {"doc": LoadedDocument} or {"error": reason}."""
+    from tracegraph.graph.build.pipeline import _test_crash_hook
     from tracegraph.loaders import load_file, parse
 
+    _test_crash_hook(shown)
     try:
         doc = load_file(Path("upload" + ext), data=data, max_bytes=max_bytes)
         parse(doc)
     except LoadError as exc:
-        raise LoadError(shown, exc.reason) from None
+        return {"error": exc.reason}
     except Exception as exc:  # a loader bug on hostile input must refuse the file, not crash the caller
-        raise LoadError(shown, f"无法读取文件（{type(exc).__name__}）") from None
-    return doc
+        return {"error": f"无法读取文件（{type(exc).__name__}）"}
+    return {"doc": doc}
 
 
 def _sha_file(path: Path) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from tracegraph.errors import LoadError
 from tracegraph.loaders.formats.document import LoadedDocument, Paragraph
-from tracegraph.loaders.formats.encoding import DecodeInfo, clean_controls
+from tracegraph.loaders.formats.encoding import MAX_POSITIONS, DecodeInfo, clean_controls
 from tracegraph.loaders.formats.limits import Limits, limits, mb
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -227,15 +227,28 @@ _R = f"{_W}r"
 _RUN_PARTS = tuple(f"{_W}{t}" for t in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 
 
-def _p_text(p_el: Any) -> str:
+_T = f"{_W}t"
+
+
+def _p_text(p_el: Any, lost: list[int] | None = None) -> str:
     """python-docx's `Paragraph.text` (runs and hyperlinks' runs; tabs, breaks and no-break hyphens rendered by
     their element classes) without its two XPath queries per paragraph and per run, which were most of the cost
-    of reading a long document."""
+    of reading a long document.
+
+    A `w:t` holds text only; anything inside it (an unresolved entity, a comment, an instruction) cannot be
+    read: python-docx returns the text before it and silently loses the rest. Here the readable text around
+    it is kept and one count per unreadable node is appended to `lost`, so the loader can say so."""
     out: list[str] = []
     for e in p_el.iterchildren(_R, f"{_W}hyperlink"):
         runs = (e,) if e.tag == _R else e.iterchildren(_R)
         for r in runs:
-            out.extend(str(x) for x in r.iterchildren(*_RUN_PARTS))
+            for x in r.iterchildren(*_RUN_PARTS):
+                if x.tag == _T and len(x):
+                    if lost is not None:
+                        lost.append(len(x))
+                    out.append((x.text or "") + "".join(c.tail or "" for c in x))
+                else:
+                    out.append(str(x))
     return "".join(out)
 
 
@@ -291,6 +304,19 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
         info.controls_dropped += n
         return text
 
+    unreadable: list[tuple[int, int, int]] = []  # (paragraph number, offset in the text, nodes)
+    para_no = 0
+
+    def read(p_el: Any) -> str:
+        """One paragraph's text; what it holds that cannot be read is noted with its position."""
+        nonlocal para_no
+        para_no += 1
+        lost: list[int] = []
+        text = _p_text(p_el, lost)
+        if lost:
+            unreadable.append((para_no, pos, sum(lost)))
+        return text
+
     def emit(text: str, **kw: Any) -> Paragraph:
         nonlocal pos
         para = Paragraph(start=pos, end=pos + len(text), **kw)
@@ -302,7 +328,7 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
     table_no = 0
     for child in document.element.body.iterchildren():
         if child.tag == f"{_W}p":
-            text = clean(_p_text(child)).strip()
+            text = clean(read(child)).strip()
             if not text:
                 continue
             npr = _num_pr(child, styles)
@@ -323,7 +349,7 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
                     seen_tc.add(id(cell._tc))
                     cell_lines = []
                     for cp in cell.paragraphs:
-                        t = clean(_p_text(cp._p)).strip()
+                        t = clean(read(cp._p)).strip()
                         if not t:
                             continue
                         npr = _num_pr(cp._p, styles)
@@ -349,5 +375,25 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
         format="docx",
         paragraphs=paras,
         sha256=hashlib.sha256(data).hexdigest(),
-        decode_warnings=info.warnings(),
+        decode_warnings=info.warnings() + _unreadable_warning(unreadable),
     )
+
+
+def _unreadable_warning(unreadable: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
+    """Paragraphs whose XML held something that cannot be read (an unresolved entity, a comment or an
+    instruction inside the text): their readable text is kept, the lost part is reported with its position."""
+    if not unreadable:
+        return []
+    nodes = sum(n for _, _, n in unreadable)
+    where = "、".join(f"第 {no} 段（第 {off} 字）" for no, off, _ in unreadable[:5])
+    where += "…" if len(unreadable) > 5 else ""
+    return [
+        {
+            "code": "unreadable_xml",
+            "count": nodes,
+            "paragraphs": [no for no, _, _ in unreadable[:MAX_POSITIONS]],
+            "positions": [off for _, off, _ in unreadable[:MAX_POSITIONS]],
+            "text": f"{len(unreadable)} 个段落含无法读取的 XML（未解析的实体等，共 {nodes} 处），"
+            f"该处文字未读入：{where}",
+        }
+    ]

@@ -11,6 +11,9 @@ environment variable (read when `limits()` is called, so a test or a deployment 
     TRACEGRAPH_MAX_ZIP_MEMBERS    5000  members in a .docx
     TRACEGRAPH_DOC_SECONDS        120   wall time one document may take in a build worker (0: no limit)
     TRACEGRAPH_DOC_MEMORY_MB      2048  memory one build worker may add while reading a document (0: no limit)
+
+Every document a build or an import reads goes to such a worker (graph.build.pipeline); only `--workers 0` or
+TRACEGRAPH_IN_PROCESS=1 read in the calling process, without these two budgets (tests and benchmarks).
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ from __future__ import annotations
 import networkx as nx
 import streamlit as st
 
-from tracegraph.graph.query.ask import ask
+from tracegraph.graph.query.ask import Answer, ask
+from tracegraph.graph.query.subgraph import Selection
 from tracegraph.ui import state as vs
+from tracegraph.ui.export_panel import render_export_section
 from tracegraph.ui.highlight import esc
 from tracegraph.ui.views.common import doc_arg, go_trace, html, link_row_html, md, name, set_field, traceable, type_zh
 
@@ -38,6 +40,8 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
         st.markdown("**识别到：** " + "；".join(md(name(g, t["id"], with_type=True)) for t in ans.targets))
     if not ans.results:
         return
+    render_export_section(g, export_selection(ans, doc_arg(state)), key="ask-export",
+                          label="导出本次回答（Word、PowerPoint 等）", title="问答：" + q)
     st.markdown(f"**结果（{len(ans.results)}，按得分排序）**")
     for i, r in enumerate(ans.results, 1):
         with st.container(border=True):
@@ -45,3 +49,16 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
             t = traceable(g, r["id"])
             if t:
                 st.button("溯源", key=f"ask-tr-{r['id']}", on_click=go_trace, args=(t,))
+
+
+def export_selection(ans: Answer, doc: str | None = None) -> Selection:
+    """An answer as an export selection: the items it recognised (per target) and what answers them;
+    the list of gaps when the question asked for gaps."""
+    if ans.intent == "gaps":
+        return Selection(gaps=True, documents=(doc,) if doc else ())
+    ids: list[str] = []
+    for entry in ans.per_target:
+        ids.append(entry["target"]["id"])
+        ids += [r["id"] for r in entry["results"]]
+    ids += [r["id"] for r in ans.results]
+    return Selection(focus=tuple(dict.fromkeys(ids)), depth=0)

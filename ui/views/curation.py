@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ import networkx as nx
 import streamlit as st
 
 from tracegraph.errors import TracegraphError
-from tracegraph.graph.curation.inputs import clean_text
+from tracegraph.graph.curation.inputs import clean_text, default_user
 from tracegraph.graph.curation.rows import review_rows
-from tracegraph.graph.curation.store import CurationStore
+from tracegraph.graph.curation.store import OP_LABELS_ZH, CurationStore
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
 from tracegraph.ui import state as vs
@@ -55,16 +56,88 @@ def _apply(store: CurationStore, op: str, *args: Any, done: str) -> None:
         sess.curation_message = ("error", str(exc))
 
 
-def _act(root: str, op: str, *args: Any, done: str) -> None:
+def _act(root: str, op: str, *args: Any, done: str, comment_key: str = "") -> None:
     """Button callback: the operation on the workspace's store, opened for it and closed after, by the
-    校对人 in the text box."""
+    校对人 in the text box. With `comment_key`, the text in that box is the decision's comment (a panel's
+    备注 box, read when the button is pressed)."""
     sess = vs.session()
     try:
         user = sess.login_user or clean_text(sess.curation_user, 80, "校对人", required=True)
+        if comment_key:
+            args = (*args, str(sess.store.get(comment_key) or ""))
         with Workspace(root, user=user) as ws:
             _apply(ws.curation, op, *args, done=done)
+        if comment_key and sess.curation_message and sess.curation_message[0] == "success":
+            sess.store[comment_key] = ""
     except TracegraphError as exc:
         sess.curation_message = ("error", str(exc))
+
+
+def panel_act(op: str, *args: Any, done: str, comment_key: str = "") -> None:
+    """A curation button on the detail or 溯源 panel: the same operation as on the 校对 page, on the app's
+    workspace, by the same 校对人 (the logged-in account, else the name given on 校对, else the OS user)."""
+    from tracegraph.ui.workspace import workspace_root
+
+    sess = vs.session()
+    if not sess.login_user and not (sess.curation_user or "").strip():
+        sess.curation_user = default_user()
+    _act(str(workspace_root()), op, *args, done=done, comment_key=comment_key)
+
+
+def _undo_redo(root: str, op: str) -> None:
+    """撤销 / 重做 this 校对人's last decision; the outcome (or that there was nothing to do) as the message."""
+    sess = vs.session()
+    try:
+        user = sess.login_user or clean_text(sess.curation_user or default_user(), 80, "校对人", required=True)
+        with Workspace(root, user=user) as ws:
+            d = ws.curation.undo() if op == "undo" else ws.curation.redo()
+        verb = OP_LABELS_ZH[op]
+        if d is None:
+            sess.curation_message = ("info", "没有可撤销的操作" if op == "undo" else "没有可重做的操作")
+        else:
+            what = f"{code(d.source)} → {code(d.target)}" if d.source and d.target else (code(d.target or "") or "")
+            sess.curation_message = ("undone" if op == "undo" else "success",
+                                     f"已{verb}：{OP_LABELS_ZH.get(d.op, d.op)} {what}".strip())
+    except TracegraphError as exc:
+        sess.curation_message = ("error", str(exc))
+
+
+def undo_redo(root: str = "", op: str = "undo") -> None:
+    """Button callback for 撤销/重做 on any page (the app's workspace when `root` is empty)."""
+    from tracegraph.ui.workspace import workspace_root
+
+    _undo_redo(root or str(workspace_root()), op)
+
+
+def feedback(key: str) -> None:
+    """The last curation outcome, once: a success with a small 撤销 beside it, an undo with 重做."""
+    msg = vs.session().pop_curation_message()
+    if not msg:
+        return
+    kind, line = msg
+    if kind == "error":
+        st.error(md(line))
+        return
+    if kind == "info":
+        st.info(md(line))
+        return
+    a, b = st.columns([6, 1])
+    a.success(md(line))
+    if kind == "undone":
+        b.button("重做", key=f"{key}-redo", on_click=undo_redo, kwargs={"op": "redo"})
+    else:
+        b.button("撤销", key=f"{key}-undo", on_click=undo_redo, kwargs={"op": "undo"})
+
+
+def local_time(at: str | None) -> str:
+    """A stored UTC time (ISO 8601) as this machine's local time, to the second."""
+    if not at:
+        return ""
+    try:
+        t = datetime.fromisoformat(at)
+    except ValueError:
+        return at[:19]
+    return t.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _link_label(g: nx.MultiDiGraph, row: dict[str, Any]) -> str:
@@ -98,15 +171,19 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
         return
     if store.db.read_only is not None:
         st.warning(md(store.db.read_only) + "——可以查看，不能保存校对结果。")
-    msg = vs.session().pop_curation_message()
-    if msg:
-        (st.success if msg[0] == "success" else st.error)(md(msg[1]))
+    feedback("cu-msg")
+    u1, u2, _ = st.columns([1, 1, 6])
+    u1.button("撤销", key="cu-undo", on_click=undo_redo, args=(root, "undo"), help="撤销本校对人的上一步校对")
+    u2.button("重做", key="cu-redo", on_click=undo_redo, args=(root, "redo"), help="重新执行刚撤销的一步")
+    doc = vs.session().doc or None
+    if doc:
+        st.caption(f"只列出文档 {md(doc)} 的关系（侧栏“文档”选择“全部文档”可看全部）。")
     try:
-        rows = review_rows(g, store)
+        rows = review_rows(g, store, doc=doc)
     except TracegraphError as exc:
         st.error(md(exc))
         return
-    uncertain = uncertain_roles(g, vs.session().doc or None)
+    uncertain = uncertain_roles(g, doc)
     tabs = st.tabs(
         [
             f"待校对（{len(rows['suggestions'])}）",
@@ -135,9 +212,9 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
         st.dataframe(
             [
                 {
-                    "时间(UTC)": r["at"][:19],
+                    "时间": local_time(r["at"]),
                     "校对人": r["user"],
-                    "操作": r["op"],
+                    "操作": OP_LABELS_ZH.get(r["op"], r["op"]),
                     "对象": r["target"],
                     "原值": r["old_value"] or "",
                     "新值": r["new_value"] or "",
@@ -219,7 +296,7 @@ def _curated(g: nx.MultiDiGraph, rows: list[dict[str, Any]]) -> None:
                 "关系": _link_label(g, r),
                 "方式": "确认" if r["op"] == "confirm" else "人工添加",
                 "校对人": r["by"],
-                "时间(UTC)": r["at"][:19],
+                "时间": local_time(r["at"]),
                 "备注": r["comment"],
             }
             for r in rows
@@ -237,7 +314,7 @@ def _rejected(g: nx.MultiDiGraph, root: str, rows: list[dict[str, Any]]) -> None
         cols = st.columns([6, 1])
         gone = "" if r["present"] else "（重建后程序已不再推断这条关系）"
         note = f"；备注：{r['comment']}" if r["comment"] else ""
-        cols[0].markdown(f"{md(_link_label(g, r))}  \n{md(r['by'])} 于 {r['at'][:19]} 否决{md(note)}{gone}")
+        cols[0].markdown(f"{md(_link_label(g, r))}  \n{md(r['by'])} 于 {local_time(r['at'])} 否决{md(note)}{gone}")
         cols[1].button(
             "恢复",
             key=f"tg_cur_back|{s}|{t}|{etype}",

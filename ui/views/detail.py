@@ -24,6 +24,7 @@ from tracegraph.ui.views.common import (
     traceable,
     type_zh,
 )
+from tracegraph.ui.views.curation import feedback, panel_act
 from tracegraph.ui.views.reading import node_reading_notes
 
 
@@ -37,7 +38,8 @@ def node_links(g: nx.MultiDiGraph, n: str) -> list[dict[str, Any]]:
         rows.append({"id": other, "title": g.nodes[other].get("title") or "", "type": g.nodes[other].get("type"),
                      "relation": EDGE_LABELS_ZH.get(d.get("type", ""), d.get("type")), "etype": d.get("type"),
                      "direction": "out" if u == n else "in", "score": d.get("score"), "origin": d.get("origin"),
-                     "evidence": d.get("evidence") or {}})
+                     "evidence": d.get("evidence") or {}, "comment": d.get("comment") or "",
+                     "curated_by": d.get("curated_by") or ""})
     rows.sort(key=lambda r: (-(r["score"] or 0), r["id"]))
     return rows
 
@@ -79,14 +81,20 @@ def render(g: nx.MultiDiGraph, n: str) -> None:
         if src:
             st.markdown("**原文**")
             html(src)
+        feedback(f"dt-msg-{n}")
         links = node_links(g, n)
         if links:
             st.markdown(f"**关联（{len(links)}）**")
+            st.text_input("校对备注（可选，随下方的确认/否决记入审计日志）", key=comment_key("dt", n), max_chars=2000)
             for r in links:
                 arrow = "→" if r["direction"] == "out" else "←"
                 html(f"<div style='margin-top:.5em'>{esc(r['relation'])} {arrow} {esc(type_zh(r['type']))}</div>"
-                     + link_row_html(r))
-                st.button("查看", key=f"dt-open-{n}-{r['id']}-{r['etype']}", on_click=go_graph, args=(r["id"],))
+                     + link_row_html(r) + curated_note_html(r))
+                k = f"{n}-{r['id']}-{r['etype']}"
+                c1, c2, c3, _ = st.columns([1, 1, 1, 4])
+                c1.button("查看", key=f"dt-open-{k}", on_click=go_graph, args=(r["id"],))
+                s_, t_ = (n, r["id"]) if r["direction"] == "out" else (r["id"], n)
+                link_buttons(g, s_, t_, r["etype"], r.get("origin"), f"dt-{k}", comment_key("dt", n), (c2, c3))
         elif d.get("type") in ("Problem", "Measure", "Cause"):
             st.info("没有与其他问题、原因或措施建立关联。")
         render_suggestions(g, n)
@@ -111,4 +119,40 @@ def render_suggestions(g: nx.MultiDiGraph, n: str, only: str | None = None) -> N
             continue
         st.markdown(f"**{md(_SUGGESTION_LABELS.get(etype, etype))}（候选，未建立关联，供核实）**")
         for r in rows:
-            st.markdown(f"- {md(code(r['id']))} {md(r.get('title') or '')}（相似度 {float(r.get('score') or 0):.2f}）")
+            a, b = st.columns([6, 1])
+            a.markdown(f"- {md(code(r['id']))} {md(r.get('title') or '')}（相似度 {float(r.get('score') or 0):.2f}）")
+            if r["id"] in g and not g.has_edge(r["id"], n, etype):
+                b.button("采纳", key=f"sg-{n}-{r['id']}-{etype}", help="建立这条关联（人工添加，备注“采纳候选”）",
+                         on_click=panel_act, args=("add", g, r["id"], n, etype, "采纳候选"),
+                         kwargs={"done": f"已采纳候选 {code(r['id'])} → {code(n)}"})
+
+
+def comment_key(panel: str, n: str) -> str:
+    """The session key of a panel's 校对备注 box (one box per panel and node)."""
+    return f"tg-cmt-{panel}-{n}"
+
+
+def curated_note_html(row: dict[str, Any]) -> str:
+    """For a curated link: who decided it and the comment; '' otherwise."""
+    if row.get("origin") != "curated":
+        return ""
+    who = row.get("curated_by") or ""
+    note = row.get("comment") or ""
+    parts = [f"校对人 {esc(who)}" if who else "", f"备注：{esc(note)}" if note else ""]
+    text = "；".join(p for p in parts if p)
+    return f"<div class='tg-curated-note' style='color:#555'>{text}</div>" if text else ""
+
+
+def link_buttons(
+    g: nx.MultiDiGraph, s: str, t: str, etype: str, origin: str | None, key: str, comment: str, cols: Any
+) -> None:
+    """确认 (unless already curated) and 否决 for one link, by the app's 校对人, with the panel's 备注."""
+    if etype not in LINK_TYPES or not g.has_edge(s, t, etype):
+        return
+    label = f"{code(s)} → {code(t)}"
+    slots = list(cols)
+    if origin != "curated":
+        slots.pop(0).button("确认", key=f"{key}-ok", on_click=panel_act, args=("confirm", g, s, t, etype),
+                            kwargs={"done": f"已确认 {label}", "comment_key": comment})
+    slots[0].button("否决", key=f"{key}-no", on_click=panel_act, args=("reject", g, s, t, etype),
+                    kwargs={"done": f"已否决 {label}", "comment_key": comment})

@@ -10,8 +10,11 @@ import streamlit as st
 
 from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH
 from tracegraph.graph.query.queries import gaps, matrix
+from tracegraph.graph.query.subgraph import Selection
 from tracegraph.ui import state as vs
+from tracegraph.ui.export_panel import render_export_section
 from tracegraph.ui.views.common import code, doc_arg, go_trace, html, link_row_html, md, name
+from tracegraph.ui.views.overview import doc_label
 
 MARKS = {"explicit": "明示", "inferred": "推断", "curated": "人工"}
 
@@ -47,8 +50,9 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     docs = list(g.graph.get("documents", {}))
     if doc is None and len(docs) > 1:
         # a traceability matrix belongs to one material: measures of one never address problems of another
-        st.info(f"工作区有 {len(docs)} 个文档，矩阵按文档列出；请在左侧“文档”中选择。当前显示：{md(docs[0])}。")
         doc = docs[0]
+        st.info(f"工作区有 {len(docs)} 个文档，矩阵按文档列出；请在左侧“文档”中选择。"
+                f"当前显示：{md(doc_label(g, doc))}。")
     mx = matrix(g, doc)
     if not mx["measures"] or not mx["problems"]:
         st.info("没有可列出的问题或整改措施。")
@@ -64,6 +68,16 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
             f"{md(column_codes(mx['measures'])[m['id']])} {md(m.get('title') or '')}" for m in mx["measures"]))
         render_cell(g, mx)
     render_gaps(g, doc)
+    one = doc or (docs[0] if len(docs) == 1 else None)
+    if one and mx["measures"] and mx["problems"]:
+        render_export_section(g, export_selection(one), key="matrix-export",
+                              label="导出本文档的矩阵（Word、PowerPoint 等）", title="整改措施与问题对应情况",
+                              subject=f"{doc_label(g, one)}_措施与问题")
+
+
+def export_selection(doc: str) -> Selection:
+    """The matrix as an export selection: the document's problems and measures (and the links between them)."""
+    return Selection(types=("Problem", "Measure"), documents=(doc,))
 
 
 def render_cell(g: nx.MultiDiGraph, mx: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import networkx as nx
@@ -48,8 +49,26 @@ def cited_policies(g: nx.MultiDiGraph, doc: str | None) -> list[dict[str, Any]]:
     return out
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def doc_label(g: nx.MultiDiGraph, doc: str) -> str:
+    """A document as a reader names it: its title; when the title is only a file name without a Chinese
+    word (an id-like name), what the reader found out about it — 单位·文种（年份）."""
+    d = g.graph.get("documents", {}).get(doc) or {}
+    title = str(d.get("title") or doc)
+    if _CJK.search(title):
+        return title
+    meta = d.get("meta") or {}
+    named = "·".join(str(meta[k]) for k in ("organisation", "genre") if meta.get(k))
+    if not named:
+        return title
+    return named + (f"（{meta['year']}）" if meta.get("year") else "")
+
+
 def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """One row per document, counted in a single pass over the graph (a corpus has a thousand documents)."""
+    """One row per document (named by its title; the id last, as a detail), counted in a single pass over
+    the graph (a corpus has a thousand documents)."""
     counts: dict[tuple[str, str | None], int] = {}
     for _, d in g.nodes(data=True):
         doc, t = d.get("doc"), d.get("type")
@@ -58,19 +77,20 @@ def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
         counts[(doc, t)] = counts.get((doc, t), 0) + 1
     rows = []
     for did, d in g.graph.get("documents", {}).items():
-        rows.append({"文档": did, "标题": d.get("title") or "", "格式": d.get("format") or "",
+        rows.append({"标题": doc_label(g, did), "格式": d.get("format") or "",
                      "字数": d.get("chars") or 0, "问题": counts.get((did, "Problem"), 0),
                      "原因": counts.get((did, "Cause"), 0), "整改措施": counts.get((did, "Measure"), 0),
-                     "具体举措": counts.get((did, "Action"), 0)})
+                     "具体举措": counts.get((did, "Action"), 0), "文档": did})
     return rows
 
 
 def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
     st.header("总览")
     docs = g.graph.get("documents", {})
+    render_first_steps(bool(docs))
+    render_upload(ws, expanded=not docs)
     if not docs:
-        st.info("工作区还没有文档。请在下方上传对照检查材料、整改方案或整改情况通报（.txt .docx .pdf .md）。")
-        render_upload(ws)
+        st.info("工作区还没有文档。请在上方上传对照检查材料、整改方案或整改情况通报（.txt .docx .pdf .md）。")
         return
     doc = doc_arg(state)
     c = type_counts(g, doc)
@@ -95,7 +115,22 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
     render_reading(g, doc)
     render_coverage(g, doc, gp)
     render_policies(g, doc)
-    render_upload(ws)
+
+
+FIRST_STEPS = (
+    ("上传", "在下方“上传文档到工作区”选择对照检查材料、整改方案或整改情况通报，点“构建并加入工作区”。"),
+    ("看读取概况", "在本页“读取概况”核对每份文档读出了多少问题、原因和措施，有“读取存疑”的先看原文。"),
+    ("溯源 / 矩阵", "在“溯源”从一个问题看到它的原因、整改措施和政策依据；在“矩阵”看一份文档的措施与问题的对应。"),
+    ("校对", "在“校对”确认或否决推断出的关联，补上遗漏的关联；决定会保留，重新构建也不丢。"),
+    ("导出", "在“溯源”“矩阵”“问答”“图谱”下方的“导出”里下载 Word 简报、PowerPoint 等，文件名为中文。"),
+)
+
+
+def render_first_steps(has_docs: bool) -> None:
+    """What a newcomer does first, in order (the same steps whether or not documents are there yet)."""
+    with st.container(border=True):
+        st.markdown("**第一次使用：按这五步做**" if not has_docs else "**使用步骤**")
+        st.markdown("\n".join(f"{i}. **{step}**：{text}" for i, (step, text) in enumerate(FIRST_STEPS, 1)))
 
 
 GAP_BUTTONS = 30  # a corpus can have thousands of gaps: list the first ones with buttons, the rest in a table
@@ -145,14 +180,23 @@ def render_policies(g: nx.MultiDiGraph, doc: str | None, top: int = 10) -> None:
     st.table(table_rows(table), hide_index=True)
 
 
-def render_upload(ws: Workspace) -> None:
+UPLOAD_LABEL = "选择要上传的文件（可多选）"
+# Streamlit 1.67's file_uploader takes a label and help but no option for its built-in drop-zone strings
+# (the "Upload" button, "20MB per file • DOCX, …"): they stay English, so a caption says the same in
+# Chinese right above the box.
+UPLOAD_HINT = ("点下面框里的“Upload”（上传）按钮选择文件，或把文件拖到框里；"
+               "框内的英文（Upload、20MB per file 等）是 Streamlit 自带的文字。")
+
+
+def render_upload(ws: Workspace, expanded: bool = True) -> None:
     st.subheader("上传文档到工作区")
     allowed = supported_extensions()
     st.caption(f"支持 {'、'.join(allowed)}，单个文件不超过 {MAX_UPLOAD_BYTES // 1048576} MB。"
                f"文件保存在工作区（{md(ws.root)}），重启后仍在；只在本机处理，不上传到任何外部服务。")
-    files = st.file_uploader("选择文件", type=allowed, accept_multiple_files=True,  # ".text", not the "text" category
+    st.caption(UPLOAD_HINT)
+    files = st.file_uploader(UPLOAD_LABEL, type=allowed, accept_multiple_files=True,  # ".text", not "text"
                              max_upload_size=MAX_UPLOAD_BYTES // 1048576,
-                             key="upload_files")
+                             help="拖入或选择文件后，点“构建并加入工作区”。", key="upload_files")
     if files and st.button("构建并加入工作区", key="upload_go", type="primary"):
         results = []
         with st.spinner("正在读取、解析并建立关联……"):
