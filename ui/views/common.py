@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import networkx as nx
@@ -115,3 +116,20 @@ def set_focus(node: str) -> None:
 
 def set_field(**kw: Any) -> None:
     vs.session().set(**kw)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def doc_label(g: nx.MultiDiGraph, doc: str) -> str:
+    """A document as a reader names it: its title; when the title is only a file name without a Chinese
+    word (an id-like name), what the reader found out about it — 单位·文种（年份）."""
+    d = g.graph.get("documents", {}).get(doc) or {}
+    title = str(d.get("title") or doc)
+    if _CJK.search(title):
+        return title
+    meta = d.get("meta") or {}
+    named = "·".join(str(meta[k]) for k in ("organisation", "genre") if meta.get(k))
+    if not named:
+        return title
+    return named + (f"（{meta['year']}）" if meta.get("year") else "")

@@ -13,8 +13,7 @@ from tracegraph.graph.query.queries import gaps, matrix
 from tracegraph.graph.query.subgraph import Selection
 from tracegraph.ui import state as vs
 from tracegraph.ui.export_panel import render_export_section
-from tracegraph.ui.views.common import code, doc_arg, go_trace, html, link_row_html, md, name
-from tracegraph.ui.views.overview import doc_label
+from tracegraph.ui.views.common import code, doc_arg, doc_label, go_trace, html, link_row_html, md, name
 
 MARKS = {"explicit": "明示", "inferred": "推断", "curated": "人工"}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import networkx as nx
@@ -12,7 +11,7 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
-from tracegraph.ui.views.common import doc_arg, go_trace, md, name, table_rows
+from tracegraph.ui.views.common import doc_arg, doc_label, go_trace, md, name, table_rows
 from tracegraph.ui.views.reading import render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
@@ -49,21 +48,6 @@ def cited_policies(g: nx.MultiDiGraph, doc: str | None) -> list[dict[str, Any]]:
     return out
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def doc_label(g: nx.MultiDiGraph, doc: str) -> str:
-    """A document as a reader names it: its title; when the title is only a file name without a Chinese
-    word (an id-like name), what the reader found out about it — 单位·文种（年份）."""
-    d = g.graph.get("documents", {}).get(doc) or {}
-    title = str(d.get("title") or doc)
-    if _CJK.search(title):
-        return title
-    meta = d.get("meta") or {}
-    named = "·".join(str(meta[k]) for k in ("organisation", "genre") if meta.get(k))
-    if not named:
-        return title
-    return named + (f"（{meta['year']}）" if meta.get("year") else "")
 
 
 def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:

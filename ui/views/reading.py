@@ -10,7 +10,7 @@ import streamlit as st
 
 from tracegraph.graph.query.queries import doubtful, reading_of
 from tracegraph.loaders.structure.reading import SET_ASIDE_ZH
-from tracegraph.ui.views.common import md, table_rows
+from tracegraph.ui.views.common import doc_label, md, table_rows
 
 LEVEL_ZH = {"Section": "部分", "Area": "方面（分组）", "Problem": "问题", "Cause": "原因", "Example": "事例",
             "Action": "具体举措", "Measure.taken": "已采取的措施", "Measure.planned": "计划的措施",
@@ -28,7 +28,7 @@ def reading_rows(g: nx.MultiDiGraph, doc: str | None) -> list[dict[str, Any]]:
             continue
         counts = rep.get("counts", {})
         rows.append({
-            "文档": (docs.get(did) or {}).get("title") or did,
+            "文档": doc_label(g, did),
             "落在条目中": f"{rep.get('item_share', 0):.0%}",
             "各层条目": "，".join(f"{LEVEL_ZH.get(k, k)} {v}" for k, v in sorted(counts.items())),
             "另列": "，".join(f"{SET_ASIDE_ZH.get(k, k)} {v} 字" for k, v in (rep.get("set_aside") or {}).items()),
@@ -47,7 +47,8 @@ def render_reading(g: nx.MultiDiGraph, doc: str | None) -> None:
     for did in [doc] if doc else sorted(g.graph.get("documents", {})):
         w = doubtful(reading_of(g, did))
         if w:
-            st.warning(md(f"{did} 的读取存疑：{'；'.join(w)}。该文档的“覆盖缺口”可能是读取问题，请核对原文。"))
+            said = f"{doc_label(g, did)} 的读取存疑：{'；'.join(w)}。该文档的“覆盖缺口”可能是读取问题，请核对原文。"
+            st.warning(md(said))
     if len(rows) > 50:
         st.dataframe(rows, hide_index=True, width="stretch")
     else:
