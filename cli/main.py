@@ -146,12 +146,41 @@ def _resolve_node(g: nx.MultiDiGraph, ref: str) -> str:
     raise NotFoundError(f"找不到节点“{ref}”")
 
 
-def _fmt_rows(rows: list[dict[str, Any]], indent: str = "    ") -> list[str]:
+class _Ids:
+    """How the text output names nodes: the full id with one document; with several, ``〔短名〕P1.2`` (the
+    document's short name, as the app shows it), and a closing legend from short names to document ids, so a
+    full id (``<doc id>:P1.2``) can be written back."""
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        from tracegraph.graph.query.naming import doc_tags
+
+        self.g = g
+        self.tags = doc_tags(g)
+        self.used: set[str] = set()
+
+    def __call__(self, n: str) -> str:
+        from tracegraph.graph.query.naming import shown_id
+
+        if not self.tags or n not in self.g:
+            return esc(n)
+        doc = self.g.nodes[n].get("doc")
+        if doc in self.tags:
+            self.used.add(doc)
+        return esc(shown_id(self.g, n, self.tags))
+
+    def legend(self) -> list[str]:
+        from tracegraph.graph.query.naming import doc_label
+
+        return [f"〔{esc(self.tags[d])}〕＝ 文档 {esc(d)}（{esc(doc_label(self.g, d))}）；完整编号写作 {esc(d)}:<编号>"
+                for d in sorted(self.used)]
+
+
+def _fmt_rows(rows: list[dict[str, Any]], indent: str = "    ", ids: Callable[[str], str] = str) -> list[str]:
     out = []
     for r in rows:
         score = f" 得分 {r['score']:.2f}" if r.get("score") is not None else ""
         origin = f" [{r['origin']}]" if r.get("origin") else ""
-        out.append(f"{indent}- {r['id']} {r.get('title', '')}{origin}{score}")
+        out.append(f"{indent}- {ids(r['id'])} {r.get('title', '')}{origin}{score}")
         ev = r.get("evidence") or {}
         sent = ev.get("source_sentence") or {}
         if sent.get("text"):
@@ -171,7 +200,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
         _print(tr, True)
         return 0
     node = tr["node"]
-    print(f"{node['id']} [{node['type']}] {node.get('title', '')}")
+    ids = _Ids(g)
+    head = f"{ids(node['id'])}（{esc(node['id'])}）" if ids.tags else node["id"]
+    print(f"{head} [{node['type']}] {node.get('title', '')}")
     labels = [
         ("causes", "原因"),
         ("measures", "整改措施"),
@@ -184,7 +215,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
     for key, label in labels:
         if tr.get(key):
             print(f"  {label}（{len(tr[key])}）")
-            print("\n".join(_fmt_rows(tr[key])))
+            print("\n".join(_fmt_rows(tr[key], ids=ids)))
+    for line in ids.legend():
+        print(line)
     return 0
 
 
@@ -197,14 +230,22 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         _print(mx, True)
         return 0
     ms = mx["measures"]
+    ids = _Ids(g)
     short = [m["id"].split(":")[-1] for m in ms]
-    print("问题".ljust(40) + "".join(s.rjust(8) for s in short))
+    docs = sorted({str(x.get("doc") or "") for x in [*ms, *mx["problems"]]} - {""})
+    if ids.tags and docs:  # one material per matrix; its name once above the table, short codes in it
+        print("文档：" + "、".join(f"〔{esc(ids.tags.get(d, d))}〕 {esc(d)}" for d in docs))
+        if len(docs) > 1:  # codes of several documents side by side: each carries its document
+            short = [ids(m["id"]) for m in ms]
+    width = max([8, *(len(x) + 1 for x in short)])
+    print("问题".ljust(40) + "".join(x.rjust(width) for x in short))
     marks = {"explicit": "!", "inferred": "", "curated": "*"}
     for p in mx["problems"]:
-        row = f"{p['id'].split(':')[-1]} {p.get('title', '')}"[:38].ljust(40)
+        pid = ids(p["id"]) if ids.tags else p["id"].split(":")[-1]
+        row = f"{pid} {p.get('title', '')}"[:38].ljust(40)
         for m in ms:
             c = mx["cells"].get(f"{m['id']}|{p['id']}")
-            row += (f"{c['score']:.2f}{marks.get(c['origin'], '')}" if c else "·").rjust(8)
+            row += (f"{c['score']:.2f}{marks.get(c['origin'], '')}" if c else "·").rjust(width)
         print(row)
     print("（! 原文明示，* 人工确认，其余为推断；数值为得分）")
     return 0
@@ -225,17 +266,23 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         "problems_without_causes": "未分析原因的问题",
         "negative_findings": "未发现问题的事项（不计入问题）",
     }
+    from tracegraph.graph.query.naming import doc_label
+
+    ids = _Ids(g)
     doubted = {d["doc"] for d in gp["reading_doubts"]}
     for d in gp["reading_doubts"]:
+        named = f"{esc(doc_label(g, d['doc']))}（{esc(d['doc'])}）" if ids.tags else d["doc"]
         print(
-            f"注意：{d['doc']} 的读取存疑——{'；'.join(d['warnings'])}。"
+            f"注意：{named} 的读取存疑——{'；'.join(d['warnings'])}。"
             "下列该文档的“缺口”可能是读取问题，不是原文的问题。"
         )
     for key, label in labels.items():
         print(f"{label}（{len(gp[key])}）")
         for r in gp[key]:
             mark = "（读取存疑）" if r.get("doc") in doubted and key != "negative_findings" else ""
-            print(f"    - {r['id']} {r.get('title', '')}{mark}")
+            print(f"    - {ids(r['id'])} {r.get('title', '')}{mark}")
+    for line in ids.legend():
+        print(line)
     return 0
 
 
@@ -248,9 +295,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         _print(ans.as_dict(), True)
         return 0
     print(ans.text)
+    ids = _Ids(g)
     for t in ans.targets:
-        print(f"  识别到：{t['id']} {t.get('title', '')}")
-    print("\n".join(_fmt_rows(ans.results, "  ")))
+        print(f"  识别到：{ids(t['id'])} {t.get('title', '')}")
+    print("\n".join(_fmt_rows(ans.results, "  ", ids)))
+    for line in ids.legend():
+        print(line)
     return 0
 
 

@@ -98,8 +98,13 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
     if sess.doc not in ["", *docs]:
         sess.doc = ""
 
-    def title(d: str) -> str:  # a document by its title; its id only as a tooltip detail
-        return "全部文档" if not d else overview.doc_label(g, d)
+    labels = {d: overview.doc_label(g, d) for d in docs}
+    alike = {lab for lab in labels.values() if list(labels.values()).count(lab) > 1}
+
+    def title(d: str) -> str:  # a document by its title; its id only when two titles read alike
+        if not d:
+            return "全部文档"
+        return labels[d] + (f"（{d}）" if labels[d] in alike else "")
 
     if len(docs) > 1 or sess.doc:
         sb.selectbox("文档", ["", *docs], key=vs.key("doc"), format_func=title,

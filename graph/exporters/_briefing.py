@@ -13,6 +13,7 @@ import networkx as nx
 from tracegraph.graph.exporters._registry import ExportJob
 from tracegraph.graph.exporters._style import clip, doc_title, location, short_id
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.graph.query.naming import doc_tags
 from tracegraph.graph.query.queries import counted_problems, doubtful, gaps, matrix, policy_refs_of, reading_of, trace
 
 EVIDENCE_CHARS = 70
@@ -137,6 +138,15 @@ def policy_names(g: nx.MultiDiGraph, n: str) -> list[str]:
     return [str(r.get("canonical") or r.get("title") or r["id"]) for r in policy_refs_of(g, n)]
 
 
+def _short(g: nx.MultiDiGraph, n: str, source: nx.MultiDiGraph | None = None) -> str:
+    """A node's short id (P5.2), with its document's short name (〔短名〕P5.2) when the workspace — the whole
+    graph `source` — holds several documents, so two documents' P5.2 never read alike."""
+    sid = short_id(g, n)
+    doc = g.nodes[n].get("doc")
+    tag = doc_tags(source if source is not None else g).get(doc) if sid and doc else None
+    return f"〔{tag}〕{sid}" if tag else sid
+
+
 def _link(
     g: nx.MultiDiGraph,
     row: dict[str, Any],
@@ -150,14 +160,14 @@ def _link(
     sentence = (ev.get("source_sentence") or {}).get("text") or ""
     return Link(
         id=row["id"],
-        short=short_id(g, row["id"]),
+        short=_short(g, row["id"], source),
         title=str(row.get("title") or ""),
         origin=str(row.get("origin") or ""),
         score=row.get("score") if isinstance(row.get("score"), int | float) else None,
         evidence=clip(sentence, EVIDENCE_CHARS),
         shared_terms=list(ev.get("shared_terms") or [])[:6],
         location=location(g, row["id"], offsets=False),
-        actions=[(short_id(g, a["id"]), str(a.get("title") or "")) for a in actions or []],
+        actions=[(_short(g, a["id"], source), str(a.get("title") or "")) for a in actions or []],
         policies=policy_names(source if source is not None else g, row["id"])
         if d.get("type") in ("Measure", "Action")
         else [],
@@ -180,7 +190,7 @@ def problem_rows(g: nx.MultiDiGraph, source: nx.MultiDiGraph | None = None) -> l
         rows.append(
             ProblemRow(
                 id=p,
-                short=short_id(g, p),
+                short=_short(g, p, source),
                 title=str(d.get("title") or ""),
                 location=location(g, p),
                 examples=[clip(e.get("title"), 60) for e in tr["examples"]],
@@ -204,7 +214,7 @@ def _gaps(job: ExportJob) -> list[tuple[str, list[tuple[str, str, str]]]]:
     for key, label in GAP_LABELS.items():
         g = job.graph
         items = [
-            (short_id(g, r["id"]) or r["id"], str(r.get("title") or ""), location(g, r["id"], False))
+            (_short(g, r["id"], job.source) or r["id"], str(r.get("title") or ""), location(g, r["id"], False))
             for r in found.get(key, [])
             if r["id"] in g
         ]

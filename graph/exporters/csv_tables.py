@@ -17,6 +17,7 @@ import networkx as nx
 from tracegraph.graph.exporters._flat import flat_value
 from tracegraph.graph.exporters._registry import ExportJob, register
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.graph.query.naming import doc_label
 
 NODE_COLUMNS = (
     "id",
@@ -24,6 +25,7 @@ NODE_COLUMNS = (
     "type_zh",
     "title",
     "doc",
+    "doc_title",
     "path",
     "start",
     "end",
@@ -72,6 +74,8 @@ def node_rows(g: nx.MultiDiGraph) -> list[list[Any]]:
     used = set(NODE_COLUMNS)
     for n, d in g.nodes(data=True):
         row = {"id": n, "type_zh": TYPE_LABELS_ZH.get(d.get("type") or "", ""), **d}
+        if d.get("doc"):  # the document as a reader names it: two documents' P1.2 never read alike
+            row["doc_title"] = doc_label(g, str(d["doc"]))
         rows.append([_cell(row.get(c)) for c in NODE_COLUMNS] + [_extra(d, used)])
     return rows
 

@@ -45,7 +45,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     st.markdown(f"**结果（{len(ans.results)}，按得分排序）**")
     for i, r in enumerate(ans.results, 1):
         with st.container(border=True):
-            html(f"<div style='color:#666'>{i}. {esc(type_zh(r.get('type')))}</div>" + link_row_html(r))
+            html(f"<div style='color:#666'>{i}. {esc(type_zh(r.get('type')))}</div>" + link_row_html(r, g))
             t = traceable(g, r["id"])
             if t:
                 st.button("溯源", key=f"ask-tr-{r['id']}", on_click=go_trace, args=(t,))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import networkx as nx
 import streamlit as st
 
 from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
+from tracegraph.graph.query.naming import doc_label as doc_label  # the views' one way to name a document
+from tracegraph.graph.query.naming import shown_id
 from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import STYLE, esc, evidence_html, origin_badge
 
@@ -32,6 +33,12 @@ def code(n: str) -> str:
     return n.split(":", 1)[1] if ":" in n else n
 
 
+def ref(g: nx.MultiDiGraph, n: str) -> str:
+    """A node's id as the page shows it: ``P5.2``, with its document (``〔短名〕P5.2``) when the workspace holds
+    several, so two documents' items are never named alike (graph.query.naming)."""
+    return shown_id(g, n)
+
+
 def type_zh(t: str | None) -> str:
     return TYPE_LABELS_ZH.get(t or "", t or "")
 
@@ -41,7 +48,7 @@ def name(g: nx.MultiDiGraph, n: str, with_type: bool = False) -> str:
     if n not in g:
         return n
     d = g.nodes[n]
-    label = f"{code(n)} {d.get('title') or ''}".strip() if d.get("type") not in ("PolicyRef", "Speaker") else (
+    label = f"{shown_id(g, n)} {d.get('title') or ''}".strip() if d.get("type") not in ("PolicyRef", "Speaker") else (
         d.get("title") or code(n))
     return f"【{type_zh(d.get('type'))}】{label}" if with_type else label
 
@@ -91,10 +98,12 @@ def style() -> None:
     html(STYLE)
 
 
-def link_row_html(row: dict[str, Any]) -> str:
-    """One linked node with its score, origin badge and evidence sentence(s)."""
+def link_row_html(row: dict[str, Any], g: nx.MultiDiGraph | None = None) -> str:
+    """One linked node with its score, origin badge and evidence sentence(s); given the graph, its id carries
+    its document when the workspace holds several."""
     score = f"得分 {float(row['score']):.2f}" if row.get("score") is not None else ""
-    head = (f'<div><b>{esc(code(row["id"]))}</b> {esc(row.get("title", ""))} '
+    sid = ref(g, row["id"]) if g is not None and row["id"] in g else code(row["id"])
+    head = (f'<div><b>{esc(sid)}</b> {esc(row.get("title", ""))} '
             f'{origin_badge(row.get("origin"))}<span style="color:#666">{esc(score)}</span></div>')
     return head + evidence_html(row.get("evidence"))
 
@@ -116,20 +125,3 @@ def set_focus(node: str) -> None:
 
 def set_field(**kw: Any) -> None:
     vs.session().set(**kw)
-
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def doc_label(g: nx.MultiDiGraph, doc: str) -> str:
-    """A document as a reader names it: its title; when the title is only a file name without a Chinese
-    word (an id-like name), what the reader found out about it — 单位·文种（年份）."""
-    d = g.graph.get("documents", {}).get(doc) or {}
-    title = str(d.get("title") or doc)
-    if _CJK.search(title):
-        return title
-    meta = d.get("meta") or {}
-    named = "·".join(str(meta[k]) for k in ("organisation", "genre") if meta.get(k))
-    if not named:
-        return title
-    return named + (f"（{meta['year']}）" if meta.get("year") else "")

@@ -25,7 +25,7 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
 from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import esc, evidence_html
-from tracegraph.ui.views.common import code, html, md, name, type_zh
+from tracegraph.ui.views.common import code, html, md, name, ref, type_zh
 
 PAGE = 30
 
@@ -215,7 +215,7 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
                     "时间": local_time(r["at"]),
                     "校对人": r["user"],
                     "操作": OP_LABELS_ZH.get(r["op"], r["op"]),
-                    "对象": r["target"],
+                    "对象": ref(g, r["target"]) if r["target"] in g else r["target"],
                     "原值": r["old_value"] or "",
                     "新值": r["new_value"] or "",
                     "备注": r["comment"],
@@ -271,14 +271,14 @@ def _suggestions(g: nx.MultiDiGraph, root: str, rows: list[dict[str, Any]]) -> N
                 key=f"tg_cur_ok|{key}",
                 on_click=_act,
                 args=(root, "confirm", g, s, t, etype),
-                kwargs={"done": f"已确认 {code(s)} → {code(t)}"},
+                kwargs={"done": f"已确认 {ref(g, s)} → {ref(g, t)}"},
             )
             cols[2].button(
                 "否决",
                 key=f"tg_cur_no|{key}",
                 on_click=_act,
                 args=(root, "reject", g, s, t, etype),
-                kwargs={"done": f"已否决 {code(s)} → {code(t)}"},
+                kwargs={"done": f"已否决 {ref(g, s)} → {ref(g, t)}"},
             )
             ev = evidence_html(r.get("evidence"))
             if ev:
@@ -320,7 +320,7 @@ def _rejected(g: nx.MultiDiGraph, root: str, rows: list[dict[str, Any]]) -> None
             key=f"tg_cur_back|{s}|{t}|{etype}",
             on_click=_act,
             args=(root, "restore", g, s, t, etype),
-            kwargs={"done": f"已恢复 {code(s)} → {code(t)}"},
+            kwargs={"done": f"已恢复 {ref(g, s)} → {ref(g, t)}"},
         )
 
 
@@ -341,7 +341,7 @@ def _add_form(g: nx.MultiDiGraph, store: CurationStore) -> None:
         t = st.selectbox("终点", options(tgt_types), format_func=lambda n: name(g, n, with_type=True))
         comment = st.text_area("备注（必填：为什么建立这条关系）", max_chars=2000)
         if st.form_submit_button("添加") and s and t:
-            _apply(store, "add", g, s, t, etype, comment, done=f"已添加 {code(s)} → {code(t)}")
+            _apply(store, "add", g, s, t, etype, comment, done=f"已添加 {ref(g, s)} → {ref(g, t)}")
             st.rerun()
 
 

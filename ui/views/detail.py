@@ -12,13 +12,13 @@ from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
 from tracegraph.graph.query.queries import active_links, policy_refs_of
 from tracegraph.ui.highlight import esc, paragraph_html
 from tracegraph.ui.views.common import (
-    code,
     go_graph,
     go_trace,
     html,
     link_row_html,
     md,
     name,
+    ref,
     set_field,
     set_focus,
     traceable,
@@ -63,7 +63,7 @@ def render(g: nx.MultiDiGraph, n: str) -> None:
     d = g.nodes[n]
     with st.container(border=True):
         st.markdown("#### 节点详情")
-        html(f"<div><b>{esc(type_zh(d.get('type')))} {esc(code(n))}</b></div>"
+        html(f"<div><b>{esc(type_zh(d.get('type')))} {esc(ref(g, n))}</b></div>"
              f"<div style='font-size:1.1em'>{esc(d.get('title') or '')}</div>")
         meta = [f"文档 {d.get('doc')}" if d.get("doc") else "", f"位置 {d.get('path')}" if d.get("path") else "",
                 f"字符 {d.get('start')}–{d.get('end')}" if d.get("start") is not None else ""]
@@ -89,7 +89,7 @@ def render(g: nx.MultiDiGraph, n: str) -> None:
             for r in links:
                 arrow = "→" if r["direction"] == "out" else "←"
                 html(f"<div style='margin-top:.5em'>{esc(r['relation'])} {arrow} {esc(type_zh(r['type']))}</div>"
-                     + link_row_html(r) + curated_note_html(r))
+                     + link_row_html(r, g) + curated_note_html(r))
                 k = f"{n}-{r['id']}-{r['etype']}"
                 c1, c2, c3, _ = st.columns([1, 1, 1, 4])
                 c1.button("查看", key=f"dt-open-{k}", on_click=go_graph, args=(r["id"],))
@@ -120,11 +120,11 @@ def render_suggestions(g: nx.MultiDiGraph, n: str, only: str | None = None) -> N
         st.markdown(f"**{md(_SUGGESTION_LABELS.get(etype, etype))}（候选，未建立关联，供核实）**")
         for r in rows:
             a, b = st.columns([6, 1])
-            a.markdown(f"- {md(code(r['id']))} {md(r.get('title') or '')}（相似度 {float(r.get('score') or 0):.2f}）")
+            a.markdown(f"- {md(ref(g, r['id']))} {md(r.get('title') or '')}（相似度 {float(r.get('score') or 0):.2f}）")
             if r["id"] in g and not g.has_edge(r["id"], n, etype):
                 b.button("采纳", key=f"sg-{n}-{r['id']}-{etype}", help="建立这条关联（人工添加，备注“采纳候选”）",
                          on_click=panel_act, args=("add", g, r["id"], n, etype, "采纳候选"),
-                         kwargs={"done": f"已采纳候选 {code(r['id'])} → {code(n)}"})
+                         kwargs={"done": f"已采纳候选 {ref(g, r['id'])} → {ref(g, n)}"})
 
 
 def comment_key(panel: str, n: str) -> str:
@@ -149,7 +149,7 @@ def link_buttons(
     """确认 (unless already curated) and 否决 for one link, by the app's 校对人, with the panel's 备注."""
     if etype not in LINK_TYPES or not g.has_edge(s, t, etype):
         return
-    label = f"{code(s)} → {code(t)}"
+    label = f"{ref(g, s)} → {ref(g, t)}"
     slots = list(cols)
     if origin != "curated":
         slots.pop(0).button("确认", key=f"{key}-ok", on_click=panel_act, args=("confirm", g, s, t, etype),

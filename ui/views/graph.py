@@ -12,7 +12,7 @@ from tracegraph.ui import state as vs
 from tracegraph.ui.filters import FilterResult, apply_filters, areas_of, spec_from_state
 from tracegraph.ui.graph_view import render_html
 from tracegraph.ui.views import detail
-from tracegraph.ui.views.common import code, go_graph, go_trace, md, name, set_field, set_focus, traceable, type_zh
+from tracegraph.ui.views.common import go_graph, go_trace, md, name, ref, set_field, set_focus, traceable, type_zh
 
 GRAPH_HEIGHT = 600
 
@@ -55,7 +55,7 @@ def render_search(g: nx.MultiDiGraph, result: FilterResult, state: vs.ViewState)
         snippet = (h.get("snippet") or "").replace("\n", " ")
         title = h.get("title") or ""
         title = title if len(title) <= 60 else title[:60] + "…"
-        c1.markdown(f"【{type_zh(h.get('type'))}】**{md(code(h['id']))} {md(title)}**  \n"
+        c1.markdown(f"【{type_zh(h.get('type'))}】**{md(ref(g, h['id']))} {md(title)}**  \n"
                     f"<small>{md(snippet[:80])}</small>", unsafe_allow_html=True)
         c2.button("查看", key=f"sr-open-{h['id']}", on_click=go_graph, args=(h["id"],))
         c3.button("聚焦", key=f"sr-focus-{h['id']}", on_click=set_focus, args=(h["id"],))

@@ -13,23 +13,24 @@ from tracegraph.graph.query.queries import gaps, matrix
 from tracegraph.graph.query.subgraph import Selection
 from tracegraph.ui import state as vs
 from tracegraph.ui.export_panel import render_export_section
-from tracegraph.ui.views.common import code, doc_arg, doc_label, go_trace, html, link_row_html, md, name
+from tracegraph.ui.views.common import doc_arg, doc_label, go_trace, html, link_row_html, md, name, ref
 
 MARKS = {"explicit": "明示", "inferred": "推断", "curated": "人工"}
 
 
-def column_codes(measures: list[dict[str, Any]]) -> dict[str, str]:
-    """Column header per measure: its short code (M3), or doc:M3 when several documents share codes."""
-    short = {m["id"]: code(m["id"]) for m in measures}
+def column_codes(g: nx.MultiDiGraph, measures: list[dict[str, Any]]) -> dict[str, str]:
+    """Column header per measure: its short code (M3) — with its document (〔短名〕M3) when the workspace holds
+    several — or the full id should two still read alike."""
+    short = {m["id"]: ref(g, m["id"]) for m in measures}
     if len(set(short.values())) == len(short):
         return short
     return {m["id"]: m["id"] for m in measures}
 
 
-def table(mx: dict[str, Any]) -> tuple[list[str], list[str], list[list[str]]]:
+def table(g: nx.MultiDiGraph, mx: dict[str, Any]) -> tuple[list[str], list[str], list[list[str]]]:
     """(row labels, column labels, cells) with a cell like ``0.84 推断`` or empty."""
-    cols = column_codes(mx["measures"])
-    rows = [f"{code(p['id'])} {p.get('title') or ''}" for p in mx["problems"]]
+    cols = column_codes(g, mx["measures"])
+    rows = [f"{ref(g, p['id'])} {p.get('title') or ''}" for p in mx["problems"]]
     header = [cols[m["id"]] for m in mx["measures"]]
     cells = []
     for p in mx["problems"]:
@@ -56,15 +57,15 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     if not mx["measures"] or not mx["problems"]:
         st.info("没有可列出的问题或整改措施。")
     else:
-        rows, header, cells = table(mx)
+        rows, header, cells = table(g, mx)
         st.caption("行：问题；列：整改措施。单元格为关联得分与来源（明示＝原文写明，推断＝按文本推断，人工＝人工确认）；空白＝无关联。")
         df = pd.DataFrame(cells, index=rows, columns=header)
         df.index.name = "问题"
-        titles = {column_codes(mx["measures"])[m["id"]]: m.get("title") or "" for m in mx["measures"]}
+        titles = {column_codes(g, mx["measures"])[m["id"]]: m.get("title") or "" for m in mx["measures"]}
         config = {h: st.column_config.TextColumn(h, help=md(titles.get(h, "")), width="small") for h in header}
         st.dataframe(df, height=min(35 * (len(rows) + 1) + 3, 760), column_config=config)
         st.markdown("**整改措施：** " + "；".join(
-            f"{md(column_codes(mx['measures'])[m['id']])} {md(m.get('title') or '')}" for m in mx["measures"]))
+            f"{md(column_codes(g, mx['measures'])[m['id']])} {md(m.get('title') or '')}" for m in mx["measures"]))
         render_cell(g, mx)
     render_gaps(g, doc)
     one = doc or (docs[0] if len(docs) == 1 else None)
@@ -90,7 +91,7 @@ def render_cell(g: nx.MultiDiGraph, mx: dict[str, Any]) -> None:
         if not k:
             return "请选择一个单元格……"
         c = mx["cells"][k]
-        return (f"{code(c['measure'])} × {name(g, c['problem'])}（{float(c['score'] or 0):.2f} "
+        return (f"{ref(g, c['measure'])} × {name(g, c['problem'])}（{float(c['score'] or 0):.2f} "
                 f"{ORIGIN_LABELS_ZH.get(c['origin'], c['origin'])}）")
 
     st.selectbox("查看单元格的依据", ["", *keys], key=vs.key("cell"), format_func=label)
@@ -101,7 +102,7 @@ def render_cell(g: nx.MultiDiGraph, mx: dict[str, Any]) -> None:
     with st.container(border=True):
         st.markdown(f"**措施** {md(name(g, c['measure']))}  \n**问题** {md(name(g, c['problem']))}")
         html(link_row_html({"id": c["measure"], "title": g.nodes[c["measure"]].get("title"), "score": c["score"],
-                            "origin": c["origin"], "evidence": c["evidence"]}))
+                            "origin": c["origin"], "evidence": c["evidence"]}, g))
         a, b, _ = st.columns([1, 1, 4])
         a.button("溯源问题", key="mx-tr-p", on_click=go_trace, args=(c["problem"],))
         b.button("溯源措施", key="mx-tr-m", on_click=go_trace, args=(c["measure"],))
@@ -131,5 +132,6 @@ def render_gaps(g: nx.MultiDiGraph, doc: str | None) -> None:
                 sug = (g.nodes[r["id"]].get("suggestions") or {}).get("ADDRESSES")
             if sug:
                 line += "  \n  候选措施（未建立关联）：" + "、".join(
-                    f"{md(code(s['id']))} {md(s.get('title') or '')}（{float(s.get('score') or 0):.2f}）" for s in sug)
+                    f"{md(ref(g, s['id']))} {md(s.get('title') or '')}（{float(s.get('score') or 0):.2f}）"
+                    for s in sug)
             st.markdown(line)

@@ -14,7 +14,6 @@ from tracegraph.ui import state as vs
 from tracegraph.ui.export_panel import render_export_section
 from tracegraph.ui.highlight import esc
 from tracegraph.ui.views.common import (
-    code,
     doc_arg,
     go_graph,
     go_trace,
@@ -23,11 +22,13 @@ from tracegraph.ui.views.common import (
     md,
     name,
     nodes_of,
+    ref,
     traceable,
     type_zh,
 )
 from tracegraph.ui.views.curation import feedback, local_time, panel_act
 from tracegraph.ui.views.detail import comment_key, curated_note_html, link_buttons, render_suggestions, source_html
+from tracegraph.ui.views.trace_picture import render_picture
 
 
 def options(g: nx.MultiDiGraph, doc: str | None) -> list[str]:
@@ -74,11 +75,11 @@ def _rows(g: nx.MultiDiGraph, title: str, rows: list[dict[str, Any]], key: str, 
         if link is not None and r.get("origin") == "curated" and g.has_edge(*_ends(link, r["id"]), link[1]):
             r = {**r, "curated_by": g.edges[(*_ends(link, r["id"]), link[1])].get("curated_by") or ""}
         with st.container(border=True):
-            html(link_row_html(r) + curated_note_html(r))
+            html(link_row_html(r, g) + curated_note_html(r))
             acts = r.get("actions") or []
             if acts:
                 html("<div style='margin-top:.3em'><b>其中具体举措：</b></div>"
-                     + "".join(f"<div>· {esc(code(a['id']))} {esc(a.get('title') or '')}"
+                     + "".join(f"<div>· {esc(ref(g, a['id']))} {esc(a.get('title') or '')}"
                                f"<span style='color:#666'>（得分 {float(a.get('score') or 0):.2f}）</span></div>"
                                for a in acts))
             c1, c2, c3, c4, _ = st.columns([1, 1, 1, 1, 3])
@@ -94,13 +95,13 @@ def _rows(g: nx.MultiDiGraph, title: str, rows: list[dict[str, Any]], key: str, 
         assert link is not None
         with st.container(border=True):
             note = f"；备注：{esc(r['comment'])}" if r["comment"] else ""
-            html(f"<div class='tg-rejected'><s><b>{esc(code(r['id']))}</b> {esc(r['title'])}</s> "
+            html(f"<div class='tg-rejected'><s><b>{esc(ref(g, r['id']))}</b> {esc(r['title'])}</s> "
                  f"<span style='color:#b00'>已否决</span></div>"
                  f"<div style='color:#666'>{esc(r['by'])} 于 {esc(local_time(r['at']))} 否决{note}</div>")
             s, e = _ends(link, r["id"])
             st.button("恢复", key=f"tc-{key}-{r['id']}-back", on_click=panel_act,
                       args=("restore", g, s, e, link[1]),
-                      kwargs={"done": f"已恢复 {code(s)} → {code(e)}", "comment_key": comment_key("tr", link[0])})
+                      kwargs={"done": f"已恢复 {ref(g, s)} → {ref(g, e)}", "comment_key": comment_key("tr", link[0])})
 
 
 def _policies(refs: list[dict[str, Any]]) -> None:
@@ -151,7 +152,7 @@ def render_measure(g: nx.MultiDiGraph, n: str, tr: dict[str, Any]) -> None:
     if tr.get("actions"):
         st.markdown(f"##### 具体举措（{len(tr['actions'])}）")
         for a in tr["actions"]:
-            st.markdown(f"- **{md(code(a['id']))}** {md(a.get('title') or '')}")
+            st.markdown(f"- **{md(ref(g, a['id']))}** {md(a.get('title') or '')}")
     _policies(tr["policy_refs"])
 
 
@@ -178,7 +179,8 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
         return
     tr = trace(g, n)
     t = g.nodes[n].get("type")
-    st.subheader(md(f"{type_zh(t)} {code(n)}：{g.nodes[n].get('title') or ''}"))
+    st.subheader(md(f"{type_zh(t)} {ref(g, n)}：{g.nodes[n].get('title') or ''}"))
+    render_picture(g, n)
     feedback(f"tr-msg-{n}")
     st.text_input("校对备注（可选，随下方的确认/否决/恢复记入审计日志）", key=comment_key("tr", n), max_chars=2000)
     src = source_html(g, n)
