@@ -174,7 +174,8 @@ def check_package(path: Path, data: bytes, lim: Limits | None = None) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError, RuntimeError) as exc:
+        # NotImplementedError: a zip version or compression the standard library cannot read
         raise LoadError(path, f".docx 文件已损坏，无法打开：{type(exc).__name__}") from None
     if len(infos) > lim.max_zip_members:
         raise LoadError(
