@@ -1,6 +1,10 @@
 """Building a corpus, not a document: each file becomes a self-contained fragment (its nodes, parsed and
 linked edges) in a worker process; fragments are cached by content hash so adding documents re-processes
 only what changed; the main process merges fragments into one graph, sharing PolicyRef/Speaker nodes.
+
+Over 400 lines for now: the input scan, the fragment cache, the budgeted workers and the merge are one
+pipeline; the budgeted worker pool (time and memory limits, retry after a dead worker) is the part to move into
+its own module next.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """The curation store: an analyst's confirm / reject / add / edit / merge decisions, kept apart from the
 built graph so they survive rebuilds, re-imports of a corrected document, crashes and two people at once.
+(About 450 lines: every write path — the operations, undo and redo — shares one transaction helper and one
+replay, and reads best in one place; the SQLite plumbing, anchors, records and applying are already apart.)
 
 Storage is one SQLite file (sqlite.py: WAL mode, so readers never block the writer and a killed process
 loses nothing it was told was saved; a busy timeout, so a second writer waits instead of failing). Every
