@@ -1,4 +1,5 @@
 """The briefing as a Word document in 公文 layout (GB/T 9704-2012), written like a 汇报.
+(Just over 400 lines: the page setup, the fonts on every run and the parts of the 汇报 are one document's rules.)
 
 Layout: A4 portrait; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; a grid of
 22 lines of 28 characters (``w:docGrid`` line pitch 579 twips with exact 28.95 pt line spacing;
