@@ -53,6 +53,17 @@ def _longest_run(found: list[tuple[int, int, str, int]], seq_words: bool) -> lis
     return out
 
 
+def split_runs(enum: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """Enumerated markers cut into runs: a marker numbered 一 (or 首先) starts a new run."""
+    runs: list[list[tuple[int, int, str]]] = []
+    for e in enum:
+        if not runs or _ordinal(e[2]) == 1:
+            runs.append([e])
+        else:
+            runs[-1].append(e)
+    return runs
+
+
 def _ordinal(marker: str) -> int:
     if marker.startswith("首先"):
         return 1
@@ -147,6 +158,11 @@ class EnumerationStage(ParserState):
             return "planned"
         return "measure"
 
+    def lead_before(self, pos: int) -> str:
+        """The words of the paragraph before a run's first marker (今后、针对以上不足，…): they say what the run is."""
+        k = self._para_index_at(pos)
+        return self.norm[self.paras[k].start if k is not None else pos : pos]
+
     def enum_runs(
         self,
         enum: list[tuple[int, int, str]],
@@ -159,12 +175,7 @@ class EnumerationStage(ParserState):
     ) -> None:
         """Each run (一是…三是, the counter restarting at 一) on its own: a run introduced by 今后/下一步 inside a
         problem part is the plan that answers the run before it, not more problems."""
-        runs: list[list[tuple[int, int, str]]] = []
-        for e in enum:
-            if not runs or _ordinal(e[2]) == 1:
-                runs.append([e])
-            else:
-                runs[-1].append(e)
+        runs = split_runs(enum)
         before: list[int] = []
         for r, run in enumerate(runs):
             if r + 1 < len(runs):
@@ -173,8 +184,7 @@ class EnumerationStage(ParserState):
                 run_end = self.paras[k].start if k is not None and self.paras[k].start > run[-1][0] else nxt
             else:
                 run_end = end
-            k0 = self._para_index_at(run[0][0])
-            lead = self.norm[self.paras[k0].start if k0 is not None else run[0][0] : run[0][0]]
+            lead = self.lead_before(run[0][0])
             run_role, run_status = role, status
             if role in ("problem", "cause") and cues.PLANNED_LEAD.search(lead):
                 run_role, run_status = "measure", "planned"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tracegraph.loaders.structure import cues
 from tracegraph.loaders.structure.base import ParserState
-from tracegraph.loaders.structure.enumeration import _ordinal
+from tracegraph.loaders.structure.enumeration import split_runs
 from tracegraph.loaders.structure.model import OutlineNode
 
 
@@ -108,18 +108,12 @@ class RolesStage(ParserState):
         analyst to confirm in 校对, instead of being dropped."""
         start = self.heading_text(node)[1]
         enum = self.inline_enums(start, node.end)
-        runs: list[list[tuple[int, int, str]]] = []
-        for e in enum:
-            if not runs or _ordinal(e[2]) == 1:
-                runs.append([e])
-            else:
-                runs[-1].append(e)
+        runs = split_runs(enum)
         for r, run in enumerate(runs):
             if len(run) < 2:
                 continue
             run_end = runs[r + 1][0][0] if r + 1 < len(runs) else node.end
-            k0 = self._para_index_at(run[0][0])
-            lead = self.norm[self.paras[k0].start if k0 is not None else run[0][0] : run[0][0]]
+            lead = self.lead_before(run[0][0])
             bodies = [
                 self.norm[s : (run[i + 1][0] if i + 1 < len(run) else self._item_end(s, run_end))]
                 for i, (s, _me, _mk) in enumerate(run)
