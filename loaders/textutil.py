@@ -7,6 +7,7 @@ offset valid in the original text, so spans found on the normalised copy slice t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -66,9 +67,9 @@ def _special(stops: str) -> re.Pattern[str]:
     return re.compile("[“《「『”》」』" + re.escape(stops) + "]")
 
 
-def sentence_end(text: str, start: int, end: int, stops: str = _SENT_END) -> int:
-    """End (exclusive, before the punctuation) of the sentence starting at `start`, not stopping
-    inside “…” or 《…》 quotes. Visits only quote marks and stops, not every character."""
+def _stops_outside_quotes(text: str, start: int, end: int, stops: str) -> Iterator[int]:
+    """Positions of the stops between start and end that stand outside “…” and 《…》 quotes. Visits only quote
+    marks and stops, not every character."""
     depth = 0
     for m in _special(stops).finditer(text, start, end):
         ch = m.group()
@@ -77,13 +78,18 @@ def sentence_end(text: str, start: int, end: int, stops: str = _SENT_END) -> int
         elif ch in "”》」』":
             depth = max(0, depth - 1)
         elif depth == 0:
-            return m.start()
-    return end
+            yield m.start()
+
+
+def sentence_end(text: str, start: int, end: int, stops: str = _SENT_END) -> int:
+    """End (exclusive, before the punctuation) of the sentence starting at `start`, not stopping
+    inside “…” or 《…》 quotes."""
+    return next(_stops_outside_quotes(text, start, end, stops), end)
 
 
 def sentences(text: str, start: int, end: int, stops: str = "。！？!?；;") -> list[tuple[int, int]]:
-    """Sentence spans (punctuation included) between start and end, blanks trimmed. One scan over the quote
-    marks and stops of the whole range (the same cuts as sentence_end from each sentence start)."""
+    """Sentence spans (punctuation included) between start and end, blanks trimmed: one scan over the whole
+    range (the same cuts as sentence_end from each sentence start)."""
     spans: list[tuple[int, int]] = []
     blanks = " \t\r\n"
 
@@ -95,16 +101,10 @@ def sentences(text: str, start: int, end: int, stops: str = "。！？!?；;") -
         if b > a:
             spans.append((a, b))
 
-    i, depth = start, 0
-    for m in _special(stops).finditer(text, start, end):
-        ch = m.group()
-        if ch in "“《「『":
-            depth += 1
-        elif ch in "”》」』":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            emit(i, m.end())
-            i = m.end()
+    i = start
+    for pos in _stops_outside_quotes(text, start, end, stops):
+        emit(i, pos + 1)
+        i = pos + 1
     emit(i, end)
     return spans
 
