@@ -4,14 +4,11 @@ tmpfs is mounted and filled to the last byte; the tests skip when mounting is no
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from disks import fill, tmpfs
 
 from tracegraph.graph.curation.workspace import Workspace
 
@@ -25,33 +22,10 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-@contextmanager
-def _tmpfs(path: Path, size: str) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    path.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
-    if r.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode(errors='replace').strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
 
 
-def _fill(mnt: Path) -> Path:
-    filler = mnt / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        for chunk in (65536, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * chunk)
-            except OSError as exc:
-                assert exc.errno == 28  # ENOSPC
-    finally:
-        os.close(fd)
-    return filler
+
+
 
 
 def _files(root: Path) -> dict[str, int]:
@@ -69,12 +43,12 @@ def _prepare(root: Path, decisions: bool = True) -> None:
 
 
 def test_curate_reads_on_a_full_disk(tmp_path: Path) -> None:
-    with _tmpfs(tmp_path / "mnt", "4m") as mnt:
+    with tmpfs(tmp_path / "mnt", "4m") as mnt:
         root = mnt / "ws"
         _prepare(root)
         before = _files(root)
         assert not any(n.endswith(("-shm", "-wal")) for n in before)  # closed cleanly: checkpointed
-        filler = _fill(mnt)
+        filler = fill(mnt)
         docs = _cli(["curate", "docs", "--workspace", str(root)], tmp_path)
         assert docs.returncode == 0, docs.stdout + docs.stderr
         assert "材料" in docs.stdout and "共 1 个文档" in docs.stdout
@@ -104,11 +78,11 @@ def test_curate_reads_on_a_full_disk(tmp_path: Path) -> None:
 
 def test_full_disk_without_a_curation_store(tmp_path: Path) -> None:
     """No decision was ever made: reading shows none and creates no empty database on the full disk."""
-    with _tmpfs(tmp_path / "mnt", "4m") as mnt:
+    with tmpfs(tmp_path / "mnt", "4m") as mnt:
         root = mnt / "ws"
         _prepare(root, decisions=False)
         assert not (root / "curation.sqlite").exists()
-        filler = _fill(mnt)
+        filler = fill(mnt)
         log = _cli(["curate", "log", "--workspace", str(root)], tmp_path)
         assert log.returncode == 0 and log.stdout.strip() == "", log.stdout + log.stderr
         ls = _cli(["curate", "list", "--workspace", str(root)], tmp_path)

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from disks import tmpfs
 
 from tracegraph.errors import LoadError
 from tracegraph.graph.build.pipeline import build, build_corpus, scan_inputs
@@ -437,22 +438,11 @@ def test_cli_build_keeps_the_batch(batch: list[Path], tmp_path: Path) -> None:
 # ---------------------------------------------------------------- 5. honest storage errors
 
 
-@contextmanager
-def _tmpfs(path: Path, size: str) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    path.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
-    if r.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode(errors='replace').strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
+
 
 
 def test_curate_build_on_read_only_workspace_is_not_success(tmp_path: Path) -> None:
-    with _tmpfs(tmp_path / "mnt", "8m") as mnt:
+    with tmpfs(tmp_path / "mnt", "8m") as mnt:
         ws = mnt / "ws"
         res = _cli(["curate", "import", str(SAMPLE), "--workspace", str(ws)], tmp_path)
         assert res.returncode == 0, res.stdout + res.stderr

@@ -14,11 +14,10 @@ import re
 import sqlite3
 import subprocess
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from disks import fill, tmpfs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -240,22 +239,11 @@ def _attempt_writes(root: Path, sample: bytes, expect: str) -> Workspace:
     return ws
 
 
-@contextmanager
-def _tmpfs(path: Path, size: str) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    path.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
-    if r.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode(errors='replace').strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
+
 
 
 def test_read_only_mount(tmp_path: Path, sample: bytes) -> None:
-    with _tmpfs(tmp_path / "mnt", "8m") as mnt:
+    with tmpfs(tmp_path / "mnt", "8m") as mnt:
         root = mnt / "ws"
         _prepare(root, sample)
         before = dump(root)
@@ -294,30 +282,18 @@ def test_immutable_files(tmp_path: Path, sample: bytes) -> None:
     assert dump(root) == before
 
 
-def _fill(mnt: Path) -> Path:
-    filler = mnt / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        for chunk in (65536, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * chunk)
-            except OSError as exc:
-                assert exc.errno == 28  # ENOSPC
-    finally:
-        os.close(fd)
-    return filler
+
 
 
 def test_disk_fills_while_workspace_is_open(tmp_path: Path, sample: bytes) -> None:
-    with _tmpfs(tmp_path / "mnt", "2m") as mnt:
+    with tmpfs(tmp_path / "mnt", "2m") as mnt:
         root = mnt / "ws"
         _prepare(root, sample)
         before = dump(root)
         ws = Workspace(root, user="after")
         g = ws.build().graph
         ws.documents()  # both databases open, as in a running app
-        filler = _fill(mnt)
+        filler = fill(mnt)
         big = "很长的备注" * 400  # the WAL must grow: an append that does not fit
         with pytest.raises(TracegraphError, match="磁盘空间不足"):
             ws.import_bytes(variant(sample, "new") * 3, "另一份.txt")
@@ -343,11 +319,11 @@ def test_disk_fills_while_workspace_is_open(tmp_path: Path, sample: bytes) -> No
 
 
 def test_full_disk_before_opening(tmp_path: Path, sample: bytes) -> None:
-    with _tmpfs(tmp_path / "mnt", "2m") as mnt:
+    with tmpfs(tmp_path / "mnt", "2m") as mnt:
         root = mnt / "ws"
         _prepare(root, sample)
         before = dump(root)
-        filler = _fill(mnt)
+        filler = fill(mnt)
         ws = Workspace(root, user="after")
         with pytest.raises(TracegraphError, match="磁盘空间不足"):
             ws.import_bytes(variant(sample, "new"), "另一份.txt")
