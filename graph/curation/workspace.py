@@ -21,7 +21,6 @@ one TracegraphError line and leaves registry, store and stored files as they wer
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -422,16 +421,13 @@ class Workspace:
             add_similar_edges(g, group_problems(g))
         return g
 
-    def _write_graph(self, g: nx.MultiDiGraph, path: Path, out: WorkspaceBuild, key: str | None = None) -> None:
-        """Caches are a convenience: a read-only or full disk is noted, not fatal, for a build."""
+    def _write_graph(self, g: nx.MultiDiGraph, path: Path, out: WorkspaceBuild) -> None:
+        """A read-only or full disk is noted (and `written` stays False), not fatal, for a build."""
         from tracegraph.graph.model.io import write_json
 
         try:
             write_json(g, path)
             out.written = True
-            if key is not None:
-                meta = {"key": key, "sha256": _sha_file(path), "failed": out.failed}
-                _atomic_text(path.with_suffix(".key"), json.dumps(meta, ensure_ascii=False))
         except OSError as exc:
             out.notes.append(str(storage_error(exc, "写入构建缓存", path)))
 
@@ -448,18 +444,3 @@ def _counts(g: nx.MultiDiGraph, doc: str) -> str:
         if d.get("doc") == doc and d.get("type") in ("Problem", "Cause", "Measure"):
             c[d["type"]] = c.get(d["type"], 0) + 1
     return "，".join(f"{TYPE_LABELS_ZH[t]} {c.get(t, 0)}" for t in ("Problem", "Cause", "Measure"))
-
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
