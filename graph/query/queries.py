@@ -15,6 +15,7 @@ import numpy as np
 
 from tracegraph.errors import NotFoundError
 from tracegraph.graph.model.schema import LINK_TYPES
+from tracegraph.loaders.structure.reading import doubtful  # the one doubt rule, offered beside reading_of
 
 SUMMARY_FIELDS = ("type", "title", "doc", "start", "end", "path", "marker", "status", "kind")
 _ORIGIN_RANK = {"curated": 3, "explicit": 2, "inferred": 1, "parsed": 0}
@@ -239,13 +240,6 @@ def docs_in(g: nx.MultiDiGraph, doc: str | None) -> list[str]:
 def reading_of(g: nx.MultiDiGraph, doc: str) -> dict[str, Any] | None:
     """The document's reading report (读取概况), written by the build."""
     return (g.graph.get("documents", {}).get(doc) or {}).get("reading")
-
-
-def doubtful(report: dict[str, Any] | None) -> list[str]:
-    """Warnings that forbid stating a coverage gap as a finding about the material (see loaders.structure.reading)."""
-    from tracegraph.loaders.structure.reading import doubtful as _doubtful
-
-    return _doubtful(report)
 
 
 _SEARCH_TYPES = ("Problem", "Cause", "Measure", "Action", "Example", "Area", "PolicyRef", "Quote", "Section")
