@@ -24,6 +24,7 @@ class ParserState:
         self.items: list[Item] = []
         self.para_starts = [p.start for p in self.paras]
         self.part_paras = document_starts(self.paras, self.norm)
+        self.part_starts = [self.paras[i].start for i in self.part_paras]
         self.boilerplate = set(closing_paragraphs(self.paras, self.norm))
         self.closing_starts = sorted(
             {
@@ -32,7 +33,7 @@ class ParserState:
                 if cues.CLOSING_PARA.match(self.norm[p.start : p.end])
                 or cues.SIGNATURE.match(self.norm[p.start : p.end])
             }
-            | {self.paras[i].start for i in self.part_paras}
+            | set(self.part_starts)
             | {self.paras[i].start for i in self.boilerplate}
         )
         self._enum_memo: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
@@ -89,7 +90,7 @@ class ParserState:
         return end
 
     def _part_of(self, pos: int) -> int:
-        return bisect.bisect_right([self.paras[i].start for i in self.part_paras], pos)
+        return bisect.bisect_right(self.part_starts, pos)
 
     def _mark_set_aside(self, first: int, why: str) -> None:
         """Units kept apart from the measures taken (organisational, next steps): shown, never linked."""
