@@ -453,23 +453,18 @@ def build_corpus(
     try:
         for i in sorted(frags):
             take_and_freeze(i, frags.pop(i))
+        def done(i: int, frag: dict[str, Any]) -> None:
+            if cache is not None and "error" not in frag:
+                cache.put(frag, ids[i])
+            take_and_freeze(i, frag)
+            bar.update()
+
         if workers >= 1 and todo:  # every document is read by a budgeted worker, one alone too
             args = {i: (str(f), did, lex, link, shown[i], max_bytes, link_config) for i, f, did in todo}
-
-            def done(i: int, frag: dict[str, Any]) -> None:
-                if cache is not None and "error" not in frag:
-                    cache.put(frag, ids[i])
-                take_and_freeze(i, frag)
-                bar.update()
-
             run_isolated([i for i, _, _ in todo], args, workers, done)
         else:
             for i, f, did in todo:
-                frag = build_fragment(str(f), did, lex, link, shown[i], max_bytes, link_config)
-                if cache is not None and "error" not in frag:
-                    cache.put(frag, did)
-                take_and_freeze(i, frag)
-                bar.update()
+                done(i, build_fragment(str(f), did, lex, link, shown[i], max_bytes, link_config))
     finally:
         gc.unfreeze()
     report.processed = len(todo)
