@@ -66,7 +66,7 @@ class PageContext:
 # page (= URL path) → how it is drawn; one entry per name in ui.state.VIEWS, in navigation order
 RENDER: dict[str, Callable[[PageContext], None]] = {
     "overview": lambda c: overview.render(c.g, c.ws, c.state),
-    "graph": lambda c: graph_view.render(c.g, c.state),
+    "graph": lambda c: graph_view.render(c.g, c.state, c.ws),
     "trace": lambda c: trace.render(c.g, c.state),
     "matrix": lambda c: matrix.render(c.g, c.state),
     "ask": lambda c: ask.render(c.g, c.state),

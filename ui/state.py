@@ -49,13 +49,14 @@ class ViewState:
     trace: str = ""  # node traced in 溯源
     cell: str = ""  # "<measure>|<problem>" chosen in 矩阵
     ask: str = ""  # question in 问答
+    scene: str = ""  # a saved scene opened in 图谱
 
 
 # field → URL query key (short, stable: these names are in bookmarks); the page itself is the URL path
 URL_KEYS = {
     "doc": "doc", "node": "node", "types": "types", "area": "area", "min_score": "min",
     "origins": "origin", "q": "q", "focus": "focus", "hops": "hops", "cap": "cap", "trace": "trace",
-    "cell": "cell", "ask": "ask",
+    "cell": "cell", "ask": "ask", "scene": "scene",
 }
 LEGACY_VIEW_KEY = "view"  # ?view=trace, from before the pages had paths: read (to open that page), never written
 STATE_FIELDS = ("view", *URL_KEYS)
@@ -99,7 +100,7 @@ def parse_view(v: Any) -> str:
 def _parsers(node_types: tuple[str, ...]) -> dict[str, Callable[[str], Any]]:
     return {
         "doc": _text, "node": _text, "area": _text, "q": _text, "focus": _text, "trace": _text,
-        "cell": _text, "ask": _text,
+        "cell": _text, "ask": _text, "scene": _text,
         "types": lambda v: _list(v, node_types),
         "origins": lambda v: _list(v, ALL_ORIGINS),
         "min_score": lambda v: _clamp_float(v, 0.0, 1.0, DEFAULT.min_score),
@@ -305,6 +306,7 @@ class Session:
     trace = _field("trace", DEFAULT.trace)
     cell = _field("cell", DEFAULT.cell)
     ask = _field("ask", DEFAULT.ask)
+    scene = _field("scene", DEFAULT.scene)
     # the session's own
     goto: _Item[str] = _Item("_tg_goto", "")  # a page a button asked for; the frame switches to it
     curation_user: _Item[str] = _Item(CURATION_USER_KEY, "")

@@ -33,6 +33,7 @@ from tracegraph.errors import LoadError, NotFoundError, StorageError, Tracegraph
 from tracegraph.graph.curation.apply import apply_curation
 from tracegraph.graph.curation.inputs import default_user, now_utc
 from tracegraph.graph.curation.records import CurationReport
+from tracegraph.graph.curation.scenes import SceneStore
 from tracegraph.graph.curation.sqlite import SqliteFile, storage_error
 from tracegraph.graph.curation.store import CurationStore
 from tracegraph.graph.curation.workspace_files import (
@@ -128,6 +129,7 @@ class Workspace:
         self.max_bytes = max_bytes
         self._registry: SqliteFile | None = None
         self._curation: CurationStore | None = None
+        self._scenes: SceneStore | None = None
 
     # ------------------------------------------------------------------ paths and stores
     @property
@@ -161,6 +163,14 @@ class Workspace:
             self._curation = CurationStore(self.root / "curation.sqlite", self.user)
         return self._curation
 
+    @property
+    def scenes(self) -> SceneStore:
+        """The explorer's named scenes (``scenes.sqlite``)."""
+        if self._scenes is None:
+            self._ensure_root()
+            self._scenes = SceneStore(self.root / "scenes.sqlite", self._user())
+        return self._scenes
+
     def _user(self) -> str:
         return self._curation.user if self._curation is not None else (self.user or default_user())
 
@@ -174,10 +184,10 @@ class Workspace:
                 raise storage_error(exc, "创建工作区", self.root) from None
 
     def close(self) -> None:
-        for s in (self._registry, self._curation):
+        for s in (self._registry, self._curation, self._scenes):
             if s is not None:
                 s.close()
-        self._registry = self._curation = None
+        self._registry = self._curation = self._scenes = None
 
     def __enter__(self) -> Workspace:
         return self
