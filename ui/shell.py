@@ -22,6 +22,7 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui import state as vs
 from tracegraph.ui.views import ask, common, corpus, curation, login, matrix, overview, review, trace
 from tracegraph.ui.views import graph as graph_view
+from tracegraph.ui.views import map as map_view
 from tracegraph.ui.workspace import NO_LOGIN_ENV, open_workspace, workspace_root
 
 APP_TITLE = "整改材料知识图谱"
@@ -67,6 +68,7 @@ class PageContext:
 RENDER: dict[str, Callable[[PageContext], None]] = {
     "overview": lambda c: overview.render(c.g, c.ws, c.state),
     "graph": lambda c: graph_view.render(c.g, c.state, c.ws),
+    "map": lambda c: map_view.render(c.g, c.state),
     "trace": lambda c: trace.render(c.g, c.state),
     "matrix": lambda c: matrix.render(c.g, c.state),
     "ask": lambda c: ask.render(c.g, c.state),

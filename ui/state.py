@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from tracegraph.graph.corpus.boilerplate import SentenceIndex
 
 # the pages in navigation order; each name is also the page's URL path (/overview, /graph, …)
-VIEWS = ("overview", "graph", "trace", "matrix", "ask", "corpus", "curation", "review")
-VIEW_LABELS_ZH = {"overview": "总览", "graph": "图谱", "trace": "溯源", "matrix": "矩阵", "ask": "问答",
+VIEWS = ("overview", "graph", "map", "trace", "matrix", "ask", "corpus", "curation", "review")
+VIEW_LABELS_ZH = {"overview": "总览", "graph": "图谱", "map": "全图", "trace": "溯源", "matrix": "矩阵", "ask": "问答",
                   "corpus": "语料", "curation": "校对", "review": "评估"}
 DEFAULT_TYPES = ("Area", "Problem", "Cause", "Measure", "Action")
 ALL_ORIGINS = ("parsed", "explicit", "inferred", "curated")
