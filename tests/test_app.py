@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui import state as vs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,46 +198,61 @@ def test_ask_answers_with_ranked_results(monkeypatch: pytest.MonkeyPatch, worksp
         assert "每个问题都有对应的整改措施" in at.warning[0].value
 
 
+def _scene(at: AppTest) -> list[str]:
+    """The explorer's scene (node ids) as the session holds it."""
+    return list(at.session_state["_tg_explorer_state"].nodes)
+
+
 def test_graph_view_detail_panel_and_search(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
     at = _app(monkeypatch, workspace, view="graph", node=f"{DOC}:P5.2")
-    frames = at.get("iframe")
-    assert len(frames) == 1
-    page = frames[0].proto.srcdoc
-    assert f"{DOC}:P5.2" in page and "vis.Network" in page and "cdn.jsdelivr" not in page
+    scene = _scene(at)
+    # the node, its measure M5 (the 三会一课/一岗双责 link) and its cause, around it in the explorer
+    assert scene[0] == f"{DOC}:P5.2" and f"{DOC}:M5" in scene and len(scene) >= 4
     text = _text(at)
     assert "节点详情" in text and "还存在“两个责任”履行不够到位的问题" in text
     source = next(m.value for m in at.markdown if 'class="tg-source"' in m.value)
     assert "<mark>二是<b>还存在“两个责任”履行不够到位的问题</b>" in source
-    assert "显示 48 个节点" in text
+    assert f"展开 1 个节点：新增 {len(scene) - 1} 个相邻节点" == at.session_state["_tg_explorer_state"].message
     # links with scores and evidence
     assert any("加强自身建设，提升能力水平" in m.value and "三会一课" in m.value for m in at.markdown)
 
-    at.text_input(key="tg_q").set_value("软弱涣散").run()
+    at.query_params["q"] = "软弱涣散"
+    at.run()
     assert "对如何运用党史做好组织工作结合上还不够好" in _text(at)
-    assert at.query_params["q"] == "软弱涣散"
     _button(at, f"sr-focus-{DOC}:P4.1").click().run()
     assert at.query_params["focus"] == f"{DOC}:P4.1"
-    assert "聚焦：【问题】P4.1" in _text(at)
+    assert f"{DOC}:P4.1" in _scene(at)
 
 
-def test_graph_filters_are_mirrored_into_the_url_and_cap_message(
+def test_graph_starts_a_newcomer_on_the_documents_problems(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
+    at = _app(monkeypatch, workspace, view="graph")
+    scene = _scene(at)
+    problems = [n for n in scene if n.split(":", 1)[1].startswith("P")]
+    assert len(problems) == 12 and f"{DOC}:M5" in scene
+    assert at.session_state["_tg_explorer_state"].message.startswith("起始场景：本文档前 12 个问题")
+
+
+def test_graph_scene_saved_in_the_workspace_reopens_from_the_url(
     monkeypatch: pytest.MonkeyPatch, workspace: Path
 ) -> None:
-    at = _app(monkeypatch, workspace, view="graph", cap="10", types="Problem,Measure")
-    assert "符合条件的节点共 24 个，只显示前 10 个" in _text(at)
-    at.sidebar.slider(key="tg_min_score").set_value(0.9).run()
-    assert at.query_params["min"] == "0.9"
-    assert at.query_params["types"] == "Problem,Measure"
-    # filters survive a visit to another page
-    assert _headers(_goto(at, "matrix")) == ["矩阵"]
-    assert _headers(_goto(at, "graph")) == ["图谱"]
-    assert at.sidebar.slider(key="tg_min_score").value == 0.9
-    assert at.query_params["cap"] == "10"
+    with Workspace(workspace, user="甲") as ws:
+        from tracegraph.graph.curation.scenes import Scene
+
+        ws.scenes.save(Scene("两个责任的来龙去脉", [f"{DOC}:P5.2", f"{DOC}:M5", f"{DOC}:gone"],
+                             {f"{DOC}:P5.2": (10.0, 20.0)}, pinned=[f"{DOC}:M5"], style="document"))
+    at = _app(monkeypatch, workspace, view="graph", scene="两个责任的来龙去脉")
+    xs = at.session_state["_tg_explorer_state"]
+    assert xs.nodes == [f"{DOC}:P5.2", f"{DOC}:M5"] and xs.pinned == [f"{DOC}:M5"] and xs.style == "document"
+    assert xs.positions == {f"{DOC}:P5.2": (10.0, 20.0)}
+    assert xs.message == "已打开场景“两个责任的来龙去脉”（2 个节点）；1 个节点在当前图谱中已不存在"
+    assert at.selectbox(key="tg-scene-pick").value == "两个责任的来龙去脉"
+    scope = [_plain(c.value) for c in at.caption if c.value.startswith("导出范围")]
+    assert scope == ["导出范围：场景“两个责任的来龙去脉”的 2 个节点及其之间的关系"]
 
 
 def test_bad_url_still_opens(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
     at = _app(monkeypatch, workspace, view="graph", node="nope", area="nope", types="Bogus", hops="x")
-    assert "没有符合条件的节点" in _text(at)
+    assert _headers(at) == ["图谱"] and "起始场景" in at.session_state["_tg_explorer_state"].message
     at = _app(monkeypatch, workspace, view="trace", trace="<script>")
     assert at.selectbox(key="tg_trace").value == ""
 
@@ -257,7 +273,7 @@ def test_empty_workspace_offers_upload_and_upload_builds(monkeypatch: pytest.Mon
     assert (tmp_path / "build" / "graph.json").exists()
 
 
-HEADINGS = {"overview": "总览", "graph": "图谱", "trace": "溯源", "matrix": "矩阵", "ask": "问答",
+HEADINGS = {"overview": "总览", "graph": "图谱", "map": "全图", "trace": "溯源", "matrix": "矩阵", "ask": "问答",
             "corpus": "语料分析", "curation": "校对", "review": "评估"}
 
 
@@ -266,7 +282,8 @@ def test_every_page_is_registered_with_its_chinese_title_and_url_path() -> None:
     from tracegraph.ui.shell import RENDER
 
     assert list(RENDER) == list(vs.VIEWS) == list(HEADINGS)
-    assert [vs.VIEW_LABELS_ZH[v] for v in vs.VIEWS] == ["总览", "图谱", "溯源", "矩阵", "问答", "语料", "校对", "评估"]
+    assert [vs.VIEW_LABELS_ZH[v] for v in vs.VIEWS] == ["总览", "图谱", "全图", "溯源", "矩阵", "问答", "语料", "校对",
+                                                        "评估"]
 
 
 def test_every_page_opens_through_page_switching(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
@@ -324,20 +341,6 @@ def test_the_curation_page_closes_its_store(
 
     with Workspace(ws_dir) as ws:
         assert [r["op"] for r in ws.curation.log()] == ["confirm"]
-
-
-def test_graph_view_offers_the_export_panel_for_the_current_view(
-    monkeypatch: pytest.MonkeyPatch, workspace: Path
-) -> None:
-    """ui/export_panel.py (another module) gets the view as a selection: the focus and its hops."""
-    import importlib.util
-
-    if importlib.util.find_spec("tracegraph.ui.export_panel") is None:
-        pytest.skip("ui.export_panel is not there")
-    at = _app(monkeypatch, workspace, view="graph", focus=f"{DOC}:P5.2", hops="2")
-    assert not at.error
-    scope = [_plain(c.value) for c in at.caption if c.value.startswith("导出范围")]
-    assert scope and f"{DOC}:P5.2" in scope[0] and "2 层" in scope[0]
 
 
 def test_corpus_view_groups_problems_across_documents(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -463,7 +466,8 @@ def test_url_parameters_and_titles_are_text_in_every_view(
         monkeypatch: pytest.MonkeyPatch, workspace: Path, view: str) -> None:
     """A beacon in every URL parameter (and the node it points at, where it is a node): no element gets it as
     Markdown — no image, link, HTML, autolink, colour directive or formula survives ui.highlight.esc."""
-    params = {p: BEACON for p in ("q", "focus", "node", "trace", "cell", "doc", "area", "ask", "types", "origins")}
+    params = {p: BEACON for p in ("q", "focus", "node", "trace", "cell", "doc", "area", "ask", "types", "origins",
+                                  "scene")}
     at = _app(monkeypatch, workspace, view=view, **params)
     values = _markdown_values(at)
     assert values
@@ -472,5 +476,5 @@ def test_url_parameters_and_titles_are_text_in_every_view(
             v = v.replace('style="', "").replace("class=", "")  # our own markup around escaped text
         for bad in ("](", "<img", "://", "www.", "@example", ":red[", "$x"):
             assert bad not in v, (view, bad, v[:300])
-    if view == "graph":  # the query and the focus are shown, as the text they are
-        assert sum("点此" in _plain(v) and "http://127.0.0.1:9/" in _plain(v) for v in values) >= 2
+    if view == "graph":  # the query is shown, as the text it is
+        assert sum("点此" in _plain(v) and "http://127.0.0.1:9/" in _plain(v) for v in values) >= 1

@@ -39,6 +39,7 @@ def render_export_panel(
     fmts: Sequence[str] | None = None,
     key: str = "export",
     subject: str | None = None,
+    scope: str | None = None,
 ) -> None:
     """Render the export section: scope line and a grid of download buttons (named by ``subject`` when
     the view knows a better name than the selection's own)."""
@@ -49,7 +50,7 @@ def render_export_panel(
     names = [f for f in (fmts or BRIEFING_FIRST) if f in available]
     from tracegraph.ui.views.common import md
 
-    st.caption(f"导出范围：{md(describe(sel))}")
+    st.caption(f"导出范围：{md(scope or describe(sel))}")
     cols = st.columns(min(len(names), 5) or 1)
     for i, name in enumerate(names):
         spec = available[name]

@@ -98,13 +98,13 @@ def map_data(g: nx.MultiDiGraph, doc: str | None = None, types: tuple[str, ...] 
     tile_w = len(COLUMNS) * COL_W + TILE_PAD
     x0 = y0 = 0.0
     row_h = 0.0
-    for i, d in enumerate(docs):
+    for i, doc_id in enumerate(docs):
         if i and i % per_row == 0:
             x0, y0, row_h = 0.0, y0 + row_h + TILE_PAD, 0.0
-        if d in g:
-            put(d, x0 - 20.0, y0 - 20.0)
+        if doc_id in g:
+            put(doc_id, x0 - 20.0, y0 - 20.0)
         rows = [0] * len(COLUMNS)
-        for n in groups[d]:
+        for n in groups[doc_id]:
             col = COLUMNS.get(g.nodes[n].get("type") or "", len(COLUMNS) - 1)
             put(n, x0 + col * COL_W, y0 + rows[col] * ROW_H)
             rows[col] += 1
@@ -158,13 +158,13 @@ def grouped_data(g: nx.MultiDiGraph, total: int, limit: int) -> dict[str, Any]:
     width = max(1, math.ceil(math.sqrt(len(docs) * 1.6)))
     colours, cidx = _palette()
     xs, ys, size, labels, tips = [], [], [], [], []
-    for k, d in enumerate(docs):
+    for k, doc_id in enumerate(docs):
         xs.append(float((k % width) * 60))
         ys.append(float((k // width) * 40))
-        c = counts.get(d, 0)
+        c = counts.get(doc_id, 0)
         size.append(round(4 + 3 * math.sqrt(c) / 2, 1))
-        labels.append(doc_label(g, d))
-        tips.append(f"文档 {doc_label(g, d)}\n{c} 个条目（点击打开此文档的全图）")
+        labels.append(doc_label(g, doc_id))
+        tips.append(f"文档 {doc_label(g, doc_id)}\n{c} 个条目（点击打开此文档的全图）")
     return {"key": f"{id(g)}:{g.number_of_nodes()}:grouped", "grouped": True, "id": docs, "x": xs, "y": ys,
             "c": [cidx["Document"]] * len(docs), "s": size, "p": [100] * len(docs), "l": labels, "t": tips,
             "e": [], "ec": [], "palette": colours, "edgePalette": [],

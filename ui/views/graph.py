@@ -10,6 +10,7 @@ search hits below."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -29,6 +30,7 @@ from tracegraph.ui.views.common import go_graph, go_trace, md, ref, set_focus, t
 GRAPH_HEIGHT = 620
 KEY = "tg-explorer"
 _STATE_KEY = "_tg_explorer_state"
+_FULL_RUN_KEY = "_tg_explorer_full_run"  # set while the whole page runs (not a fragment-only rerun)
 _SEEDED_KEY = "_tg_explorer_seeded"  # what the URL asked for last (node/focus/scene), so it seeds only once
 
 
@@ -133,14 +135,21 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState, ws: Workspace) -> None:
         return
     xs = explorer_state()
     _seed(g, ws, state, xs)
-    _explore(g, str(ws.root), state.doc or None)
+    store = vs.session().store
+    store[_FULL_RUN_KEY] = True
+    try:
+        _explore(g, str(ws.root), state.doc or None)
+    finally:
+        store[_FULL_RUN_KEY] = False
     render_search(g, state)
 
 
 @st.fragment
 def _explore(g: nx.MultiDiGraph, root: str, doc: str | None) -> None:
     sess = vs.session()
-    if sess.goto or sess.curation_message:  # a detail-panel button asked for another page or changed links
+    if not sess.store.get(_FULL_RUN_KEY) and (sess.goto or sess.curation_message):
+        # a rerun of this fragment alone, after a detail-panel button asked for another page or changed a
+        # link: the frame (navigation, the re-read graph) must run
         st.rerun(scope="app")
     xs = explorer_state()
     st.caption("在搜索框输入关键词，从全部文档中选出节点加入场景；双击节点展开相邻节点（每次最多 "
@@ -154,7 +163,7 @@ def _explore(g: nx.MultiDiGraph, root: str, doc: str | None) -> None:
         left, right = st.container(), None
     with left:
         explorer(payload(g, xs, GRAPH_HEIGHT), KEY,
-                 {e: (lambda e=e: _on_event(e, g, root, doc)) for e in EVENTS})
+                 {e: partial(_on_event, e, g, root, doc) for e in EVENTS})
     if right is not None:
         with right:
             detail.render(g, opened)
@@ -200,7 +209,9 @@ def _scene_export(g: nx.MultiDiGraph, xs: ExplorerState) -> None:
     with st.expander(f"导出当前场景（{len(xs.nodes)} 个节点）"):
         try:
             render_export_panel(g, Selection(focus=tuple(xs.nodes), depth=0), key="scene-export",
-                                subject=f"场景_{xs.scene_name}" if xs.scene_name else "探索场景")
+                                subject=f"场景_{xs.scene_name}" if xs.scene_name else "探索场景",
+                                scope=(f"场景“{xs.scene_name}”" if xs.scene_name else "当前场景")
+                                + f"的 {len(xs.nodes)} 个节点及其之间的关系")
         except Exception as exc:  # an export problem must not take the explorer down
             st.error(md(f"导出面板出错：{type(exc).__name__}: {exc}"))
 

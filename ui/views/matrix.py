@@ -14,6 +14,7 @@ from tracegraph.graph.query.subgraph import Selection
 from tracegraph.ui import state as vs
 from tracegraph.ui.export_panel import render_export_section
 from tracegraph.ui.views.common import doc_arg, doc_label, go_trace, html, link_row_html, md, name, ref
+from tracegraph.ui.views.trace_picture import render_picture
 
 MARKS = {"explicit": "明示", "inferred": "推断", "curated": "人工"}
 
@@ -48,6 +49,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
     st.header("矩阵")
     doc = doc_arg(state)
     docs = list(g.graph.get("documents", {}))
+    render_doc_picture(g, doc or (docs[0] if len(docs) == 1 else None), several=len(docs) > 1)
     if doc is None and len(docs) > 1:
         # a traceability matrix belongs to one material: measures of one never address problems of another
         doc = docs[0]
@@ -73,6 +75,21 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
         render_export_section(g, export_selection(one), key="matrix-export",
                               label="导出本文档的矩阵（Word、PowerPoint 等）", title="整改措施与问题对应情况",
                               subject=f"{doc_label(g, one)}_措施与问题")
+
+
+def render_doc_picture(g: nx.MultiDiGraph, doc: str | None, several: bool = False) -> None:
+    """溯源图 of the document the matrix lists, folded (a whole document's picture is big); with several
+    documents and none chosen there is no one document to draw, and the page says so."""
+    if not doc:
+        if several:
+            st.caption("溯源图：请在左侧选择一个文档以查看其溯源图。")
+        return
+    with st.expander("溯源图（本文档）", expanded=False):
+        drawn = render_picture(g, doc, key="matrix-picture", heading=False,
+                               caption=f"{md(doc_label(g, doc))}：全部问题的溯源，原因 → 问题 → 整改措施 → 具体举措 → "
+                                       "政策依据；点击方框查看该节点。")
+        if not drawn:
+            st.caption("本文档没有可画的关联。")
 
 
 def export_selection(doc: str) -> Selection:

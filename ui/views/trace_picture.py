@@ -1,4 +1,6 @@
-"""溯源图: the first picture of a problem (or measure, or cause) in 溯源 — 原因 → 问题 → 整改措施 → 具体举措
+"""溯源图: the first picture of a problem (or measure, or cause) in 溯源 — and of an area, a section, a
+document, a policy reference or a selection of several (their problems' traces together, at most
+``MAX_PROBLEMS`` problems, the rest counted so the page can say so) — 原因 → 问题 → 整改措施 → 具体举措
 (→ 政策依据) left to right, drawn as inline SVG from the exporters' own layout (``_layout.plan_layout``), so
 the boxes stand and the edges run exactly as in the Word, PowerPoint and figure exports: no edge through a
 box, explicit/inferred/curated told apart, rejected links left out, the one palette of ``_style``. Titles are
@@ -10,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 import networkx as nx
@@ -27,7 +30,8 @@ from tracegraph.graph.exporters._style import (
     type_zh,
 )
 from tracegraph.graph.model.schema import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH
-from tracegraph.graph.query.subgraph import select
+from tracegraph.graph.query.queries import counted_problems
+from tracegraph.graph.query.subgraph import Selection, resolve_id, select, trace_ids
 from tracegraph.ui.highlight import esc
 
 PICTURE_TYPES = ("Cause", "Problem", "Measure", "Action", "PolicyRef")
@@ -39,15 +43,97 @@ LINE_PX = 17
 PAD_PX = 8
 HEADER_PX = 30
 LINE_UNITS = (BOX_W * PX - 2 * PAD_PX) / FONT_PX  # CJK characters per line
+MAX_PROBLEMS = 25  # more problems than this make a picture no one can read: the rest are counted, not drawn
+
+Seeds = str | Sequence[str]
 
 
-def picture_graph(g: nx.MultiDiGraph, n: str) -> nx.MultiDiGraph:
-    """The trace of ``n`` as the exporters select it (rejected edges left out), kept to the picture's
-    columns: 原因, 问题, 整改措施, 具体举措, 政策依据."""
-    sub = select(g, f"trace:{n}")
-    drop = [m for m, d in sub.nodes(data=True) if d.get("type") not in PICTURE_TYPES]
-    sub.remove_nodes_from(drop)
-    return sub
+def seed_list(seeds: Seeds) -> list[str]:
+    """One id or several, as a list without repeats (a lone string is one seed, not its characters)."""
+    return list(dict.fromkeys([seeds] if isinstance(seeds, str) else seeds))
+
+
+def _order(g: nx.MultiDiGraph, n: str) -> tuple[str, int, str]:
+    """Document order: the document, then the place in its text."""
+    d = g.nodes[n]
+    start = d.get("start")
+    return (str(d.get("doc") or "~"), start if isinstance(start, int) else 10**9, str(n))
+
+
+def _contained(g: nx.MultiDiGraph, n: str) -> list[str]:
+    """Everything ``n`` CONTAINS, at any depth (only CONTAINS: a problem's causes are not in its area)."""
+    seen: set[str] = set()
+    stack = [n]
+    while stack:
+        u = stack.pop()
+        for _, v, d in g.out_edges(u, data=True):
+            if d.get("type") == "CONTAINS" and not d.get("rejected") and v not in seen:
+                seen.add(v)
+                stack.append(v)
+    return sorted(seen, key=lambda m: _order(g, m))
+
+
+def _citers(g: nx.MultiDiGraph, ref: str) -> list[str]:
+    """The problems, measures and causes that cite ``ref`` — directly or through one of their actions or
+    examples (in the sample only actions cite for a measure)."""
+    out: list[str] = []
+    for u, _, d in g.in_edges(ref, data=True):
+        if d.get("type") != "CITES" or d.get("rejected"):
+            continue
+        if g.nodes[u].get("type") in ("Action", "Example"):
+            u = next((p for p, _, e in g.in_edges(u, data=True)
+                      if e.get("type") in ("HAS_ACTION", "HAS_EXAMPLE") and not e.get("rejected")), u)
+        if g.nodes[u].get("type") in TRACEABLE:
+            out.append(u)
+    return out
+
+
+def _roots(g: nx.MultiDiGraph, seed: str) -> list[str]:
+    """The nodes whose traces make the picture of one seed: a document's counted problems; an area's or a
+    section's counted problems (its measures and causes when it holds none); a policy reference's citers;
+    any other node itself (as 溯源 has always drawn it)."""
+    docs = g.graph.get("documents", {})
+    if seed in docs or (seed in g and g.nodes[seed].get("type") == "Document"):
+        return counted_problems(g, seed)
+    n = resolve_id(g, seed)
+    t = g.nodes[n].get("type")
+    if t in ("Area", "Section"):
+        inside = _contained(g, n)
+        problems = [m for m in inside
+                    if g.nodes[m].get("type") == "Problem" and g.nodes[m].get("status") != "none_found"]
+        return problems or [m for m in inside if g.nodes[m].get("type") in ("Measure", "Cause")]
+    if t == "PolicyRef":
+        return _citers(g, n)
+    return [n]
+
+
+def picture_scope(g: nx.MultiDiGraph, seeds: Seeds) -> tuple[nx.MultiDiGraph, int]:
+    """The picture of the seeds and how many problems were left out of it: the union of the traces of every
+    seed's roots, kept to the picture's columns; beyond ``MAX_PROBLEMS`` problems only the first (in document
+    order) are drawn with what links to them, so that the caller can say honestly how many are missing."""
+    given = seed_list(seeds)
+    roots = list(dict.fromkeys(r for s in given for r in _roots(g, s)))
+    traces = {r: trace_ids(g, r) for r in roots}
+    shown = {s for s in given if s in g and g.nodes[s].get("type") == "PolicyRef"}  # the cited reference itself
+    nodes = set(shown).union(*traces.values())
+    problems = sorted((m for m in nodes if g.nodes[m].get("type") == "Problem"), key=lambda m: _order(g, m))
+    left_out = max(0, len(problems) - MAX_PROBLEMS)
+    if left_out:
+        kept, dropped = set(problems[:MAX_PROBLEMS]), set(problems[MAX_PROBLEMS:])
+        nodes = set(shown)
+        for r, tr in traces.items():
+            if r in kept or (r not in dropped and (tr & kept or not tr & dropped)):
+                nodes |= tr - dropped
+    nodes = {m for m in nodes if g.nodes[m].get("type") in PICTURE_TYPES}
+    if not nodes:
+        return nx.MultiDiGraph(), left_out
+    return select(g, Selection(focus=tuple(sorted(nodes, key=str)), depth=0)), left_out
+
+
+def picture_graph(g: nx.MultiDiGraph, n: Seeds) -> nx.MultiDiGraph:
+    """The picture of one node or several (see :func:`picture_scope`), rejected edges left out, kept to the
+    picture's columns: 原因, 问题, 整改措施, 具体举措, 政策依据."""
+    return picture_scope(g, n)[0]
 
 
 def _width(ch: str) -> float:
@@ -114,8 +200,10 @@ def _arrow(a: Point, b: Point, colour: str) -> str:
     return f'<polygon points="{" ".join(f"{_px(x)},{_px(y)}" for x, y in pts)}" fill="{colour}"/>'
 
 
-def svg(g: nx.MultiDiGraph, focus: str | None = None) -> str:
-    """The picture of a selected subgraph as one inline <svg> (coordinates in pixels)."""
+def svg(g: nx.MultiDiGraph, focus: str | Iterable[str] | None = None) -> str:
+    """The picture of a selected subgraph as one inline <svg> (coordinates in pixels); every node in
+    ``focus`` (the seeds) drawn with a heavier border."""
+    focused = {focus} if isinstance(focus, str) else set(focus or ())
     p, lines = plan(g)
     out: list[str] = []
     w, h = p.width * PX, p.height * PX + HEADER_PX
@@ -146,7 +234,7 @@ def svg(g: nx.MultiDiGraph, focus: str | None = None) -> str:
                    f"{_arrow(r.points[-2], r.points[-1], colour)}<title>{esc(tip)}</title></g>")
     for n, (x0, y0, x1, y1) in p.boxes.items():
         colour = node_colour(g.nodes[n])
-        width = 2.6 if n == focus else 1.2
+        width = 2.6 if n in focused else 1.2
         top = y0 * PX + ((y1 - y0) * PX - len(lines[n]) * LINE_PX) / 2  # the lines centred in the box
         texts = "".join(
             f'<tspan x="{_px((x0 + x1) / 2)}" y="{top + (i + 0.8) * LINE_PX:.1f}">{esc(line)}</tspan>'
@@ -188,13 +276,16 @@ def _line(colour: str, style: str, width: float) -> str:
             f'<line x1="1" y1="5" x2="27" y2="5" stroke="{colour}" stroke-width="{width:.1f}"{dash}/></svg>')
 
 
-def picture_html(g: nx.MultiDiGraph, n: str) -> str:
+def picture_html(g: nx.MultiDiGraph, n: Seeds) -> str:
     """The legend and the picture (HTML fragment); empty when the node stands alone."""
-    sub = picture_graph(g, n)
+    return _html(picture_graph(g, n), seed_list(n))
+
+
+def _html(sub: nx.MultiDiGraph, seeds: list[str]) -> str:
     if sub.number_of_nodes() < 2:
         return ""
     return (legend(sub) + '<div class="tg-trace-scroll" style="overflow-x:auto;max-width:100%">'
-            + svg(sub, focus=n) + "</div>")
+            + svg(sub, focus=seeds) + "</div>")
 
 
 # Streamlit's st.html keeps only HTML (its sanitiser drops <svg>), so the picture is a small page in st.iframe,
@@ -223,9 +314,12 @@ _STYLE = ("<style>body{margin:0;font-family:'WenQuanYi Zen Hei','Noto Sans CJK S
           "a.tg-box{cursor:pointer}a.tg-box:hover rect{stroke-width:2.6}</style>")
 
 
-def picture_page(g: nx.MultiDiGraph, n: str) -> tuple[str, int]:
+def picture_page(g: nx.MultiDiGraph, n: Seeds) -> tuple[str, int]:
     """A self-contained page (nothing loaded from anywhere) and the height it needs; ("", 0) when empty."""
-    body = picture_html(g, n)
+    return _page(picture_html(g, n))
+
+
+def _page(body: str) -> tuple[str, int]:
     if not body:
         return "", 0
     m = re.search(r'class="tg-trace-picture" width="\d+" height="(\d+)"', body)
@@ -234,11 +328,32 @@ def picture_page(g: nx.MultiDiGraph, n: str) -> tuple[str, int]:
     return page, height + 80
 
 
-def render_picture(g: nx.MultiDiGraph, n: str) -> None:
-    """溯源图 at the top of a 溯源 (nothing when the node stands alone)."""
-    page, height = picture_page(g, n)
+def left_out_note(sub: nx.MultiDiGraph, left_out: int) -> str:
+    """The honest line under a capped picture (empty when nothing was left out)."""
+    if not left_out:
+        return ""
+    drawn = sum(1 for _, d in sub.nodes(data=True) if d.get("type") == "Problem")
+    return f"共 {drawn + left_out} 个问题，图中画出前 {drawn} 个；其余 {left_out} 个见矩阵或导出。"
+
+
+def render_picture(g: nx.MultiDiGraph, n: Seeds, key: str | None = None, caption: str | None = None,
+                   heading: bool = True) -> bool:
+    """溯源图 of one node or several: the heading (left out inside a titled expander), a caption (``caption``
+    or the default reading guide), the note on problems left out, and the picture. ``key`` names the
+    picture's container, so that two pictures on one page stay apart. False when there was nothing to draw
+    (the node stands alone), so that the caller can say so."""
+    seeds = seed_list(n)
+    sub, left_out = picture_scope(g, seeds)
+    page, height = _page(_html(sub, seeds))
     if not page:
-        return
-    st.markdown("##### 溯源图")
-    st.caption("原因 → 问题 → 整改措施 → 具体举措 → 政策依据；点击方框查看该节点。")
-    st.iframe(page, height=height)
+        return False
+    if heading:
+        st.markdown("##### 溯源图")
+    st.caption(caption or "原因 → 问题 → 整改措施 → 具体举措 → 政策依据；点击方框查看该节点。")
+    note = left_out_note(sub, left_out)
+    if note:
+        st.caption(note)
+    box = st.container(key=f"tg-picture-{key}") if key else st.container()
+    with box:
+        st.iframe(page, height=height)
+    return True
