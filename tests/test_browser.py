@@ -29,7 +29,7 @@ HOSTILE_PROBLEM = f"{DOC}:P3.1"
 HOSTILE_P = '<script>window.top.__xss=2</script><img src=x onerror="window.top.__xss=3">回应群众需求不及时'
 # page URL path → (its title in the navigation, its heading)
 PAGES = {
-    "overview": ("总览", "总览"), "graph": ("图谱", "图谱"), "trace": ("溯源", "溯源"), "matrix": ("矩阵", "矩阵"),
+    "overview": ("总览", "总览"), "graph": ("图谱", "图谱"), "map": ("全图", "全图"), "trace": ("溯源", "溯源"), "matrix": ("矩阵", "矩阵"),
     "ask": ("问答", "问答"), "corpus": ("语料", "语料分析"), "curation": ("校对", "校对"), "review": ("评估", "评估"),
 }
 
@@ -103,15 +103,6 @@ def _path(url: str) -> str:
     return urlsplit(url).path
 
 
-def _graph_frame(page: Any):  # type: ignore[no-untyped-def]
-    el = page.locator('[data-testid="stMain"] iframe').first
-    el.wait_for(timeout=60_000)
-    el.scroll_into_view_if_needed()
-    frame = el.element_handle().content_frame()
-    frame.wait_for_function("window.tgReady === true", timeout=60_000)
-    return el, frame
-
-
 def test_overview_renders_in_chinese(session: Any) -> None:
     base, page, log, g = session
     t0 = time.perf_counter()
@@ -167,22 +158,25 @@ def test_an_old_view_link_opens_its_page_at_its_path(session: Any) -> None:
 
 
 def test_search_finds_the_gap_problem_and_its_trace_shows_candidates(session: Any) -> None:
+    """Type-ahead in the explorer: the problem is offered, picked into the scene with its detail beside it,
+    and its 溯源 button leads to the trace."""
     base, page, log, g = session
     page.goto(base + "/")
     wait_overview(page)
     _nav(page, "图谱").click()
     page.get_by_role("heading", name="图谱", exact=True).wait_for()
     page.wait_for_url(re.compile(r"/graph(\?|$)"), timeout=30_000)
-    box = page.get_by_placeholder("如：软弱涣散、三会一课、两个责任")
+    _explorer(page)
+    box = page.locator('[data-testid="tgx-search"]')
     box.fill("软弱涣散")
-    box.press("Enter")
-    trace_button = page.locator(f".st-key-sr-trace-{DOC}-P4-1 button")
+    item = page.locator(".tgx-item").first
+    item.wait_for(timeout=30_000)
+    assert "对如何运用党史做好组织工作结合上还不够好" in item.inner_text() and "P4.1" in item.inner_text()
+    _shot(page, "graph_typeahead")
+    item.dispatch_event("mousedown")
+    trace_button = page.locator(f".st-key-dt-trace-{DOC}-P4-1 button")
     trace_button.wait_for(timeout=30_000)
-    page.get_by_text("搜索“软弱涣散”").wait_for()
-    assert "对如何运用党史做好组织工作结合上还不够好" in _main_text(page)
-    page.wait_for_url(re.compile(r"[?&]q=%E8%BD%AF"), timeout=30_000)  # the search is in the URL
-    _graph_frame(page)
-    _shot(page, "graph_search")
+    assert f"{DOC}:P4.1" in page.evaluate("() => document.querySelector('[data-testid=tgx-root]').tgx.nodes.getIds()")
     trace_button.click()
     page.get_by_role("heading", name="溯源", exact=True).wait_for()
     from tracegraph.graph.query.queries import trace
@@ -199,6 +193,15 @@ def test_search_finds_the_gap_problem_and_its_trace_shows_candidates(session: An
              *candidates)
     page.wait_for_url(lambda u: _path(u) == "/trace" and f"trace={DOC}:P4.1" in unquote(u), timeout=30_000)
     _shot(page, "trace_gap")
+    _no_remote(log)
+
+
+def test_a_bookmarked_search_lists_its_hits_with_trace_buttons(session: Any) -> None:
+    base, page, log, _g = session
+    page.goto(f"{base}/graph?q=软弱涣散")
+    page.locator(f".st-key-sr-trace-{DOC}-P4-1 button").wait_for(timeout=60_000)
+    page.get_by_text("搜索“软弱涣散”").wait_for()
+    assert "对如何运用党史做好组织工作结合上还不够好" in _main_text(page)
     _no_remote(log)
 
 
@@ -246,19 +249,34 @@ def test_ask_view(session: Any) -> None:
     _no_remote(log)
 
 
+def _explorer(page: Any) -> Any:
+    """The explorer, drawn: its root (with ``.tgx``, the drawn state)."""
+    root = page.locator('[data-testid="tgx-root"]')
+    root.wait_for(timeout=60_000)
+    page.wait_for_function("() => +document.querySelector('[data-testid=tgx-root]').getAttribute('data-nodes') > 0",
+                           timeout=60_000)
+    return root
+
+
+def node_point(page: Any, node: str) -> dict[str, float]:
+    """Where a node of the explorer is on the screen."""
+    return page.evaluate(
+        """(id) => { const st = document.querySelector('[data-testid=tgx-root]').tgx;
+                     st.network.focus(id, {scale: 1.0, animation: false});
+                     const p = st.network.canvasToDOM(st.network.getPositions([id])[id]);
+                     const r = document.querySelector('[data-testid=tgx-canvas] canvas').getBoundingClientRect();
+                     return {x: r.left + p.x, y: r.top + p.y}; }""", node)
+
+
 def test_clicking_a_graph_node_opens_its_detail_panel(session: Any) -> None:
     base, page, log, g = session
     target = f"{DOC}:P5.2"
-    page.goto(f"{base}/graph")
-    el, frame = _graph_frame(page)
-    point = frame.evaluate(
-        """(id) => { const p = network.canvasToDOM(network.getPositions([id])[id]);
-                     const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
-                     return {x: r.left + p.x, y: r.top + p.y}; }""", target)
-    box = el.bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    page.wait_for_url(re.compile(r"node=" + re.escape(DOC)), timeout=30_000)
-    assert _path(page.url) == "/graph" and "view" not in parse_qs(urlsplit(page.url).query)
+    page.goto(f"{base}/graph?focus={target}")  # in the scene, its detail not open
+    _explorer(page)
+    assert page.locator('[data-testid="stVerticalBlock"]', has_text="节点详情").count() == 0
+    page.evaluate("() => { window.__tgNoReload = 1; }")
+    point = node_point(page, target)
+    page.mouse.click(point["x"], point["y"])
     panel = page.locator('[data-testid="stVerticalBlock"]', has_text="节点详情").last
     panel.wait_for(timeout=60_000)
     from tracegraph.ui.views.detail import node_links
@@ -266,35 +284,27 @@ def test_clicking_a_graph_node_opens_its_detail_panel(session: Any) -> None:
     _see(page, "节点详情", "问题 P5.2", "还存在“两个责任”履行不够到位的问题", f"关联（{len(node_links(g, target))}）")
     mark = page.locator(".tg-source mark").first
     assert "还存在“两个责任”履行不够到位的问题" in mark.inner_text()
-    _graph_frame(page)  # the picture is drawn again, with the node selected
-    assert frame_selected(page) == [target]
+    # the click reran the page's fragment only: the page was not reloaded and the node is still selected
+    assert page.evaluate("() => window.__tgNoReload") == 1
+    assert page.evaluate("() => document.querySelector('[data-testid=tgx-root]').tgx.network.getSelectedNodes()") \
+        == [target]
     _shot(page, "graph_detail")
     _no_remote(log)
-
-
-def frame_selected(page: Any) -> list[str]:
-    _, frame = _graph_frame(page)
-    return frame.evaluate("() => network.getSelectedNodes()")
 
 
 def test_hostile_title_stays_text(session: Any) -> None:
     base, page, log, _g = session
     page.goto(f"{base}/graph?node={HOSTILE_NODE}")
     _see(page, "节点详情", HOSTILE)  # shown as text in the detail panel
-    el, frame = _graph_frame(page)
+    _explorer(page)
     # hover the node: vis-network shows its tooltip, which must hold text, not an <img>
-    point = frame.evaluate(
-        """(id) => { const p = network.canvasToDOM(network.getPositions([id])[id]);
-                     const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
-                     return {x: r.left + p.x, y: r.top + p.y}; }""", HOSTILE_NODE)
-    box = el.bounding_box()
-    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-    tip = frame.locator("div.vis-tooltip")
+    point = node_point(page, HOSTILE_NODE)
+    page.mouse.move(point["x"], point["y"])
+    tip = page.locator("div.vis-tooltip")
     tip.wait_for(state="visible", timeout=10_000)
     assert HOSTILE in tip.inner_text()
-    assert frame.locator("div.vis-tooltip img").count() == 0
+    assert page.locator("div.vis-tooltip img").count() == 0
     assert page.evaluate("() => window.__xss") is None
-    assert frame.evaluate("() => window.__xss") is None
     assert not [u for u in log.urls if u.rstrip("/").endswith("/x")]
     _shot(page, "hostile_title")
     _no_remote(log)

@@ -6,6 +6,7 @@ silently. Saving under an existing name replaces it (the previous version stays 
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -75,13 +76,17 @@ def scene_from(name: str, body: dict[str, Any], saved_by: str = "", saved_at: fl
         raise CurationError("场景内容无效：nodes 应为节点编号列表")
     if len(nodes) > MAX_NODES:
         raise CurationError(f"场景节点过多（{len(nodes)} 个，最多 {MAX_NODES} 个）")
+    if not isinstance(body.get("positions") or {}, dict) or not isinstance(body.get("pinned") or [], list):
+        raise CurationError("场景内容无效：positions 应为 {节点编号: [x, y]}，pinned 应为节点编号列表")
     positions: dict[str, tuple[float, float]] = {}
     for n, xy in (body.get("positions") or {}).items():
         if n in nodes and isinstance(xy, (list, tuple)) and len(xy) == 2:
             try:
-                positions[n] = (float(xy[0]), float(xy[1]))
+                x, y = float(xy[0]), float(xy[1])
             except (TypeError, ValueError):
                 continue
+            if math.isfinite(x) and math.isfinite(y):  # NaN/inf would reach the browser as a broken layout
+                positions[n] = (x, y)
     pinned = [n for n in body.get("pinned") or [] if n in nodes]
     style = body.get("style") if body.get("style") in STYLE_BY else "type"
     caption = body.get("caption") if body.get("caption") in CAPTIONS else "code_title"

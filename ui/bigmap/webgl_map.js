@@ -309,6 +309,8 @@ function init(parent, data, trigger) {
     schedule(st);
   });
   new ResizeObserver(() => schedule(st)).observe(wrap);
+  root.tgm = st;  // for the tests and the benchmark: the drawn state, read-only
+  root.tgmScreen = (i) => toScreen(st, st.data.x[i], st.data.y[i]);
   return st;
 }
 
