@@ -29,7 +29,8 @@ HOSTILE_PROBLEM = f"{DOC}:P3.1"
 HOSTILE_P = '<script>window.top.__xss=2</script><img src=x onerror="window.top.__xss=3">回应群众需求不及时'
 # page URL path → (its title in the navigation, its heading)
 PAGES = {
-    "overview": ("总览", "总览"), "graph": ("图谱", "图谱"), "map": ("全图", "全图"), "trace": ("溯源", "溯源"), "matrix": ("矩阵", "矩阵"),
+    "overview": ("总览", "总览"), "graph": ("图谱", "图谱"), "map": ("全图", "全图"), "trace": ("溯源", "溯源"),
+    "matrix": ("矩阵", "矩阵"),
     "ask": ("问答", "问答"), "corpus": ("语料", "语料分析"), "curation": ("校对", "校对"), "review": ("评估", "评估"),
 }
 
