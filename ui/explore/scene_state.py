@@ -89,7 +89,9 @@ def expand(g: nx.MultiDiGraph, xs: ExplorerState, ids: list[str], limit: int = E
 def handle(g: nx.MultiDiGraph, xs: ExplorerState, event: str, value: Any, doc: str | None = None,
            scenes: SceneStore | None = None) -> None:
     """Apply one browser event to the state."""
-    xs.message, xs.focus, xs.saved = "", False, ""
+    # one-shot parts of the answer: what to select and say is for this event only (a later rerun must not
+    # take the analyst's own selection away)
+    xs.message, xs.focus, xs.saved, xs.select = "", False, "", []
     value = value if isinstance(value, dict) else {"q": value} if isinstance(value, str) else {}
     xs.rev += 1
     if event == "search":

@@ -155,22 +155,27 @@ def _explore(g: nx.MultiDiGraph, root: str, doc: str | None) -> None:
     st.caption("在搜索框输入关键词，从全部文档中选出节点加入场景；双击节点展开相邻节点（每次最多 "
                f"{EXPAND_LIMIT} 个）；Ctrl+单击多选后可隐藏、固定、求最短路径、画溯源图；场景可命名保存到工作区。"
                "要看整个工作区的全貌，请到“全图”页。")
-    _scene_bar(g, root, xs)
-    opened = xs.opened if xs.opened in g else ""
-    if opened:
-        left, right = st.columns([3, 2])
-    else:
-        left, right = st.container(), None
+    # The same elements in the same places on every run (containers filled or left empty): Streamlit keeps
+    # an element by its place, so anything appearing above or around the explorer would mount it anew and
+    # lose what the analyst arranged.
+    with st.container():
+        _scene_bar(g, root, xs)
+    left, right = st.columns([3, 2])
     with left:
         explorer(payload(g, xs, GRAPH_HEIGHT), KEY,
                  {e: partial(_on_event, e, g, root, doc) for e in EVENTS})
-    if right is not None:
-        with right:
+    with right:
+        opened = xs.opened if xs.opened in g else ""
+        if opened:
             detail.render(g, opened)
-    if xs.picture:
-        _picture(g, xs)
-    if xs.nodes:
-        _scene_export(g, xs)
+        else:
+            st.info("单击图中的节点，在这里查看它的原文、关联和校对操作。")
+    with st.container():
+        if xs.picture:
+            _picture(g, xs)
+    with st.container():
+        if xs.nodes:
+            _scene_export(g, xs)
 
 
 def _scene_bar(g: nx.MultiDiGraph, root: str, xs: ExplorerState) -> None:

@@ -40,6 +40,7 @@ def render(g: nx.MultiDiGraph, state: vs.ViewState) -> None:
                "要逐步展开、保存场景，请用“图谱”页。")
     if data["grouped"]:
         st.info(md(data["info"]))
+        data["info"] = "按文档分组：点击一个文档打开它的全图"
     webgl_map(data, KEY, lambda: _on_open(g, bool(data["grouped"])))
     if state.node and state.node in g:
         detail.render(g, state.node)
