@@ -1,4 +1,6 @@
-"""The graph picture: a pyvis (vis-network) page that works offline and is safe with untrusted titles.
+"""The pyvis (vis-network) page the 图谱 view drew before the explorer (``ui/explore``) and the WebGL map
+(``ui/bigmap``) replaced it; kept as the baseline the browser benchmark (``tools/bench/browser.py``) measures
+them against. It works offline and is safe with untrusted titles.
 
 - Everything is inlined (``cdn_resources="in_line"``) and the template's Bootstrap CDN tags are removed,
   so the page loads nothing from the network.
