@@ -137,7 +137,7 @@ def map_data(g: nx.MultiDiGraph, doc: str | None = None, types: tuple[str, ...] 
         prio.append(PRIORITY.get(t, 5))
         title = doc_label(g, n) if t == "Document" else str(d.get("title") or n)
         code = "" if t in ("Document", "PolicyRef") else shown_id(g, n, tags)
-        labels.append(title if not code else f"{code.split('〕')[-1]} {title}")
+        labels.append(f"{code} {title}" if code else title)  # the id with its document, as everywhere
         tips.append(f"{TYPE_LABELS_ZH.get(t, t)} {code}\n{title}".strip())
     info = (f"{len(ids):,} 个节点、{len(ecols):,} 条关系；" + (f"{len(docs)} 个文档" if docs else "")
             + ("；文档之间的引用连线不画（政策依据在右侧，悬停可见）" if len(docs) > 1 else ""))
