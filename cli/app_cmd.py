@@ -26,9 +26,10 @@ def is_loopback(host: str) -> bool:
 
 
 def streamlit_argv(app: Path, host: str, port: int) -> list[str]:
-    """The `python -m streamlit run …` command line for the app."""
+    """The command line for the app: `streamlit run …` through tracegraph.ui.serve, which reads the workspace
+    while the server starts."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        sys.executable, "-m", "tracegraph.ui.serve", "run", str(app),
         "--server.address", host,
         "--server.port", str(port),
         "--server.headless", "true",

@@ -312,7 +312,7 @@ def test_app_command_is_registered_and_defaults_to_loopback() -> None:
     args = build_parser().parse_args(["app", "--workspace", "ws", "--port", "8600"])
     assert args.func is app_cmd.cmd_app and args.host == "127.0.0.1" and args.port == 8600
     argv = app_cmd.streamlit_argv(app_cmd.APP, "127.0.0.1", 8600)
-    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4].endswith("app.py")
+    assert argv[1:4] == ["-m", "tracegraph.ui.serve", "run"] and argv[4].endswith("app.py")
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
     assert argv[argv.index("--browser.gatherUsageStats") + 1] == "false"
     assert app_cmd.is_loopback("127.0.0.1") and app_cmd.is_loopback("::1") and app_cmd.is_loopback("localhost")

@@ -48,6 +48,16 @@ def _neo4j_graph(uri: str) -> nx.MultiDiGraph:
         store.close()
 
 
+def warm_up() -> str:
+    """Read the workspace's graph into the app's cache and compute the 总览's answers (run by
+    tracegraph.ui.serve while the server starts, outside any page run)."""
+    with open_workspace() as ws:
+        g = load_graph(ws)
+        if g.graph.get("documents"):
+            overview.warm(g)
+    return f"{len(g.graph.get('documents') or {})} 个文档、{g.number_of_nodes():,} 个节点"
+
+
 def load_graph(ws: Workspace) -> nx.MultiDiGraph:
     uri = os.environ.get("TRACEGRAPH_NEO4J_URI")
     if uri:

@@ -6,6 +6,7 @@ exports all name documents and ids through here."""
 from __future__ import annotations
 
 import re
+from weakref import WeakKeyDictionary
 
 import networkx as nx
 
@@ -35,11 +36,25 @@ def _prefix(label: str, width: int) -> str:
 def doc_tags(g: nx.MultiDiGraph) -> dict[str, str]:
     """Each document's short name (the first ~8 characters of its label), unique among the graph's documents:
     names that collide grow longer, and documents whose labels are the same add their id. Empty when the graph
-    holds one document or none (its ids need no document)."""
+    holds one document or none (its ids need no document). Kept per graph while its documents' labels stay
+    the same (a page names hundreds of ids of a thousand documents)."""
     docs = sorted(g.graph.get("documents", {}) or {})
     if len(docs) <= 1:
         return {}
     labels = {d: doc_label(g, d) for d in docs}
+    key = tuple(labels.items())
+    cached = _TAGS.get(g)
+    if cached is not None and cached[0] == key:
+        return dict(cached[1])
+    tags = _doc_tags(docs, labels)
+    _TAGS[g] = (key, tags)
+    return dict(tags)
+
+
+_TAGS: WeakKeyDictionary[nx.MultiDiGraph, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = WeakKeyDictionary()
+
+
+def _doc_tags(docs: list[str], labels: dict[str, str]) -> dict[str, str]:
     tags: dict[str, str] = {}
     pending = docs
     for width in (TAG_CHARS, 2 * TAG_CHARS, 4 * TAG_CHARS):

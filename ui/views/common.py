@@ -9,9 +9,10 @@ import streamlit as st
 
 from tracegraph.graph.model.schema import ORIGIN_LABELS_ZH, TYPE_LABELS_ZH
 from tracegraph.graph.query.naming import doc_label as doc_label  # the views' one way to name a document
-from tracegraph.graph.query.naming import shown_id
+from tracegraph.graph.query.naming import doc_tags, shown_id
 from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import STYLE, esc, evidence_html, origin_badge
+from tracegraph.ui.memo import per_graph
 
 TRACEABLE = ("Problem", "Measure", "Cause")
 
@@ -36,7 +37,12 @@ def code(n: str) -> str:
 def ref(g: nx.MultiDiGraph, n: str) -> str:
     """A node's id as the page shows it: ``P5.2``, with its document (``〔短名〕P5.2``) when the workspace holds
     several, so two documents' items are never named alike (graph.query.naming)."""
-    return shown_id(g, n)
+    return shown_id(g, n, tags(g))
+
+
+def tags(g: nx.MultiDiGraph) -> dict[str, str]:
+    """The documents' short names, once per (read-only) app graph."""
+    return per_graph(g, "doc_tags", lambda: doc_tags(g))
 
 
 def type_zh(t: str | None) -> str:
@@ -48,8 +54,10 @@ def name(g: nx.MultiDiGraph, n: str, with_type: bool = False) -> str:
     if n not in g:
         return n
     d = g.nodes[n]
-    label = f"{shown_id(g, n)} {d.get('title') or ''}".strip() if d.get("type") not in ("PolicyRef", "Speaker") else (
-        d.get("title") or code(n))
+    if d.get("type") in ("PolicyRef", "Speaker"):
+        label = d.get("title") or code(n)
+    else:
+        label = f"{shown_id(g, n, tags(g))} {d.get('title') or ''}".strip()
     return f"【{type_zh(d.get('type'))}】{label}" if with_type else label
 
 

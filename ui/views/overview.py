@@ -11,7 +11,8 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
-from tracegraph.ui.views.common import doc_arg, doc_label, go_trace, md, name, table_rows
+from tracegraph.ui.memo import per_graph
+from tracegraph.ui.views.common import doc_arg, doc_label, go_trace, md, name, table_rows, tags
 from tracegraph.ui.views.reading import render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
@@ -21,11 +22,13 @@ KIND_LABELS_ZH = {"meeting": "会议", "document": "文件", "theory": "理论",
 
 
 def type_counts(g: nx.MultiDiGraph, doc: str | None) -> dict[str, int]:
-    """Counts the analyst reads first; problems exclude negative findings (未发现…)."""
-    out = {"Problem": len(counted_problems(g, doc))}
-    for t in COUNT_TYPES:
-        out[t] = sum(1 for _, d in g.nodes(data=True) if d.get("type") == t and (doc is None or d.get("doc") == doc))
-    out["PolicyRef"] = len(cited_policies(g, doc))
+    """Counts the analyst reads first; problems exclude negative findings (未发现…). One pass over the nodes."""
+    out = {"Problem": len(counted_problems(g, doc)), **{t: 0 for t in COUNT_TYPES}}
+    for _, d in g.nodes(data=True):
+        t = d.get("type")
+        if t in COUNT_TYPES and (doc is None or d.get("doc") == doc):
+            out[t] += 1
+    out["PolicyRef"] = len(per_graph(g, ("cited_policies", doc), lambda: cited_policies(g, doc)))
     return out
 
 
@@ -68,6 +71,14 @@ def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return rows
 
 
+def warm(g: nx.MultiDiGraph, doc: str | None = None) -> None:
+    """Compute what the page shows for the whole workspace, so its first visit only draws it."""
+    per_graph(g, ("type_counts", doc), lambda: type_counts(g, doc))
+    per_graph(g, ("gaps", doc), lambda: gaps(g, doc))
+    per_graph(g, "document_rows", lambda: document_rows(g))
+    tags(g)
+
+
 def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
     st.header("总览")
     docs = g.graph.get("documents", {})
@@ -77,8 +88,8 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
         st.info("工作区还没有文档。请在上方上传对照检查材料、整改方案或整改情况通报（.txt .docx .pdf .md）。")
         return
     doc = doc_arg(state)
-    c = type_counts(g, doc)
-    gp = gaps(g, doc)
+    c = per_graph(g, ("type_counts", doc), lambda: type_counts(g, doc))
+    gp = per_graph(g, ("gaps", doc), lambda: gaps(g, doc))
     negative = len(gp["negative_findings"])
     cols = st.columns(7)
     cols[0].metric("文档", 1 if doc else len(docs))
@@ -90,7 +101,7 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
         st.caption(f"另有 {negative} 项“未发现问题”的说明（如“未发现违规……”），不计入问题数。")
 
     st.subheader("文档")
-    rows = document_rows(g)
+    rows = per_graph(g, "document_rows", lambda: document_rows(g))
     if len(rows) > 50:
         st.dataframe(rows, hide_index=True, width="stretch")  # virtualised: a corpus stays fast
     else:
@@ -123,7 +134,7 @@ GAP_BUTTONS = 30  # a corpus can have thousands of gaps: list the first ones wit
 def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict]] | None = None) -> None:
     st.subheader("覆盖情况")
     gp = gp if gp is not None else gaps(g, doc)
-    total = len(counted_problems(g, doc))
+    total = per_graph(g, ("type_counts", doc), lambda: type_counts(g, doc))["Problem"]
     missing = gp["problems_without_measures"]
     st.markdown(f"**{total - len(missing)} / {total}** 个问题有对应的整改措施；"
                 f"**{len(gp['causes_without_measures'])}** 个原因没有整治措施；"
@@ -155,7 +166,7 @@ def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict
 
 def render_policies(g: nx.MultiDiGraph, doc: str | None, top: int = 10) -> None:
     st.subheader("引用最多的政策依据")
-    rows = cited_policies(g, doc)[:top]
+    rows = per_graph(g, ("cited_policies", doc), lambda: cited_policies(g, doc))[:top]
     if not rows:
         st.caption("没有识别到政策依据。")
         return
