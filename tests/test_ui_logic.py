@@ -346,3 +346,28 @@ def test_esc_leaves_no_markup_of_any_kind() -> None:
         assert html_mod.unescape(out.replace("<br>", "\n")).replace("\u2060", "") == s
         assert "\n" not in md(s) and "<br>" not in md(s)
         assert "://" not in html_mod.unescape(out) and "www." not in html_mod.unescape(out).lower()
+
+
+def test_warm_up_reads_the_workspace_and_computes_the_overview(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    """What tracegraph.ui.serve runs while the server starts: the graph in the app's cache (the same object
+    a page then gets) and the 总览's answers computed for it."""
+    from tracegraph.graph.curation.workspace import Workspace
+    from tracegraph.graph.query.queries import gaps
+    from tracegraph.ui import shell
+    from tracegraph.ui.memo import _MEMO
+    from tracegraph.ui.workspace import open_workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ws.import_file(Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt")
+    ws.build()
+    ws.current_graph()  # as after any build in the app: the curation stamp beside graph.json
+    ws.close()
+    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.delenv("TRACEGRAPH_NEO4J_URI", raising=False)
+    assert shell.warm_up().startswith("1 个文档、")
+    with open_workspace() as opened:
+        g = shell.load_graph(opened)
+    memo = _MEMO[g]
+    assert memo[("type_counts", None)]["Problem"] == 17
+    assert memo[("gaps", None)] == gaps(g, None)
