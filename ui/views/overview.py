@@ -13,7 +13,7 @@ from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
 from tracegraph.ui.memo import per_graph
 from tracegraph.ui.views.common import doc_arg, doc_label, go_trace, md, name, table_rows, tags
-from tracegraph.ui.views.reading import render_reading
+from tracegraph.ui.views.reading import doubts, reading_rows, render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
 COUNT_TYPES = ("Cause", "Measure", "Action", "Example")
@@ -76,6 +76,8 @@ def warm(g: nx.MultiDiGraph, doc: str | None = None) -> None:
     per_graph(g, ("type_counts", doc), lambda: type_counts(g, doc))
     per_graph(g, ("gaps", doc), lambda: gaps(g, doc))
     per_graph(g, "document_rows", lambda: document_rows(g))
+    per_graph(g, ("reading_rows", doc), lambda: reading_rows(g, doc))
+    per_graph(g, ("reading_doubts", doc), lambda: doubts(g, doc))
     tags(g)
 
 

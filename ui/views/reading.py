@@ -10,6 +10,7 @@ import streamlit as st
 
 from tracegraph.graph.query.queries import doubtful, reading_of
 from tracegraph.loaders.structure.reading import SET_ASIDE_ZH
+from tracegraph.ui.memo import per_graph
 from tracegraph.ui.views.common import doc_label, md, table_rows
 
 LEVEL_ZH = {"Section": "部分", "Area": "方面（分组）", "Problem": "问题", "Cause": "原因", "Example": "事例",
@@ -37,16 +38,33 @@ def reading_rows(g: nx.MultiDiGraph, doc: str | None) -> list[dict[str, Any]]:
     return rows
 
 
-def render_reading(g: nx.MultiDiGraph, doc: str | None) -> None:
-    """The reading report table, and a warning box per document whose reading is in doubt."""
-    st.subheader("读取概况")
-    rows = reading_rows(g, doc)
-    if not rows:
-        st.caption("没有读取概况（图谱由旧版本构建，请重新构建）。")
-        return
+MAX_DOUBT_BOXES = 5  # past this, one box says how many documents are in doubt (the table names them)
+
+
+def doubts(g: nx.MultiDiGraph, doc: str | None) -> list[tuple[str, list[str]]]:
+    """(document, why its reading is in doubt) for each document whose reading is in doubt."""
+    out = []
     for did in [doc] if doc else sorted(g.graph.get("documents", {})):
         w = doubtful(reading_of(g, did))
         if w:
+            out.append((did, w))
+    return out
+
+
+def render_reading(g: nx.MultiDiGraph, doc: str | None) -> None:
+    """The reading report table, and a warning box per document whose reading is in doubt (one box for
+    all of them when there are many)."""
+    st.subheader("读取概况")
+    rows = per_graph(g, ("reading_rows", doc), lambda: reading_rows(g, doc))
+    if not rows:
+        st.caption("没有读取概况（图谱由旧版本构建，请重新构建）。")
+        return
+    doubted = per_graph(g, ("reading_doubts", doc), lambda: doubts(g, doc))
+    if len(doubted) > MAX_DOUBT_BOXES:
+        st.warning(md(f"{len(doubted)} 份文档的读取存疑（原因见下表“警告”列），这些文档的“覆盖缺口”可能是读取问题，"
+                      "请核对原文。"))
+    else:
+        for did, w in doubted:
             said = f"{doc_label(g, did)} 的读取存疑：{'；'.join(w)}。该文档的“覆盖缺口”可能是读取问题，请核对原文。"
             st.warning(md(said))
     if len(rows) > 50:

@@ -33,6 +33,7 @@ from tracegraph.graph.model.schema import EDGE_LABELS_ZH, ORIGIN_LABELS_ZH
 from tracegraph.graph.query.queries import counted_problems
 from tracegraph.graph.query.subgraph import Selection, resolve_id, select, trace_ids
 from tracegraph.ui.highlight import esc
+from tracegraph.ui.memo import per_graph
 
 PICTURE_TYPES = ("Cause", "Problem", "Measure", "Action", "PolicyRef")
 TRACEABLE = ("Problem", "Measure", "Cause")
@@ -343,14 +344,18 @@ def render_picture(g: nx.MultiDiGraph, n: Seeds, key: str | None = None, caption
     picture's container, so that two pictures on one page stay apart. False when there was nothing to draw
     (the node stands alone), so that the caller can say so."""
     seeds = seed_list(n)
-    sub, left_out = picture_scope(g, seeds)
-    page, height = _page(_html(sub, seeds))
+
+    def draw() -> tuple[str, int, str]:
+        sub, left_out = picture_scope(g, seeds)
+        return (*_page(_html(sub, seeds)), left_out_note(sub, left_out))
+
+    # a document's picture is drawn once per (read-only) app graph, not on every visit of its page
+    page, height, note = per_graph(g, ("trace_picture", tuple(seeds)), draw)
     if not page:
         return False
     if heading:
         st.markdown("##### 溯源图")
     st.caption(caption or "原因 → 问题 → 整改措施 → 具体举措 → 政策依据；点击方框查看该节点。")
-    note = left_out_note(sub, left_out)
     if note:
         st.caption(note)
     box = st.container(key=f"tg-picture-{key}") if key else st.container()
