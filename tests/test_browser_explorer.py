@@ -390,3 +390,66 @@ def test_webgl_map_keeps_five_thousand_nodes_interactive(app: Any, tmp_path: Pat
         _shot(page, "map_5000_nodes_zoomed")
         _no_remote(log)
     page.close()
+
+
+def _pick(page: Any, label: str, option_text: str) -> None:
+    """Choose an option of a Streamlit selectbox by typing into it (the list is long)."""
+    box = page.locator('[data-testid="stSelectbox"]', has_text=label).first
+    box.click()
+    page.keyboard.type(option_text)
+    page.locator('[role="option"]', has_text=option_text).first.click()
+
+
+def test_a_cross_document_link_is_refused_unless_chosen_explicitly(app: Any) -> None:
+    """Two documents both have M5 and P4.1: an 添加关系 from one's M5 to the other's P4.1 is refused with the
+    reason; ticking 跨文档关联 adds it, recorded as cross-document."""
+    base, _ctx, page, log, g, ws_dir = app
+    a, b = sorted(g.graph["documents"])
+    from tracegraph.graph.query.naming import doc_tags, shown_id
+
+    tags = doc_tags(g)
+    m5, p41 = f"{a}:M5", f"{b}:P4.1"
+    assert shown_id(g, m5, tags) != shown_id(g, f"{b}:M5", tags)  # the look-alikes are told apart
+    page.goto(f"{base}/curation")
+    page.get_by_role("heading", name="校对", exact=True).wait_for(timeout=60_000)
+    page.get_by_role("tab", name="添加关系").click()
+    _pick(page, "起点", shown_id(g, m5, tags))
+    _pick(page, "终点", shown_id(g, p41, tags))
+    page.get_by_label("备注（必填：为什么建立这条关系）").fill("两单位共同整改")
+    page.get_by_role("button", name="添加").click()
+    page.get_by_text("属于不同文档").first.wait_for(timeout=30_000)
+    from tracegraph.graph.curation.workspace import Workspace
+
+    with Workspace(ws_dir) as ws:
+        assert not [d for d in ws.curation.decisions() if d.op == "add"]
+    _shot(page, "curation_cross_document_refused")
+    page.get_by_role("tab", name="添加关系").click()
+    _pick(page, "起点", shown_id(g, m5, tags))
+    _pick(page, "终点", shown_id(g, p41, tags))
+    page.get_by_label("备注（必填：为什么建立这条关系）").fill("两单位共同整改")
+    page.get_by_text("跨文档关联：起点和终点属于不同文档，这是有意的").click()
+    page.get_by_role("button", name="添加").click()
+    page.get_by_text("已添加").first.wait_for(timeout=30_000)
+    with Workspace(ws_dir) as ws:
+        [added] = [d for d in ws.curation.decisions() if d.op == "add"]
+    assert (added.source, added.target) == (m5, p41)
+    _no_remote(log)
+
+
+def test_ask_answers_each_document_and_leads_to_its_trace(app: Any) -> None:
+    base, _ctx, page, log, _g, _ws = app
+    page.goto(f"{base}/ask")
+    box = page.get_by_placeholder("如：第三条整改措施解决了哪些问题")
+    box.wait_for(timeout=60_000)
+    box.fill("哪些措施针对两个责任履行不够到位的问题")
+    box.press("Enter")
+    buttons = page.locator('[data-testid="stMain"] button', has_text="溯源")
+    buttons.first.wait_for(timeout=30_000)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "县委组织部" in text and "市委宣传部" in text  # each document's problem answered on its own
+    _shot(page, "ask_two_documents")
+    buttons.first.click()
+    page.get_by_role("heading", name="溯源", exact=True).wait_for(timeout=30_000)
+    page.wait_for_url(lambda u: "/trace" in u and "trace=" in u, timeout=30_000)
+    assert "两个责任" in page.locator('[data-testid="stMain"]').inner_text()
+    _no_remote(log)

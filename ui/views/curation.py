@@ -340,8 +340,12 @@ def _add_form(g: nx.MultiDiGraph, store: CurationStore) -> None:
         s = st.selectbox("起点", options(src_types), format_func=lambda n: name(g, n, with_type=True))
         t = st.selectbox("终点", options(tgt_types), format_func=lambda n: name(g, n, with_type=True))
         comment = st.text_area("备注（必填：为什么建立这条关系）", max_chars=2000)
+        several = len(g.graph.get("documents") or {}) > 1
+        cross = st.checkbox("跨文档关联：起点和终点属于不同文档，这是有意的", key="tg_cur_cross",
+                            help="两份文档的条目编号可能相同（如都有 P4.1）；不勾选时，跨文档的关联会被拒绝，"
+                                 "以免选错文档。") if several else False
         if st.form_submit_button("添加") and s and t:
-            _apply(store, "add", g, s, t, etype, comment, done=f"已添加 {ref(g, s)} → {ref(g, t)}")
+            _apply(store, "add", g, s, t, etype, comment, bool(cross), done=f"已添加 {ref(g, s)} → {ref(g, t)}")
             st.rerun()
 
 
