@@ -11,6 +11,7 @@ import io
 import random
 import zipfile
 from pathlib import Path
+from typing import Any
 
 # --------------------------------------------------------------------------- 1. 个人对照检查材料 (GB18030 .txt)
 
@@ -558,3 +559,56 @@ def write_plain_prose(folder: Path, name: str = "工作简报.txt") -> Path:
         encoding="utf-8",
     )
     return path
+
+
+# ---------------------------------------------------------------- big workspaces, in a second
+
+def replicated(g: Any, copies: int) -> Any:
+    """``copies`` documents made of one graph's items (ids and titles of each copy its own), sharing its
+    policy references: a big workspace in a second, for the renderer (the reading is tested elsewhere)."""
+    import networkx as nx
+
+    out = nx.MultiDiGraph()
+    out.graph.update({k: v for k, v in g.graph.items() if k != "documents"})
+    out.graph["documents"] = {}
+    [doc] = list(g.graph["documents"])
+
+    def rename(n: str, k: int) -> str:
+        if n == doc:
+            return f"{doc}_{k}"
+        return f"{doc}_{k}:{n.split(':', 1)[1]}" if n.startswith(doc + ":") else n
+
+    for k in range(copies):
+        meta = dict(g.graph["documents"][doc])
+        meta["title"] = f"第{k + 1}号单位对照检查材料"
+        meta["id"] = f"{doc}_{k}"
+        out.graph["documents"][f"{doc}_{k}"] = meta
+        for n, d in g.nodes(data=True):
+            m = rename(n, k)
+            if m not in out:
+                out.add_node(m, **{**d, "doc": f"{doc}_{k}"} if d.get("doc") else d)
+        for u, v, key, d in g.edges(keys=True, data=True):
+            out.add_edge(rename(u, k), rename(v, k), key=key, **d)
+    return out
+
+
+def replicated_workspace(ws_dir: Path, copies: int) -> Any:
+    """A workspace whose graph holds ``copies`` documents made of the sample (see `replicated`): the sample
+    is imported and built, then its graph is replaced by the copies, stamped as current so the app reads it
+    as it is. Returns the graph written (with one copy: the sample's own graph)."""
+    from tracegraph.graph.curation.workspace import Workspace
+    from tracegraph.graph.model.io import write_json
+
+    ws = Workspace(ws_dir, user="fixture")
+    try:
+        if not ws.documents():
+            ws.import_file(Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt")
+        ws.build()
+        one = ws.current_graph()  # writes the curation stamp the app checks before reading build/graph.json
+        if copies == 1:
+            return one
+        big = replicated(one, copies)
+        write_json(big, ws.graph_path)
+        return big
+    finally:
+        ws.close()

@@ -478,3 +478,30 @@ def test_url_parameters_and_titles_are_text_in_every_view(
             assert bad not in v, (view, bad, v[:300])
     if view == "graph":  # the query is shown, as the text it is
         assert sum("点此" in _plain(v) and "http://127.0.0.1:9/" in _plain(v) for v in values) >= 1
+
+
+def test_a_workspace_of_many_documents_opens_light(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """60 documents: the sidebar finds a document by a word of its title instead of listing all 60, and the
+    总览's document table shows 20 rows until the whole list is asked for."""
+    from fixtures import replicated_workspace
+
+    g = replicated_workspace(tmp_path / "ws", 60)
+    assert len(g.graph["documents"]) == 60
+    at = _app(monkeypatch, tmp_path / "ws")
+    pick = at.sidebar.selectbox(key="tg_doc")
+    assert pick.options == ["全部文档"]  # nothing listed before a word is typed
+    at.sidebar.text_input(key="tg_doc_find").set_value("第12号").run()
+    pick = at.sidebar.selectbox(key="tg_doc")
+    assert pick.options == ["全部文档", "第12号单位对照检查材料"]
+    doc = next(d for d, m in g.graph["documents"].items() if m["title"] == "第12号单位对照检查材料")
+    pick.set_value(doc).run()
+    assert at.query_params["doc"] == doc
+    assert {m.label: m.value for m in at.metric}["文档"] == "1"
+    # back to all documents: 20 rows shown, the rest on request
+    at.sidebar.selectbox(key="tg_doc").set_value("").run()
+    first = at.table[0]
+    assert len(first.value) == 20
+    toggle = at.toggle(key="tg-ov-all-docs")
+    assert "显示全部 60 份文档" in toggle.label and not at.dataframe
+    toggle.set_value(True).run()
+    assert len(at.dataframe[0].value) == 60

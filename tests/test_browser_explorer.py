@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures import replicated, replicated_workspace
 
 from tools.bench.app_render import browser, chromium_path, running_app
 
@@ -320,51 +321,16 @@ def test_past_the_limit_the_map_groups_by_document_and_opens_one_on_click(
     page.close()
 
 
-def replicated(g: Any, copies: int) -> Any:
-    """``copies`` documents made of one graph's items (ids and titles of each copy its own), sharing its
-    policy references: a big workspace in a second, for the renderer (the reading is tested elsewhere)."""
-    import networkx as nx
-
-    out = nx.MultiDiGraph()
-    out.graph.update({k: v for k, v in g.graph.items() if k != "documents"})
-    out.graph["documents"] = {}
-    [doc] = list(g.graph["documents"])
-
-    def rename(n: str, k: int) -> str:
-        if n == doc:
-            return f"{doc}_{k}"
-        return f"{doc}_{k}:{n.split(':', 1)[1]}" if n.startswith(doc + ":") else n
-
-    for k in range(copies):
-        meta = dict(g.graph["documents"][doc])
-        meta["title"] = f"第{k + 1}号单位对照检查材料"
-        out.graph["documents"][f"{doc}_{k}"] = meta
-        for n, d in g.nodes(data=True):
-            m = rename(n, k)
-            if m not in out:
-                out.add_node(m, **{**d, "doc": f"{doc}_{k}"} if d.get("doc") else d)
-        for u, v, key, d in g.edges(keys=True, data=True):
-            out.add_edge(rename(u, k), rename(v, k), key=key, **d)
-    return out
-
-
 def test_webgl_map_keeps_five_thousand_nodes_interactive(app: Any, tmp_path: Path) -> None:
     """At ≥ 5,000 nodes every node is drawn by the GPU, labels stay few and readable, zoom and hover work,
     and nothing is fetched."""
-    from tracegraph.graph.curation.workspace import Workspace
-    from tracegraph.graph.model.io import write_json
     from tracegraph.ui.bigmap.layout import map_data
 
     _base, ctx, _page, log, _g, _ws = app
     ws_dir = tmp_path / "big"
-    ws = Workspace(ws_dir, user="browser-test")
-    ws.import_file(SAMPLE)
-    one = ws.build().graph
-    ws.current_graph()  # writes the curation stamp the app checks before reading build/graph.json
+    one = replicated_workspace(ws_dir, 1)
     per_copy = len(map_data(replicated(one, 2))["id"]) - len(map_data(replicated(one, 1))["id"])
-    big = replicated(one, 5000 // per_copy + 2)
-    write_json(big, ws.graph_path)
-    ws.close()
+    big = replicated_workspace(ws_dir, 5000 // per_copy + 2)
     drawn = len(map_data(big)["id"])
     assert drawn >= 5000
     page = ctx.new_page()

@@ -11,6 +11,7 @@ the page it names. Buttons that lead to another page (溯源, 图谱, …) ask f
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import streamlit as st
 
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui import state as vs
+from tracegraph.ui.memo import per_graph
 from tracegraph.ui.views import ask, common, corpus, curation, login, matrix, overview, review, trace
 from tracegraph.ui.views import graph as graph_view
 from tracegraph.ui.views import map as map_view
@@ -33,7 +35,17 @@ ROOT_URL_PATH = "start"  # the hidden page served at the root URL (never drawn: 
 def _graph(path: str, version: float) -> nx.MultiDiGraph:
     """One graph object per workspace graph version, shared by every browser tab (views only read it)."""
     with open_workspace(path) as ws:
-        return ws.current_graph()
+        return _long_lived(ws.current_graph())
+
+
+def _long_lived(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A graph that lives as long as its version: its millions of objects are moved out of the cyclic
+    garbage collector's view (gc.freeze). Otherwise every full collection walks them all — half a second at
+    a thousand documents, several times a minute while pages run. A replaced graph is still freed by
+    reference counting; only cycles among its objects (there are none in a networkx graph) would stay."""
+    gc.collect()
+    gc.freeze()
+    return g
 
 
 @st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取图谱……")
@@ -43,7 +55,7 @@ def _neo4j_graph(uri: str) -> nx.MultiDiGraph:
 
     store = open_store(uri)
     try:
-        return store.load_graph()
+        return _long_lived(store.load_graph())
     finally:
         store.close()
 
@@ -55,6 +67,8 @@ def warm_up() -> str:
         g = load_graph(ws)
         if g.graph.get("documents"):
             overview.warm(g)
+            per_graph(g, "sidebar_labels", lambda: _doc_titles(g))
+        import pandas  # noqa: F401  (the first table of the first page would pay for the import)
     return f"{len(g.graph.get('documents') or {})} 个文档、{g.number_of_nodes():,} 个节点"
 
 
@@ -110,15 +124,22 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
     if sess.doc not in ["", *docs]:
         sess.doc = ""
 
-    labels = {d: overview.doc_label(g, d) for d in docs}
-    alike = {lab for lab in labels.values() if list(labels.values()).count(lab) > 1}
+    labels, alike = per_graph(g, "sidebar_labels", lambda: _doc_titles(g))
 
     def title(d: str) -> str:  # a document by its title; its id only when two titles read alike
         if not d:
             return "全部文档"
         return labels[d] + (f"（{d}）" if labels[d] in alike else "")
 
-    if len(docs) > 1 or sess.doc:
+    if len(docs) > MAX_DOC_OPTIONS:
+        # a thousand titles in one drop-down slow every page down: find the document by a word of its title
+        q = sb.text_input("查找文档（标题中的字词）", key="tg_doc_find", placeholder=f"共 {len(docs):,} 份文档")
+        found = [d for d in docs if q.strip() and q.strip() in labels[d]] if q else []
+        options = ["", *([sess.doc] if sess.doc else []), *[d for d in found if d != sess.doc][:MAX_DOC_OPTIONS]]
+        sb.selectbox("文档", options, key=vs.key("doc"), format_func=title,
+                     help=f"先在上面输入标题中的字词；找到 {len(found)} 份" + ("（列出前 50 份）" if
+                                                                    len(found) > MAX_DOC_OPTIONS else ""))
+    elif len(docs) > 1 or sess.doc:
         sb.selectbox("文档", ["", *docs], key=vs.key("doc"), format_func=title,
                      help="按标题列出；文档编号见“总览”的文档表。")
     sb.caption(f"工作区：{common.md(ws.root)}")
@@ -126,6 +147,18 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
     if user:
         sb.caption(f"已登录：{common.md(user)}")
         sb.button("退出登录", key="tg_logout", on_click=_logout)
+
+
+MAX_DOC_OPTIONS = 50
+
+
+def _doc_titles(g: nx.MultiDiGraph) -> tuple[dict[str, str], set[str]]:
+    """Each document's title, and the titles two documents share (those add the id)."""
+    labels = {d: overview.doc_label(g, d) for d in g.graph.get("documents", {})}
+    seen: dict[str, int] = {}
+    for lab in labels.values():
+        seen[lab] = seen.get(lab, 0) + 1
+    return labels, {lab for lab, k in seen.items() if k > 1}
 
 
 def _logout() -> None:

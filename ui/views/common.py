@@ -133,3 +133,17 @@ def set_focus(node: str) -> None:
 
 def set_field(**kw: Any) -> None:
     vs.session().set(**kw)
+
+
+PREVIEW_ROWS = 20
+
+
+def big_table(rows: list[dict[str, Any]], unit: str, key: str) -> None:
+    """A table; past 50 rows its first 20 and a switch for the whole list — a page of a thousand documents
+    then opens at once, and the whole table is sent to the browser only when asked for."""
+    if len(rows) <= 50:
+        st.table(table_rows(rows), hide_index=True)
+        return
+    st.table(table_rows(rows[:PREVIEW_ROWS]), hide_index=True)
+    if st.toggle(f"显示全部 {len(rows):,} {unit}（前 {PREVIEW_ROWS} 见上表）", key=key):
+        st.dataframe(rows, hide_index=True, width="stretch")  # virtualised

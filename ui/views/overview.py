@@ -12,7 +12,7 @@ from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
 from tracegraph.ui.memo import per_graph
-from tracegraph.ui.views.common import doc_arg, doc_label, go_trace, md, name, table_rows, tags
+from tracegraph.ui.views.common import big_table, doc_arg, doc_label, go_trace, md, name, ref, table_rows, tags
 from tracegraph.ui.views.reading import doubts, reading_rows, render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
@@ -104,10 +104,7 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
 
     st.subheader("文档")
     rows = per_graph(g, "document_rows", lambda: document_rows(g))
-    if len(rows) > 50:
-        st.dataframe(rows, hide_index=True, width="stretch")  # virtualised: a corpus stays fast
-    else:
-        st.table(table_rows(rows), hide_index=True)
+    big_table(rows, "份文档", key="tg-ov-all-docs")
 
     render_reading(g, doc)
     render_coverage(g, doc, gp)
@@ -130,7 +127,7 @@ def render_first_steps(has_docs: bool) -> None:
         st.markdown("\n".join(f"{i}. **{step}**：{text}" for i, (step, text) in enumerate(FIRST_STEPS, 1)))
 
 
-GAP_BUTTONS = 30  # a corpus can have thousands of gaps: list the first ones with buttons, the rest in a table
+GAP_BUTTONS = 10  # a corpus can have thousands of gaps: the first ones with buttons, the rest in a table on request
 
 
 def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict]] | None = None) -> None:
@@ -151,9 +148,10 @@ def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict
             b.button("溯源", key=f"ov-gap-{r['id']}", on_click=go_trace, args=(r["id"],))
         if len(missing) > GAP_BUTTONS:
             rest = len(missing) - GAP_BUTTONS
-            st.caption(f"另有 {rest} 个，完整列表如下（也可用“矩阵”视图或 tracegraph gaps 查看）。")
-            st.dataframe([{"编号": r["id"], "问题": r.get("title", "")} for r in missing[GAP_BUTTONS:]],
-                         hide_index=True, width="stretch")
+            st.caption(f"另有 {rest} 个（也可用“矩阵”视图或 tracegraph gaps 查看）。")
+            if st.toggle(f"列出其余 {rest:,} 个覆盖缺口", key="tg-ov-all-gaps"):
+                st.dataframe([{"编号": ref(g, r["id"]), "问题": r.get("title", "")} for r in missing[GAP_BUTTONS:]],
+                             hide_index=True, width="stretch")
     if gp["causes_without_measures"]:
         shown = gp["causes_without_measures"][:GAP_BUTTONS]
         more = len(gp["causes_without_measures"]) - len(shown)

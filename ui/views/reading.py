@@ -11,7 +11,7 @@ import streamlit as st
 from tracegraph.graph.query.queries import doubtful, reading_of
 from tracegraph.loaders.structure.reading import SET_ASIDE_ZH
 from tracegraph.ui.memo import per_graph
-from tracegraph.ui.views.common import doc_label, md, table_rows
+from tracegraph.ui.views.common import big_table, doc_label, md
 
 LEVEL_ZH = {"Section": "部分", "Area": "方面（分组）", "Problem": "问题", "Cause": "原因", "Example": "事例",
             "Action": "具体举措", "Measure.taken": "已采取的措施", "Measure.planned": "计划的措施",
@@ -67,10 +67,9 @@ def render_reading(g: nx.MultiDiGraph, doc: str | None) -> None:
         for did, w in doubted:
             said = f"{doc_label(g, did)} 的读取存疑：{'；'.join(w)}。该文档的“覆盖缺口”可能是读取问题，请核对原文。"
             st.warning(md(said))
-    if len(rows) > 50:
-        st.dataframe(rows, hide_index=True, width="stretch")
-    else:
-        st.table(table_rows(rows), hide_index=True)
+    if len(rows) > 50:  # the documents with a warning first: they are what the analyst must look at
+        rows = sorted(rows, key=lambda r: r["警告"] == "无")
+    big_table(rows, "份文档的读取概况", key="tg-reading-all")
 
 
 def node_reading_notes(g: nx.MultiDiGraph, n: str) -> list[str]:
