@@ -181,15 +181,18 @@ function drawLabels(st, dpr, pointZoom) {
   ctx.font = `12px ${FONT}`;
   ctx.textBaseline = "top";
   const taken = [];
-  let shown = 0;
+  let shown = 0, tried = 0;
   const d = st.data;
+  if (st.widthChars !== chars) { st.widths = new Map(); st.widthChars = chars; }  // text widths per length
   for (const i of st.order) {
-    if (shown >= st.maxLabels) { break; }
+    if (shown >= st.maxLabels || tried >= 6 * st.maxLabels) { break; }  // bounded work per frame
     const [x, y] = toScreen(st, d.x[i], d.y[i]);
     if (x < -50 || y < -20 || x > w + 50 || y > h + 20) { continue; }
+    tried += 1;
     let text = d.l[i] || "";
     if (text.length > chars) { text = text.slice(0, chars) + "…"; }
-    const tw = ctx.measureText(text).width;
+    let tw = st.widths.get(i);
+    if (tw === undefined) { tw = ctx.measureText(text).width; st.widths.set(i, tw); }
     const r = [x - tw / 2 - 2, y + 5, x + tw / 2 + 2, y + 21];
     if (taken.some((t) => r[0] < t[2] && r[2] > t[0] && r[1] < t[3] && r[3] > t[1])) { continue; }
     taken.push(r);
