@@ -612,3 +612,16 @@ def replicated_workspace(ws_dir: Path, copies: int) -> Any:
         return big
     finally:
         ws.close()
+
+
+def two_document_graph(folder: Path) -> Any:
+    """The sample and a copy of it naming another organisation, built together: the same codes and titles
+    in two documents (the look-alike ids every view must tell apart)."""
+    from tracegraph.graph.build.pipeline import build
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt"
+    other = folder / "copy-of-sample.txt"
+    other.write_text(sample.read_text(encoding="utf-8").replace("县委组织部", "市委宣传部"), encoding="utf-8")
+    g, report = build([sample, other])
+    assert not report.failed and len(g.graph["documents"]) == 2
+    return g

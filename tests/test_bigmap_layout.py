@@ -5,34 +5,20 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from pathlib import Path
 
 import networkx as nx
 import pytest
+from fixtures import two_document_graph
 
 from tracegraph.graph.exporters._style import EDGE_COLOURS
 from tracegraph.ui.bigmap.layout import EDGE_TYPES, MAP_TYPES, grouped_data, map_data, map_limit, nodes_to_draw
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "000_ddb002e987b04e7f.txt"
-COPY = "copy-of-sample"
 DRAWN_ALONE = ("Area", "Cause", "Problem", "Measure", "Action")
-
-
-def _two_documents(folder: Path) -> nx.MultiDiGraph:
-    """The sample and a copy of it naming another organisation: the same codes and titles in two documents."""
-    from tracegraph.graph.build.pipeline import build
-
-    other = folder / f"{COPY}.txt"
-    other.write_text(SAMPLE.read_text(encoding="utf-8").replace("县委组织部", "市委宣传部"), encoding="utf-8")
-    g, report = build([SAMPLE, other])
-    assert not report.failed and len(g.graph["documents"]) == 2
-    return g
 
 
 @pytest.fixture(scope="module")
 def twins(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
-    return _two_documents(tmp_path_factory.mktemp("twins-map"))
+    return two_document_graph(tmp_path_factory.mktemp("twins-map"))
 
 
 def _pairs(md: dict) -> list[tuple[int, int, int]]:

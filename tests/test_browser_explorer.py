@@ -7,34 +7,19 @@ test-artifacts/."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fixtures import replicated, replicated_workspace
+from test_browser import _require_browser
 
-from tools.bench.app_render import browser, chromium_path, running_app
+from tools.bench.app_render import browser, running_app
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 SAMPLE = ROOT / "data" / "000_ddb002e987b04e7f.txt"
 ROOT_SEL = "[data-testid=tgx-root]"
-
-
-def _require_browser() -> None:
-    missing = None
-    if chromium_path() is None:
-        missing = "Debian chromium is not installed (bash scripts/system-deps.sh)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "the playwright Python package is not installed"
-    if missing:
-        if os.environ.get("TRACEGRAPH_REQUIRE_BROWSER") == "1":
-            pytest.fail(missing + " and TRACEGRAPH_REQUIRE_BROWSER=1")
-        pytest.skip(missing)
 
 
 def _two_documents(folder: Path) -> tuple[Path, Any]:
@@ -96,6 +81,12 @@ def _point(page: Any, node: str) -> dict[str, float]:
                      const p = st.network.canvasToDOM(st.network.getPositions([id])[id]);
                      const r = document.querySelector('[data-testid=tgx-canvas] canvas').getBoundingClientRect();
                      return {x: r.left + p.x, y: r.top + p.y}; }""", node)
+
+
+def _map_ready(page: Any, timeout_ms: int = 60_000) -> None:
+    """The WebGL map has drawn its data."""
+    page.wait_for_function("() => { const r = document.querySelector('[data-testid=tgm-root]');"
+                           " return r && r.getAttribute('data-ready'); }", timeout=timeout_ms)
 
 
 def _no_remote(log: Any) -> None:
@@ -256,8 +247,7 @@ def test_webgl_map_draws_every_node_with_labels_by_level_of_detail(app: Any) -> 
     expected = map_data(g)
     page.goto(f"{base}/map")
     root = page.locator('[data-testid="tgm-root"]')
-    page.wait_for_function("() => { const r = document.querySelector('[data-testid=tgm-root]');"
-                           " return r && r.getAttribute('data-ready'); }", timeout=60_000)
+    _map_ready(page)
     assert int(root.get_attribute("data-nodes") or 0) == len(expected["id"])
     assert int(root.get_attribute("data-edges") or 0) == len(expected["ec"])
     assert page.evaluate("() => !!document.querySelector('[data-testid=tgm-canvas]').getContext('webgl')")
@@ -300,8 +290,7 @@ def test_past_the_limit_the_map_groups_by_document_and_opens_one_on_click(
     page = ctx.new_page()
     with running_app(ws_dir, log=ws_dir / "app-grouped.log") as base:
         page.goto(f"{base}/map")
-        page.wait_for_function("() => { const r = document.querySelector('[data-testid=tgm-root]');"
-                               " return r && r.getAttribute('data-ready'); }", timeout=60_000)
+        _map_ready(page)
         root = page.locator('[data-testid="tgm-root"]')
         assert root.get_attribute("data-nodes") == "2"
         page.get_by_text("超过逐点绘制的上限 100").wait_for()
@@ -336,8 +325,7 @@ def test_webgl_map_keeps_five_thousand_nodes_interactive(app: Any, tmp_path: Pat
     page = ctx.new_page()
     with running_app(ws_dir, log=ws_dir / "app.log") as base:
         page.goto(f"{base}/map")
-        page.wait_for_function("() => { const r = document.querySelector('[data-testid=tgm-root]');"
-                               " return r && r.getAttribute('data-ready'); }", timeout=120_000)
+        _map_ready(page, 120_000)
         root = page.locator('[data-testid="tgm-root"]')
         assert int(root.get_attribute("data-nodes") or 0) == drawn
         assert 0 < int(root.get_attribute("data-labels") or 0) <= 160

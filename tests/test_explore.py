@@ -9,6 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from fixtures import two_document_graph
 
 from tracegraph.graph.curation.scenes import Scene, SceneStore
 from tracegraph.graph.model.schema import LINK_TYPES
@@ -17,25 +18,10 @@ from tracegraph.graph.query.naming import shown_id
 from tracegraph.ui.explore import scene_state as ss
 from tracegraph.ui.explore.scene_state import ExplorerState, expand, handle, layered_positions, open_scene, payload
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "000_ddb002e987b04e7f.txt"
-COPY = "copy-of-sample"
-
-
-def _two_documents(folder: Path) -> nx.MultiDiGraph:
-    """The sample and a copy of it naming another organisation: the same codes and titles in two documents."""
-    from tracegraph.graph.build.pipeline import build
-
-    other = folder / f"{COPY}.txt"
-    other.write_text(SAMPLE.read_text(encoding="utf-8").replace("县委组织部", "市委宣传部"), encoding="utf-8")
-    g, report = build([SAMPLE, other])
-    assert not report.failed and len(g.graph["documents"]) == 2
-    return g
-
 
 @pytest.fixture(scope="module")
 def twins(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
-    return _two_documents(tmp_path_factory.mktemp("twins"))
+    return two_document_graph(tmp_path_factory.mktemp("twins"))
 
 
 def _id(doc: str, code: str) -> str:

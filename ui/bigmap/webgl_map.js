@@ -228,29 +228,24 @@ function schedule(st) {
 }
 
 function init(parent, data, trigger) {
-  const root = document.createElement("div");
-  root.className = "tgm-root";
-  root.setAttribute("data-testid", "tgm-root");
-  const bar = document.createElement("div");
-  bar.className = "tgm-bar";
-  const find = document.createElement("input");
-  find.type = "search"; find.className = "tgm-find"; find.placeholder = "在图中定位（输入标题中的字词）";
-  find.setAttribute("data-testid", "tgm-find");
-  const fitBtn = document.createElement("button");
-  fitBtn.type = "button"; fitBtn.className = "tgm-btn"; fitBtn.textContent = "适应窗口";
-  const info = document.createElement("span");
-  info.className = "tgm-info";
+  const el = (tag, cls, attrs) => {
+    const e = document.createElement(tag);
+    e.className = cls;
+    for (const [k, v] of Object.entries(attrs || {})) { e.setAttribute(k, v); }
+    return e;
+  };
+  const root = el("div", "tgm-root", {"data-testid": "tgm-root"});
+  const bar = el("div", "tgm-bar");
+  const find = el("input", "tgm-find", {type: "search", placeholder: "在图中定位（输入标题中的字词）", "data-testid": "tgm-find"});
+  const fitBtn = el("button", "tgm-btn", {type: "button"});
+  fitBtn.textContent = "适应窗口";
+  const info = el("span", "tgm-info");
   bar.append(find, fitBtn, info);
-  const wrap = document.createElement("div");
-  wrap.className = "tgm-wrap";
+  const wrap = el("div", "tgm-wrap");
   wrap.style.height = `${data.height || 640}px`;
-  const canvas = document.createElement("canvas");
-  canvas.className = "tgm-gl";
-  canvas.setAttribute("data-testid", "tgm-canvas");
-  const labels = document.createElement("canvas");
-  labels.className = "tgm-labels";
-  const tip = document.createElement("div");
-  tip.className = "tgm-tip";
+  const canvas = el("canvas", "tgm-gl", {"data-testid": "tgm-canvas"});
+  const labels = el("canvas", "tgm-labels");
+  const tip = el("div", "tgm-tip");
   wrap.append(canvas, labels, tip);
   root.append(bar, wrap);
   parent.appendChild(root);
