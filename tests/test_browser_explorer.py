@@ -188,6 +188,8 @@ def test_hide_pin_multi_select_shortest_path_style_and_picture(app: Any) -> None
     assert label.startswith("〔县委组织部") and label.endswith("〕P5.2"), label  # the id with its document
     colour = _state(page, f"st.nodes.get('{p52}').color.background")
     assert colour == "#1f77b4"  # the first document's colour, not the problem red
+    legend = page.locator('[data-testid="tgx-legend"]').inner_text()
+    assert "县委组织部" in legend and "问题" not in legend.split("虚线")[0]  # the legend names documents now
     # 溯源图 of the selection, drawn below the explorer
     page.evaluate(f"() => document.querySelector('{ROOT_SEL}').tgx.network.selectNodes(['{p52}'])")
     before = _rev(page)

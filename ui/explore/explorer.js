@@ -113,7 +113,30 @@ function visEdge(st, row) {
     arrows: {to: {enabled: true, scaleFactor: 0.5}}, smooth: {type: "continuous"}}, edgeLook(st, row));
 }
 
+function renderLegend(st) {
+  // the legend says what the colours mean now: node types, or the documents in the scene
+  const legend = st.legend;
+  legend.textContent = "";
+  const item = (colour, text) => {
+    const s = el("span", {}, text);
+    s.prepend(el("i", {style: `background:${colour}`}));
+    legend.appendChild(s);
+  };
+  if (st.style === "document") {
+    const docs = new Map();
+    for (const r of st.rows.values()) { if (r.doc && !docs.has(r.doc)) { docs.set(r.doc, r.docTag || r.doc); } }
+    for (const [doc, tag] of docs) { item(nodeColour(st, {doc}), tag || "（本文档）"); }
+    item("#9e9e9e", "不属于某一文档（政策依据等）");
+  } else {
+    for (const [t, zh] of Object.entries(st.typeLabels)) { item(st.palette.types[t], zh); }
+  }
+  const lines = {origin: "边：灰＝解析，深蓝＝明示，橙＝推断，绿＝人工", score: "边：越粗越深＝关联得分越高"};
+  legend.appendChild(el("span", {}, (lines[st.style] ? lines[st.style] + "；" : "")
+    + "虚线＝推断，粗绿＝人工确认，红点线＝已否决；虚框＝已固定"));
+}
+
 function restyle(st) {
+  renderLegend(st);
   st.nodes.update(Array.from(st.rows.values()).map((r) => visNode(st, r)));
   st.edges.update(Array.from(st.edgeRows.values()).map((r) => visEdge(st, r)));
 }
@@ -235,14 +258,9 @@ function init(parent, data) {
   const canvas = el("div", {class: "tgx-canvas", "data-testid": "tgx-canvas"});
   canvas.style.height = `${data.height || 620}px`;
   root.appendChild(canvas);
-  const legend = el("div", {class: "tgx-legend"});
-  for (const [t, zh] of Object.entries(data.typeLabels)) {
-    const s = el("span", {}, zh);
-    s.prepend(el("i", {style: `background:${data.palette.types[t]}`}));
-    legend.appendChild(s);
-  }
-  legend.appendChild(el("span", {}, "虚线＝推断，粗绿＝人工确认，红点线＝已否决；虚框＝已固定"));
-  root.appendChild(legend);
+  st.legend = el("div", {class: "tgx-legend", "data-testid": "tgx-legend"});
+  st.typeLabels = data.typeLabels;
+  root.appendChild(st.legend);
   st.nodes = new vis.DataSet();
   st.edges = new vis.DataSet();
   st.network = new vis.Network(canvas, {nodes: st.nodes, edges: st.edges}, {
@@ -370,6 +388,7 @@ function apply(st, data) {
     st.network.selectNodes(ids);
     if (data.focus && ids.length) { st.network.fit({nodes: Array.from(new Set([...ids, ...(data.path || [])])), animation: false, maxZoomLevel: 1.0}); }
   }
+  renderLegend(st);
   showSuggestions(st, data.suggestions);
   st.bar.msg.textContent = data.message || "";
   updateBar(st);
