@@ -625,3 +625,17 @@ def two_document_graph(folder: Path) -> Any:
     g, report = build([sample, other])
     assert not report.failed and len(g.graph["documents"]) == 2
     return g
+
+
+def sample_workspace(ws_dir: Path, *others: Path, user: str | None = None) -> Any:
+    """A workspace holding the sample (and ``others``), built; returns the built graph. The app, browser and
+    curation tests all start from it."""
+    from tracegraph.graph.curation.workspace import Workspace
+
+    with Workspace(ws_dir, user=user) as core:
+        core.import_file(Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt")
+        for other in others:
+            core.import_file(other)
+        built = core.build()
+        assert not built.failed
+    return built.graph

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixtures import sample_workspace
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
@@ -29,13 +30,8 @@ def graph(workspace: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tracegraph.graph.curation.workspace import Workspace
-
     ws = tmp_path_factory.mktemp("ws")
-    core = Workspace(ws)
-    core.import_file(ROOT / "data" / f"{DOC}.txt")
-    assert not core.build().failed
-    core.close()
+    sample_workspace(ws)
     return ws
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures import sample_workspace
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
@@ -26,9 +27,7 @@ DOC = "000_ddb002e987b04e7f"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ws-built")
-    with Workspace(ws) as core:
-        core.import_file(ROOT / "data" / f"{DOC}.txt")
-        assert not core.build().failed
+    sample_workspace(ws)
     return ws
 
 

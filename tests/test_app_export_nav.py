@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fixtures import sample_workspace
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.ui import state as vs
@@ -22,13 +23,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tracegraph.graph.curation.workspace import Workspace
-
     ws = tmp_path_factory.mktemp("ws")
-    core = Workspace(ws)
-    core.import_file(ROOT / "data" / f"{DOC}.txt")
-    assert not core.build().failed
-    core.close()
+    sample_workspace(ws)
     return ws
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures import sample_workspace
 
-from tests.test_browser import ARTIFACTS, DOC, ROOT, _no_remote, _require_browser, _see
+from tests.test_browser import ARTIFACTS, _no_remote, _require_browser, _see
 from tools.bench.app_render import browser, running_app
 
 
@@ -22,14 +23,8 @@ def _css(key: str) -> str:
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     _require_browser()
-    from tracegraph.graph.curation.workspace import Workspace
-
     ws = tmp_path_factory.mktemp("browser-cur-ws")
-    with Workspace(ws) as core:
-        core.import_file(ROOT / "data" / f"{DOC}.txt")
-        built = core.build()
-        assert not built.failed
-        g = built.graph
+    g = sample_workspace(ws)
     ARTIFACTS.mkdir(exist_ok=True)
     with running_app(ws, log=ws / "app.log") as base, browser((1400, 1100)) as (_ctx, page, log):
         yield base, page, log, g, ws

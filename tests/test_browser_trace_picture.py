@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+from fixtures import sample_workspace
 
 from tools.bench.app_render import browser, running_app
 
@@ -26,15 +27,8 @@ DOC = "000_ddb002e987b04e7f"
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     _require_browser()
-    from tracegraph.graph.curation.workspace import Workspace
-
     ws = tmp_path_factory.mktemp("browser-picture-ws")
-    core = Workspace(ws, user="browser-test")
-    core.import_file(ROOT / "data" / f"{DOC}.txt")
-    built = core.build()
-    assert not built.failed
-    g = built.graph
-    core.close()
+    g = sample_workspace(ws, user="browser-test")
     ARTIFACTS.mkdir(exist_ok=True)
     with running_app(ws, log=ws / "app.log") as base, browser((1400, 1100)) as (_ctx, page, log):
         yield base, page, log, g

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from fixtures import sample_workspace
 
 from tracegraph.graph.exporters._layout import Box, segment_hits_box
 from tracegraph.ui.views.trace_picture import label, picture_graph, picture_html, svg
@@ -141,13 +142,8 @@ def test_hostile_title_is_text_in_the_picture(sample_graph):
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tracegraph.graph.curation.workspace import Workspace
-
     ws = tmp_path_factory.mktemp("ws-picture")
-    core = Workspace(ws)
-    core.import_file(ROOT / "data" / f"{DOC}.txt")
-    assert not core.build().failed
-    core.close()
+    sample_workspace(ws)
     return ws
 
 
