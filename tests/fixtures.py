@@ -614,15 +614,24 @@ def replicated_workspace(ws_dir: Path, copies: int) -> Any:
         ws.close()
 
 
+SAMPLE_TXT = Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt"
+
+
+def twin_copy(folder: Path, name: str = "copy-of-sample.txt") -> Path:
+    """The sample as another organisation wrote it: only the opening names the organisation, so the codes
+    and titles are the same in both (the look-alike ids every view must tell apart)."""
+    text = SAMPLE_TXT.read_text(encoding="utf-8")
+    assert text.count("县委组织部") == 1
+    other = folder / name
+    other.write_text(text.replace("县委组织部", "市委宣传部"), encoding="utf-8")
+    return other
+
+
 def two_document_graph(folder: Path) -> Any:
-    """The sample and a copy of it naming another organisation, built together: the same codes and titles
-    in two documents (the look-alike ids every view must tell apart)."""
+    """The sample and its twin (see `twin_copy`), built together."""
     from tracegraph.graph.build.pipeline import build
 
-    sample = Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt"
-    other = folder / "copy-of-sample.txt"
-    other.write_text(sample.read_text(encoding="utf-8").replace("县委组织部", "市委宣传部"), encoding="utf-8")
-    g, report = build([sample, other])
+    g, report = build([SAMPLE_TXT, twin_copy(folder)])
     assert not report.failed and len(g.graph["documents"]) == 2
     return g
 
@@ -633,7 +642,7 @@ def sample_workspace(ws_dir: Path, *others: Path, user: str | None = None) -> An
     from tracegraph.graph.curation.workspace import Workspace
 
     with Workspace(ws_dir, user=user) as core:
-        core.import_file(Path(__file__).resolve().parents[1] / "data" / "000_ddb002e987b04e7f.txt")
+        core.import_file(SAMPLE_TXT)
         for other in others:
             core.import_file(other)
         built = core.build()

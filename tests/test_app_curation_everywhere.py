@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import sample_workspace
+from fixtures import sample_workspace, twin_copy
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
@@ -35,13 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_two(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample and a second document with inferred links of its own (the sample, written by another department)."""
     ws = tmp_path_factory.mktemp("ws-two")
-    other = tmp_path_factory.mktemp("other") / "another-unit.txt"
-    text = (ROOT / "data" / f"{DOC}.txt").read_text(encoding="utf-8")
-    other.write_text(text.replace("县委组织部", "市委宣传部"), encoding="utf-8")
-    with Workspace(ws) as core:
-        core.import_file(ROOT / "data" / f"{DOC}.txt")
-        core.import_file(other)
-        assert not core.build().failed
+    sample_workspace(ws, twin_copy(tmp_path_factory.mktemp("other"), "another-unit.txt"))
     return ws
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import replicated, replicated_workspace
+from fixtures import replicated, replicated_workspace, sample_workspace, twin_copy
 from test_browser import _require_browser
 
 from tools.bench.app_render import browser, running_app
@@ -24,20 +24,8 @@ ROOT_SEL = "[data-testid=tgx-root]"
 
 def _two_documents(folder: Path) -> tuple[Path, Any]:
     """The sample and a second organisation's copy of it: look-alike ids in two documents."""
-    from tracegraph.graph.curation.workspace import Workspace
-
-    text = SAMPLE.read_text(encoding="utf-8")
-    a, b = folder / "县委组织部对照检查材料.txt", folder / "市委宣传部对照检查材料.txt"
-    a.write_text(text, encoding="utf-8")
-    b.write_text(text.replace("县委组织部", "市委宣传部"), encoding="utf-8")
     ws_dir = folder / "ws"
-    ws = Workspace(ws_dir, user="browser-test")
-    for f in (a, b):
-        ws.import_file(f)
-    built = ws.build()
-    assert not built.failed
-    ws.close()
-    return ws_dir, built.graph
+    return ws_dir, sample_workspace(ws_dir, twin_copy(folder, "市委宣传部对照检查材料.txt"), user="browser-test")
 
 
 @pytest.fixture(scope="module")

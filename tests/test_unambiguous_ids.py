@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures import sample_workspace, twin_copy
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
@@ -33,14 +34,7 @@ A, B = f"{DOC}:P1.2", f"{COPY}:P1.2"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ws-twins")
-    other = tmp_path_factory.mktemp("twin") / f"{COPY}.txt"
-    text = (ROOT / "data" / f"{DOC}.txt").read_text(encoding="utf-8")
-    assert text.count("县委组织部") == 1  # only the opening names the organisation: codes and titles stay the same
-    other.write_text(text.replace("县委组织部", "市委宣传部"), encoding="utf-8")
-    with Workspace(ws) as core:
-        core.import_file(ROOT / "data" / f"{DOC}.txt")
-        core.import_file(other)
-        assert not core.build().failed
+    sample_workspace(ws, twin_copy(tmp_path_factory.mktemp("twin"), f"{COPY}.txt"))
     return ws
 
 
