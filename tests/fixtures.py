@@ -648,3 +648,28 @@ def sample_workspace(ws_dir: Path, *others: Path, user: str | None = None) -> An
         built = core.build()
         assert not built.failed
     return built.graph
+
+
+def run_app(monkeypatch: Any, ws: Path, timeout: float = 60, user: str | None = None, **query: str) -> Any:
+    """The app (AppTest) on workspace ``ws`` with ``query`` as the URL's query string, run once and checked to
+    raise nothing; with ``user``, that name is the session's 校对人."""
+    from streamlit.testing.v1 import AppTest
+
+    from tracegraph.ui import state as vs
+
+    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if user is not None:
+        at.session_state[vs.CURATION_USER_KEY] = user
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def plain(s: object) -> str:
+    """What the reader sees of escaped text (ui.highlight.esc writes punctuation as character references)."""
+    import html
+
+    return html.unescape(str(s)).replace("\u2060", "")

@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import sample_workspace
+from fixtures import plain, run_app, sample_workspace
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui import state as vs
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 DOC = "000_ddb002e987b04e7f"
 
 
@@ -35,21 +34,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ws
 
 
-def _app(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> AppTest:
-    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _plain(s: object) -> str:
-    """What the reader sees of escaped text (ui.highlight.esc writes punctuation as character references)."""
-    import html
-
-    return html.unescape(str(s)).replace("\u2060", "")
+_app = run_app
+_plain = plain
 
 
 def _text(at: AppTest) -> str:

@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import sample_workspace, twin_copy
+from fixtures import run_app, sample_workspace, twin_copy
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import trace
 from tracegraph.ui import state as vs
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 DOC = "000_ddb002e987b04e7f"
 
 
@@ -53,14 +51,7 @@ def _graph(ws: Path) -> Any:
 
 
 def _app(monkeypatch: pytest.MonkeyPatch, ws: Path, user: str = "张三", **query: str) -> AppTest:
-    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.session_state[vs.CURATION_USER_KEY] = user
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app(monkeypatch, ws, user=user, **query)
 
 
 def _run(at: AppTest) -> AppTest:

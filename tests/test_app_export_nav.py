@@ -10,13 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-from fixtures import sample_workspace
+from fixtures import plain, run_app, sample_workspace
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.ui import state as vs
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 DOC = "000_ddb002e987b04e7f"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -36,19 +34,10 @@ def graph(workspace: Path):  # type: ignore[no-untyped-def]
 
 
 def _app(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> AppTest:
-    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app(monkeypatch, ws, timeout=90, **query)
 
 
-def _plain(s: object) -> str:
-    import html
-
-    return html.unescape(str(s)).replace("\u2060", "")
+_plain = plain
 
 
 def _export(at: AppTest, key: str) -> tuple[str, str, list[str]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import sample_workspace, twin_copy
+from fixtures import run_app, sample_workspace, twin_copy
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
@@ -24,8 +24,6 @@ from tracegraph.graph.query.naming import doc_tags, shown_id
 from tracegraph.ui import state as vs
 from tracegraph.ui.views.common import name
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 DOC = "000_ddb002e987b04e7f"
 COPY = "copy-of-sample"
 A, B = f"{DOC}:P1.2", f"{COPY}:P1.2"
@@ -51,12 +49,7 @@ def _graph(ws: Path) -> Any:
 
 
 def _app(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> AppTest:
-    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.session_state[vs.CURATION_USER_KEY] = "张三"
-    return _run(at)
+    return run_app(monkeypatch, ws, user="张三", **query)
 
 
 def _run(at: AppTest) -> AppTest:
