@@ -27,3 +27,9 @@ def per_graph(g: nx.MultiDiGraph, key: Hashable, compute: Callable[[], T]) -> T:
     with _LOCK:
         memo[key] = value
     return value
+
+
+def cached(g: nx.MultiDiGraph, fn: Callable[..., T], *args: Hashable) -> T:
+    """``fn(g, *args)`` once per graph object, keyed by the function's name and the arguments — so the
+    warm-up at server start and the page ask for the same answer by the same key."""
+    return per_graph(g, (fn.__name__, *args), lambda: fn(g, *args))

@@ -23,7 +23,7 @@ import streamlit as st
 
 from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.ui import state as vs
-from tracegraph.ui.memo import per_graph
+from tracegraph.ui.memo import cached
 from tracegraph.ui.views import ask, common, corpus, curation, login, matrix, overview, review, trace
 from tracegraph.ui.views import graph as graph_view
 from tracegraph.ui.views import map as map_view
@@ -69,7 +69,7 @@ def warm_up() -> str:
         g = load_graph(ws)
         if g.graph.get("documents"):
             overview.warm(g)
-            per_graph(g, "sidebar_labels", lambda: _doc_titles(g))
+            cached(g, _doc_titles)
         # the first table of the first page would pay for these imports
         import pandas
         import pyarrow  # type: ignore[import-untyped]
@@ -130,7 +130,7 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
     if sess.doc not in ["", *docs]:
         sess.doc = ""
 
-    labels, alike = per_graph(g, "sidebar_labels", lambda: _doc_titles(g))
+    labels, alike = cached(g, _doc_titles)
 
     def title(d: str) -> str:  # a document by its title; its id only when two titles read alike
         if not d:

@@ -12,7 +12,7 @@ from tracegraph.graph.query.naming import doc_label as doc_label  # the views' o
 from tracegraph.graph.query.naming import doc_tags, shown_id
 from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import STYLE, esc, evidence_html, origin_badge
-from tracegraph.ui.memo import per_graph
+from tracegraph.ui.memo import cached
 
 TRACEABLE = ("Problem", "Measure", "Cause")
 
@@ -42,7 +42,7 @@ def ref(g: nx.MultiDiGraph, n: str) -> str:
 
 def tags(g: nx.MultiDiGraph) -> dict[str, str]:
     """The documents' short names, once per (read-only) app graph."""
-    return per_graph(g, "doc_tags", lambda: doc_tags(g))
+    return cached(g, doc_tags)
 
 
 def type_zh(t: str | None) -> str:

@@ -11,7 +11,7 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
-from tracegraph.ui.memo import per_graph
+from tracegraph.ui.memo import cached
 from tracegraph.ui.views.common import big_table, doc_arg, doc_label, go_trace, md, name, ref, table_rows, tags
 from tracegraph.ui.views.reading import doubts, reading_rows, render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
@@ -28,7 +28,7 @@ def type_counts(g: nx.MultiDiGraph, doc: str | None) -> dict[str, int]:
         t = d.get("type")
         if t in COUNT_TYPES and (doc is None or d.get("doc") == doc):
             out[t] += 1
-    out["PolicyRef"] = len(per_graph(g, ("cited_policies", doc), lambda: cited_policies(g, doc)))
+    out["PolicyRef"] = len(cached(g, cited_policies, doc))
     return out
 
 
@@ -73,11 +73,11 @@ def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
 def warm(g: nx.MultiDiGraph, doc: str | None = None) -> None:
     """Compute what the page shows for the whole workspace, so its first visit only draws it."""
-    per_graph(g, ("type_counts", doc), lambda: type_counts(g, doc))
-    per_graph(g, ("gaps", doc), lambda: gaps(g, doc))
-    per_graph(g, "document_rows", lambda: document_rows(g))
-    per_graph(g, ("reading_rows", doc), lambda: reading_rows(g, doc))
-    per_graph(g, ("reading_doubts", doc), lambda: doubts(g, doc))
+    cached(g, type_counts, doc)
+    cached(g, gaps, doc)
+    cached(g, document_rows)
+    cached(g, reading_rows, doc)
+    cached(g, doubts, doc)
     tags(g)
 
 
@@ -90,8 +90,8 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
         st.info("工作区还没有文档。请在上方上传对照检查材料、整改方案或整改情况通报（.txt .docx .pdf .md）。")
         return
     doc = doc_arg(state)
-    c = per_graph(g, ("type_counts", doc), lambda: type_counts(g, doc))
-    gp = per_graph(g, ("gaps", doc), lambda: gaps(g, doc))
+    c = cached(g, type_counts, doc)
+    gp = cached(g, gaps, doc)
     negative = len(gp["negative_findings"])
     cols = st.columns(7)
     cols[0].metric("文档", 1 if doc else len(docs))
@@ -103,7 +103,7 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
         st.caption(f"另有 {negative} 项“未发现问题”的说明（如“未发现违规……”），不计入问题数。")
 
     st.subheader("文档")
-    rows = per_graph(g, "document_rows", lambda: document_rows(g))
+    rows = cached(g, document_rows)
     big_table(rows, "份文档", key="tg-ov-all-docs")
 
     render_reading(g, doc)
@@ -133,7 +133,7 @@ GAP_BUTTONS = 10  # a corpus can have thousands of gaps: the first ones with but
 def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict]] | None = None) -> None:
     st.subheader("覆盖情况")
     gp = gp if gp is not None else gaps(g, doc)
-    total = per_graph(g, ("type_counts", doc), lambda: type_counts(g, doc))["Problem"]
+    total = cached(g, type_counts, doc)["Problem"]
     missing = gp["problems_without_measures"]
     st.markdown(f"**{total - len(missing)} / {total}** 个问题有对应的整改措施；"
                 f"**{len(gp['causes_without_measures'])}** 个原因没有整治措施；"
@@ -166,7 +166,7 @@ def render_coverage(g: nx.MultiDiGraph, doc: str | None, gp: dict[str, list[dict
 
 def render_policies(g: nx.MultiDiGraph, doc: str | None, top: int = 10) -> None:
     st.subheader("引用最多的政策依据")
-    rows = per_graph(g, ("cited_policies", doc), lambda: cited_policies(g, doc))[:top]
+    rows = cached(g, cited_policies, doc)[:top]
     if not rows:
         st.caption("没有识别到政策依据。")
         return

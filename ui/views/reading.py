@@ -10,7 +10,7 @@ import streamlit as st
 
 from tracegraph.graph.query.queries import doubtful, reading_of
 from tracegraph.loaders.structure.reading import SET_ASIDE_ZH
-from tracegraph.ui.memo import per_graph
+from tracegraph.ui.memo import cached
 from tracegraph.ui.views.common import big_table, doc_label, md
 
 LEVEL_ZH = {"Section": "部分", "Area": "方面（分组）", "Problem": "问题", "Cause": "原因", "Example": "事例",
@@ -55,11 +55,11 @@ def render_reading(g: nx.MultiDiGraph, doc: str | None) -> None:
     """The reading report table, and a warning box per document whose reading is in doubt (one box for
     all of them when there are many)."""
     st.subheader("读取概况")
-    rows = per_graph(g, ("reading_rows", doc), lambda: reading_rows(g, doc))
+    rows = cached(g, reading_rows, doc)
     if not rows:
         st.caption("没有读取概况（图谱由旧版本构建，请重新构建）。")
         return
-    doubted = per_graph(g, ("reading_doubts", doc), lambda: doubts(g, doc))
+    doubted = cached(g, doubts, doc)
     if len(doubted) > MAX_DOUBT_BOXES:
         st.warning(md(f"{len(doubted)} 份文档的读取存疑（原因见下表“警告”列），这些文档的“覆盖缺口”可能是读取问题，"
                       "请核对原文。"))
