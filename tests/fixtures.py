@@ -673,3 +673,16 @@ def plain(s: object) -> str:
     import html
 
     return html.unescape(str(s)).replace("\u2060", "")
+
+
+def run_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None, text: bool = True) -> Any:
+    """``tracegraph <args>`` in a process of its own (the installed script, else ``python -m``), its output
+    captured (as bytes with ``text=False``: for output that must be checked byte by byte)."""
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("tracegraph")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tracegraph.cli"]
+    return subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=text, timeout=300,
+                          env={**os.environ, **(env or {})})

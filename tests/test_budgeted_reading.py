@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from fixtures import run_cli
 
 from tracegraph.errors import LoadError
 from tracegraph.graph.build.pipeline import build, build_corpus, resolve_workers
@@ -25,12 +23,7 @@ SAMPLE = ROOT / "data" / "000_ddb002e987b04e7f.txt"
 TEXT = SAMPLE.read_text(encoding="utf-8")
 
 
-def _cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("tracegraph")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tracegraph.cli"]
-    return subprocess.run(
-        [*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
-    )
+_cli = run_cli
 
 
 # ---------------------------------------------------------------- unreadable XML in a .docx

@@ -4,11 +4,10 @@ tmpfs is mounted and filled to the last byte; the tests skip when mounting is no
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from disks import fill, tmpfs
+from fixtures import run_cli
 
 from tracegraph.graph.curation.workspace import Workspace
 
@@ -16,10 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "000_ddb002e987b04e7f.txt"
 
 
-def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("tracegraph")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tracegraph.cli"]
-    return subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+_cli = run_cli
 
 
 

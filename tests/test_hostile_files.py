@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from disks import tmpfs
+from fixtures import run_cli
 
 from tracegraph.errors import LoadError
 from tracegraph.graph.build.pipeline import build, build_corpus, scan_inputs
@@ -33,9 +34,7 @@ TEXT = SAMPLE.read_text(encoding="utf-8")
 
 
 def _cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    exe = Path(sys.executable).with_name("tracegraph")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tracegraph.cli"]
-    return subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, timeout=300, env={**os.environ, **(env or {})})
+    return run_cli(args, cwd, env, text=False)  # type: ignore[no-any-return]
 
 
 @contextmanager
