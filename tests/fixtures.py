@@ -675,6 +675,52 @@ def plain(s: object) -> str:
     return html.unescape(str(s)).replace("\u2060", "")
 
 
+def html_tables(at: Any) -> list[Any]:
+    """The app's tables (ui.views.common.html_table: our own HTML in st.markdown) as DataFrames of what the
+    reader sees: text unescaped, the right-aligned number columns as numbers."""
+    from html.parser import HTMLParser
+
+    import pandas as pd
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tables: list[list[list[tuple[str, bool]]]] = []
+            self.cell: list[str] | None = None
+            self.num = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "table" and ("class", "tg-table") in attrs:
+                self.tables.append([])
+            elif tag == "tr" and self.tables:
+                self.tables[-1].append([])
+            elif tag in ("td", "th") and self.tables:
+                self.cell, self.num = [], ("class", "tg-num") in attrs
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.tables[-1][-1].append(("".join(self.cell).replace("\u2060", ""), self.num))
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    def value(text: str, num: bool) -> Any:
+        return (float(text) if "." in text else int(text)) if num else text
+
+    out = []
+    for m in at.markdown:
+        if 'class="tg-table"' not in str(m.value):
+            continue
+        p = Tables()
+        p.feed(str(m.value))
+        for t in p.tables:
+            head, *rows = t
+            out.append(pd.DataFrame([[value(c, n) for c, n in r] for r in rows], columns=[c for c, _ in head]))
+    return out
+
+
 def run_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None, text: bool = True) -> Any:
     """``tracegraph <args>`` in a process of its own (the installed script, else ``python -m``), its output
     captured (as bytes with ``text=False``: for output that must be checked byte by byte)."""

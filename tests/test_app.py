@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import plain, run_app, sample_workspace
+from fixtures import html_tables, plain, run_app, sample_workspace
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.graph.curation.workspace import Workspace
@@ -75,11 +75,11 @@ def test_overview_counts_coverage_and_policies(monkeypatch: pytest.MonkeyPatch, 
     assert "另有 2 项“未发现问题”" in text
     assert f"{17 - len(missing)} / 17" in text
     assert all(r["title"] in text for r in missing)  # the problems without measures are listed
-    docs = at.table[0].value
+    docs = html_tables(at)[0]
     assert [_plain(d) for d in docs["文档"]] == [DOC] and int(docs["问题"].iloc[0]) == 17
-    reading = at.table[1].value  # 读取概况
+    reading = html_tables(at)[1]  # 读取概况
     assert _plain(next(iter(reading["落在条目中"]))).endswith("%") and list(reading["警告"]) == ["无"]
-    policies = at.table[2].value
+    policies = html_tables(at)[2]
     assert policies["政策依据"].iloc[0] == "习近平新时代中国特色社会主义思想"
     assert len(policies) == 10 and list(policies["提及次数"]) == sorted(policies["提及次数"], reverse=True)
     assert set(policies["类别"]) <= {"会议", "文件", "理论", "提法", "专项活动", "地方口号"}
@@ -403,7 +403,7 @@ def test_overview_shows_the_reading_report_and_doubts(monkeypatch: pytest.Monkey
     assert "读取概况" in said
     assert "的读取存疑：识别出 2 个问题，但没有识别出整改措施" in said
     assert "（读取存疑）" in said  # its problems are listed as doubtful, not as the material's gaps
-    tables = "\n".join(_plain(t.value.to_string()) for t in at.table)
+    tables = "\n".join(_plain(t.to_string()) for t in html_tables(at))
     assert "落在条目中" in tables and "角色是推测的" in tables
 
 
@@ -438,8 +438,8 @@ def _markdown_values(at: AppTest) -> list[str]:
         out += [str(e.value) for e in getattr(at, kind)]
     out += [str(e.label) for e in at.expander] + [str(b.label) for b in at.button]
     out += [str(m.label) for m in at.metric]
-    for t in at.table:
-        out += [str(v) for v in t.value.to_numpy().ravel()] + [str(c) for c in t.value.columns]
+    for t in html_tables(at):
+        out += [str(v) for v in t.to_numpy().ravel()] + [str(c) for c in t.columns]
     return out
 
 
@@ -470,8 +470,9 @@ def test_a_workspace_of_many_documents_opens_light(monkeypatch: pytest.MonkeyPat
     g = replicated_workspace(tmp_path / "ws", 60)
     assert len(g.graph["documents"]) == 60
     at = _app(monkeypatch, tmp_path / "ws")
-    pick = at.sidebar.selectbox(key="tg_doc")
-    assert pick.options == ["全部文档"]  # nothing listed before a word is typed
+    # nothing to choose from before a word is typed: no drop-down (its code is not even loaded), a caption
+    assert not [w for w in at.sidebar.selectbox if w.key == "tg_doc"]
+    assert any("输入标题中的字词后可选一份" in _plain(c.value) for c in at.sidebar.caption)
     at.sidebar.text_input(key="tg_doc_find").set_value("第12号").run()
     pick = at.sidebar.selectbox(key="tg_doc")
     assert pick.options == ["全部文档", "第12号单位对照检查材料"]
@@ -481,9 +482,16 @@ def test_a_workspace_of_many_documents_opens_light(monkeypatch: pytest.MonkeyPat
     assert {m.label: m.value for m in at.metric}["文档"] == "1"
     # back to all documents: 20 rows shown, the rest on request
     at.sidebar.selectbox(key="tg_doc").set_value("").run()
-    first = at.table[0]
-    assert len(first.value) == 20
+    assert at.sidebar.selectbox(key="tg_doc").value == ""  # still offered while the search word is there
+    at.sidebar.text_input(key="tg_doc_find").set_value("").run()
+    assert not [w for w in at.sidebar.selectbox if w.key == "tg_doc"]
+    first = html_tables(at)[0]
+    assert len(first) == 20
     toggle = at.toggle(key="tg-ov-all-docs")
     assert "显示全部 60 份文档" in toggle.label and not at.dataframe
     toggle.set_value(True).run()
     assert len(at.dataframe[0].value) == 60
+    # a link that names a document opens with that document chosen in the drop-down
+    linked = _app(monkeypatch, tmp_path / "ws", doc=doc)
+    assert linked.sidebar.selectbox(key="tg_doc").value == doc
+    assert {m.label: m.value for m in linked.metric}["文档"] == "1"

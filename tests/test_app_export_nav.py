@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from fixtures import plain, run_app, sample_workspace
+from fixtures import html_tables, plain, run_app, sample_workspace
 from streamlit.testing.v1 import AppTest
 
 from tracegraph.ui import state as vs
@@ -123,7 +123,7 @@ def test_overview_starts_with_first_steps_and_the_upload(monkeypatch: pytest.Mon
     up = at.file_uploader[0]
     assert CJK.search(up.label) and "Browse" not in up.label
     assert any("“Upload”（上传）" in _plain(c.value) for c in at.caption)  # the drop zone's words in Chinese
-    docs = at.table[0].value
+    docs = html_tables(at)[0]
     assert next(iter(docs.columns)) == "标题" and list(docs.columns)[-1] == "文档"
     assert [_plain(t) for t in docs["标题"]] == ["县委组织部领导班子·班子对照检查材料（2021）"]
 

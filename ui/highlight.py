@@ -18,7 +18,7 @@ _AUTOLINK = re.compile(r"(?i):/|www|@.|@$")
 
 def esc(text: Any, newlines: str = "<br>") -> str:
     """THE escape for document and URL text shown anywhere in the app (st.markdown, st.caption, alerts,
-    st.table cells, button and expander labels, metric labels, help tooltips, our own HTML): the text stays
+    our HTML tables, button and expander labels, metric labels, help tooltips, our own HTML): the text stays
     text — nothing in it can become markup, a link or an image. Line breaks become `newlines` (``<br>`` for
     our own HTML; ui.views.common.md passes a space for Markdown elements)."""
     s = str(text if text is not None else "")
@@ -100,6 +100,11 @@ STYLE = """<style>
 .tg-source mark{background:#ffe58f;padding:0 .1em;}
 .tg-ev{font-size:.9em;color:#444;margin:.15em 0;}
 .tg-ev mark{background:#d6f5d6;}
+.tg-table{border-collapse:collapse;width:100%;font-size:.9em;margin:.2em 0 1em;}
+.tg-table th,.tg-table td{border-bottom:1px solid rgba(49,51,63,.1);padding:.3em .6em;text-align:left;
+  vertical-align:top;}
+.tg-table th{color:rgba(49,51,63,.6);font-weight:600;}
+.tg-table .tg-num{text-align:right;white-space:nowrap;}
 .tg-badge{display:inline-block;padding:0 .45em;border-radius:.6em;font-size:.8em;color:#fff;margin-right:.3em;}
 </style>"""
 

@@ -141,10 +141,13 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
         # a thousand titles in one drop-down slow every page down: find the document by a word of its title
         q = sb.text_input("查找文档（标题中的字词）", key="tg_doc_find", placeholder=f"共 {len(docs):,} 份文档")
         found = [d for d in docs if q.strip() and q.strip() in labels[d]] if q else []
-        options = ["", *([sess.doc] if sess.doc else []), *[d for d in found if d != sess.doc][:MAX_DOC_OPTIONS]]
-        sb.selectbox("文档", options, key=vs.key("doc"), format_func=title,
-                     help=f"先在上面输入标题中的字词；找到 {len(found)} 份" + ("（列出前 50 份）" if
-                                                                    len(found) > MAX_DOC_OPTIONS else ""))
+        if not q.strip() and not sess.doc:  # nothing to choose from yet (and the page skips the drop-down's code)
+            sb.caption("全部文档；输入标题中的字词后可选一份。")
+        else:
+            options = ["", *([sess.doc] if sess.doc else []), *[d for d in found if d != sess.doc][:MAX_DOC_OPTIONS]]
+            sb.selectbox("文档", options, key=vs.key("doc"), format_func=title,
+                         help=f"先在上面输入标题中的字词；找到 {len(found)} 份" + ("（列出前 50 份）" if
+                                                                        len(found) > MAX_DOC_OPTIONS else ""))
     elif len(docs) > 1 or sess.doc:
         sb.selectbox("文档", ["", *docs], key=vs.key("doc"), format_func=title,
                      help="按标题列出；文档编号见“总览”的文档表。")

@@ -146,10 +146,11 @@ def browser(viewport: tuple[int, int] = (1400, 1000)) -> Iterator[tuple[Any, Any
 
 
 def wait_overview(page: Any, timeout_ms: int = 60_000) -> None:
-    """The 总览 is visible: its header, the problem count, and (drawn last) the upload box."""
+    """The 总览 is visible: its header, the problem count, the upload box and the first table."""
     page.get_by_role("heading", name="总览", exact=True).wait_for(timeout=timeout_ms)
     page.locator('[data-testid="stMetric"]', has_text="问题").first.wait_for(timeout=timeout_ms)
     page.locator('[data-testid="stMain"] [data-testid="stFileUploader"]').wait_for(timeout=timeout_ms)
+    page.locator('[data-testid="stMain"] table').first.wait_for(timeout=timeout_ms)
 
 
 def first_render_seconds(workspace_dir: str | Path, include_startup: bool = False) -> float:

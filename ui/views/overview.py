@@ -12,7 +12,7 @@ from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
 from tracegraph.ui.memo import cached
-from tracegraph.ui.views.common import big_table, doc_arg, doc_label, go_trace, md, name, ref, table_rows, tags
+from tracegraph.ui.views.common import big_table, doc_arg, doc_label, go_trace, html_table, md, name, ref, tags
 from tracegraph.ui.views.reading import doubts, reading_rows, render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
@@ -172,7 +172,7 @@ def render_policies(g: nx.MultiDiGraph, doc: str | None, top: int = 10) -> None:
         return
     table = [{"政策依据": r["title"], "类别": KIND_LABELS_ZH.get(r["kind"], r["kind"]), "提及次数": r["mentions"],
               "引用它的条目数": r["nodes"]} for r in rows]
-    st.table(table_rows(table), hide_index=True)
+    html_table(table)
 
 
 UPLOAD_LABEL = "选择要上传的文件（可多选）"
