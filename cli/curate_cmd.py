@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,9 +22,18 @@ _OP_ZH = {"confirm": "已确认", "reject": "已否决", "restore": "已恢复",
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
+    """The workspace; with --neo4j (or $TRACEGRAPH_NEO4J_URI) its decisions go to the team's log on that
+    server instead of the folder's curation.sqlite."""
     from tracegraph.graph.curation.workspace import Workspace
 
-    return Workspace(args.workspace, user=args.user)
+    log = None
+    if getattr(args, "neo4j", None):
+        from tracegraph.cli.neo4j_cmd import password_for
+        from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
+
+        log = Neo4jDecisionLog.connect(args.neo4j, args.neo4j_user, password_for(args.neo4j_user, args.neo4j),
+                                       args.neo4j_database)
+    return Workspace(args.workspace, user=args.user, decision_log=log)
 
 
 def _graph(ws: Workspace) -> nx.MultiDiGraph:
@@ -225,6 +235,11 @@ def register(subparsers: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", help="工作区文件夹（默认 $TRACEGRAPH_WORKSPACE 或 ./workspace）")
     common.add_argument("--user", help="记录在审计日志中的用户名（默认当前系统用户）")
+    common.add_argument("--neo4j", default=os.environ.get("TRACEGRAPH_NEO4J_URI"),
+                        help="团队共享的 Neo4j（bolt://…）：校对决定记在该服务器上，所有分析人员即时可见"
+                             "（默认 $TRACEGRAPH_NEO4J_URI；密码取自 NEO4J_PASSWORD）")
+    common.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
+    common.add_argument("--neo4j-database", default=os.environ.get("NEO4J_DATABASE", "neo4j"))
     p = subparsers.add_parser("curate", help="人工校对：确认/否决/添加关系、修改节点、合并政策依据、撤销、审计日志")
     sub = p.add_subparsers(dest="curate_cmd", required=True)
 

@@ -444,3 +444,35 @@ def test_store_is_usable_from_other_threads(tmp_path: Path, sample_graph) -> Non
         t.join()
     assert sorted(results) == list(range(1, 9))  # type: ignore[type-var]
     assert sorted(r["comment"] for r in st.log()) == [f"t{k}" for k in range(8)]
+
+
+def test_strip_curation_gives_back_the_graph_as_built(tmp_path: Path, sample_graph, sample_doc_id) -> None:
+    """A graph pushed with decisions already in it: stripping them gives back the build exactly, so the team's
+    log can be applied afresh (and an undone decision disappears)."""
+    from tracegraph.graph.curation.apply import strip_curation
+    from tracegraph.graph.model.io import to_dict
+
+    d = sample_doc_id
+    st = CurationStore(tmp_path / "c.sqlite", user="alice")
+    st.confirm(sample_graph, "M4", "P2.2", comment="对应")
+    st.reject(sample_graph, "M1", "P2.3", comment="无关")
+    st.reject(sample_graph, "M5", "P5.3", comment="再看")
+    st.add(sample_graph, "M2", "P4.1", comment="党史学习")
+    st.edit_node(sample_graph, "P1.1", title="改过的标题", type="Cause", comment="读错了")
+    g = sample_graph.copy()
+    rep = apply_curation(g, st)
+    assert len(rep.confirmed) == len(rep.added) == 1 and len(rep.rejected) == 2 and len(rep.edited) == 2
+    before = to_dict(sample_graph)
+    assert to_dict(g) != before
+    assert strip_curation(g) == 1 + 1 + 2 + 1  # confirmed, added (the edge goes), two rejections, one node
+    after = to_dict(g)
+    assert after["nodes"] == before["nodes"]
+    key = lambda e: (e["source"], e["target"], e["type"])  # noqa: E731
+    assert sorted(after["edges"], key=key) == sorted(before["edges"], key=key)
+    assert g.nodes[f"{d}:P1.1"]["type"] == sample_graph.nodes[f"{d}:P1.1"]["type"]
+    # the log applied again gives the same curated graph as the first time
+    again = g.copy()
+    apply_curation(again, st)
+    first = sample_graph.copy()
+    apply_curation(first, st)
+    assert to_dict(again) == to_dict(first)

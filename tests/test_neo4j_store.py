@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -41,13 +41,7 @@ from tracegraph.graph.stores.neo4j_io import (
 )
 from tracegraph.graph.stores.neo4j_store import Neo4jStore, lucene_escape
 
-try:
-    from tests.neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
-except ImportError:  # tests/ itself is on sys.path (rootdir-less import mode)
-    from neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
-
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRE_NEO4J = os.environ.get("TRACEGRAPH_REQUIRE_NEO4J") == "1"
 
 HOSTILE_TXT = "\n".join(
     [
@@ -87,12 +81,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _unavailable(reason: str) -> NoReturn:
-    if REQUIRE_NEO4J:
-        pytest.fail(f"TRACEGRAPH_REQUIRE_NEO4J=1 but the Neo4j harness is unavailable: {reason}")
-    pytest.skip(f"Neo4j harness unavailable: {reason}")
-
-
 def wipe(driver, schema: bool = False) -> None:  # type: ignore[no-untyped-def]
     """No data left; with `schema` no constraints or indexes either (but the built-in lookup ones). The schema
     is kept by default: dropping it makes the server re-plan every statement, seconds on the harness."""
@@ -114,26 +102,6 @@ def rel_total(driver) -> int:  # type: ignore[no-untyped-def]
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="session")
-def neo4j_server():
-    reason = neo4j_unavailable_reason()
-    if reason is not None:
-        _unavailable(reason)
-    try:
-        server = start_neo4j()
-    except Neo4jUnavailable as exc:
-        _unavailable(str(exc))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def neo4j_driver(neo4j_server):
-    driver = connect(neo4j_server.uri, neo4j_server.user, neo4j_server.password)
-    yield driver
-    driver.close()
 
 
 @pytest.fixture

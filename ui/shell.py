@@ -27,7 +27,7 @@ from tracegraph.ui.memo import cached
 from tracegraph.ui.views import ask, common, corpus, curation, login, matrix, overview, review, trace
 from tracegraph.ui.views import graph as graph_view
 from tracegraph.ui.views import map as map_view
-from tracegraph.ui.workspace import NO_LOGIN_ENV, open_workspace, workspace_root
+from tracegraph.ui.workspace import NO_LOGIN_ENV, open_workspace, team_log, workspace_root
 
 APP_TITLE = "整改材料知识图谱"
 ROOT_URL_PATH = "start"  # the hidden page served at the root URL (never drawn: it switches to a page)
@@ -51,15 +51,31 @@ def _long_lived(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 @st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取图谱……")
-def _neo4j_graph(uri: str) -> nx.MultiDiGraph:
-    """The shared store's graph, re-read at most once a minute (other analysts may be pushing)."""
+def _neo4j_graph(uri: str) -> tuple[float, nx.MultiDiGraph]:
+    """The shared store's graph as pushed, re-read at most once a minute (other analysts may be pushing),
+    with the time it was read (the curated graph's cache key)."""
     from tracegraph.graph.stores.factory import open_store
 
     store = open_store(uri)
     try:
-        return _long_lived(store.load_graph())
+        return time.time(), _long_lived(store.load_graph())
     finally:
         store.close()
+
+
+@st.cache_resource(max_entries=2, show_spinner="正在应用团队的校对决定……")
+def _neo4j_curated(uri: str, read_at: float, version: int) -> nx.MultiDiGraph:
+    """The pushed graph with the team's decisions (the log on the same server) applied; one per decision
+    version, so a decision by any analyst shows on every analyst's next page."""
+    from tracegraph.graph.curation.apply import apply_curation, strip_curation
+    from tracegraph.graph.curation.store import CurationStore
+
+    g = _neo4j_graph(uri)[1].copy()
+    log = team_log()
+    if log is not None:
+        strip_curation(g)  # a graph pushed from a curated workspace: the team's log decides, not the push
+        apply_curation(g, CurationStore(log, user="app"))
+    return _long_lived(g)
 
 
 def warm_up() -> str:
@@ -81,7 +97,7 @@ def warm_up() -> str:
 def load_graph(ws: Workspace) -> nx.MultiDiGraph:
     uri = os.environ.get("TRACEGRAPH_NEO4J_URI")
     if uri:
-        return _neo4j_graph(uri)
+        return _neo4j_curated(uri, _neo4j_graph(uri)[0], ws.curation.version())
     return _graph(str(ws.root), ws.graph_version())
 
 

@@ -65,6 +65,44 @@ def apply_curation(g: nx.MultiDiGraph, store: CurationStore) -> CurationReport:
     return rep
 
 
+_EDGE_MARKS = ("curated_by", "curated_at", "comment", "decision", "previous_origin")
+_REJECT_MARKS = ("rejected", "rejected_by", "rejected_at", "rejection_comment")
+
+
+def strip_curation(g: nx.MultiDiGraph) -> int:
+    """Take back (in place) what apply_curation wrote into a graph: links added by hand go, confirmed links
+    get their earlier origin back, rejections and node edits are lifted. For a graph that was pushed with
+    decisions already applied: the team's log is then applied to the graph as built, so a decision undone
+    in the log is undone in the graph too. Policy merges cannot be taken back (the merged node is gone).
+    Returns how many marks it removed."""
+    removed = 0
+    for u, v, k, e in list(g.edges(keys=True, data=True)):
+        if e.get("origin") == "curated" and not e.get("previous_origin"):
+            g.remove_edge(u, v, key=k)
+            removed += 1
+            continue
+        if e.get("origin") == "curated":
+            e["origin"] = e["previous_origin"]
+        marks = [m for m in (*_EDGE_MARKS, *_REJECT_MARKS) if m in e]
+        for m in marks:
+            del e[m]
+        removed += bool(marks)
+    for _, d in g.nodes(data=True):
+        if not d.get("curated") or "curation" not in d:
+            continue
+        for fld in list(d["curation"]):
+            if fld != "merge" and f"orig_{fld}" in d:
+                d[fld] = d.pop(f"orig_{fld}")
+                del d["curation"][fld]
+        if d.pop("role_decided", None):
+            d["role_uncertain"] = True
+        if not d["curation"]:
+            del d["curation"], d["curated"]
+        removed += 1
+    g.graph.pop("curation", None)
+    return removed
+
+
 def _merge_policy_nodes(g: nx.MultiDiGraph, keep: str, drop: str, d: Decision) -> None:
     """Citations of `drop` move to `keep` (mentions joined), aliases are united, `drop` goes."""
     k, dr = g.nodes[keep], g.nodes[drop]

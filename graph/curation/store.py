@@ -28,11 +28,11 @@ import networkx as nx
 from tracegraph.errors import CurationError
 from tracegraph.graph.curation.anchors import AnchorResolver, make_anchor, resolve_node_ref
 from tracegraph.graph.curation.inputs import COMMENT_CHARS, TITLE_CHARS, USER_CHARS, clean_text, default_user, now_utc
+from tracegraph.graph.curation.log import SCHEMA as SCHEMA
+from tracegraph.graph.curation.log import AuditFor, DecisionLog, SqliteDecisionLog
 from tracegraph.graph.curation.records import CurationState, Decision, LinkDecision, orphan
-from tracegraph.graph.curation.sqlite import SqliteFile
 from tracegraph.graph.model.schema import ITEM_TYPES, LINK_RULES, LINK_TYPES
 
-SCHEMA = "tracegraph-curation/1"
 EDITABLE_TYPES = ITEM_TYPES  # a node of one of these types may be retyped as another
 LINK_OPS = ("confirm", "reject", "restore", "add")
 OP_LABELS_ZH = {
@@ -47,50 +47,21 @@ OP_LABELS_ZH = {
     "redo": "重做",
 }
 
-_DDL = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS decisions(
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    op TEXT NOT NULL,
-    etype TEXT,
-    source TEXT,
-    target TEXT,
-    source_anchor TEXT,
-    target_anchor TEXT,
-    field TEXT,
-    value TEXT,
-    comment TEXT NOT NULL DEFAULT '',
-    user TEXT NOT NULL,
-    at TEXT NOT NULL,
-    undone INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS audit(
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    user TEXT NOT NULL,
-    op TEXT NOT NULL,
-    target TEXT NOT NULL,
-    old_value TEXT,
-    new_value TEXT,
-    comment TEXT NOT NULL DEFAULT '',
-    decision_id INTEGER REFERENCES decisions(id),
-    pid INTEGER
-);
-CREATE INDEX IF NOT EXISTS decisions_user ON decisions(user, undone);
-CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision_id);
-"""
 
 
 class CurationStore:
     """The analysts' decisions for one workspace (see the module docstring for the guarantees)."""
 
-    def __init__(self, path: str | Path, user: str | None = None) -> None:
-        self.path = Path(path)
+    def __init__(self, where: str | Path | DecisionLog, user: str | None = None) -> None:
+        """`where`: the workspace's SQLite file, or a DecisionLog (e.g. the team's on Neo4j)."""
+        self._owns_log = not isinstance(where, DecisionLog)  # a log handed in is its owner's to close
+        self.log_store: DecisionLog = where if isinstance(where, DecisionLog) else SqliteDecisionLog(where)
+        self.where = self.log_store.where
         self.user = clean_text(user or default_user(), USER_CHARS, "用户名", required=True)
-        self.db = SqliteFile(self.path, _DDL, SCHEMA, "校对数据库")
 
     def close(self) -> None:
-        self.db.close()
+        if self._owns_log:
+            self.log_store.close()
 
     def __enter__(self) -> CurationStore:
         return self
@@ -100,19 +71,15 @@ class CurationStore:
 
     # ------------------------------------------------------------------ reading
     def decisions(self, include_undone: bool = False) -> list[Decision]:
-        sql = "SELECT * FROM decisions" + ("" if include_undone else " WHERE undone = 0") + " ORDER BY id"
-        return [Decision.from_row(r) for r in self.db.read(sql)]
+        return [Decision.from_row(r) for r in self.log_store.decisions(include_undone)]
 
     def log(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The audit trail, oldest first (the last `limit` entries when given)."""
-        if limit:
-            rows = self.db.read("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (int(limit),))
-            return rows[::-1]
-        return self.db.read("SELECT * FROM audit ORDER BY id")
+        return self.log_store.audit(limit)
 
     def version(self) -> int:
         """Changes with every write (each write adds an audit row): a cache key for curated graphs."""
-        return int(self.db.read("SELECT COALESCE(MAX(id), 0) AS v FROM audit")[0]["v"])
+        return self.log_store.version()
 
     def state(self, g: nx.MultiDiGraph) -> CurationState:
         """Replay the log against `g`: which link, node and policy decisions are in force, which are orphans."""
@@ -178,35 +145,10 @@ class CurationStore:
         """Insert one decision (when given) and its audit row in one transaction; returns the decision
         id (or the audit id for audit-only operations)."""
         at = now_utc()
-        with self.db.write(action) as c:
-            did = None
-            if decision is not None:
-                cols = ["op", "etype", "source", "target", "source_anchor", "target_anchor", "field", "value"]
-                vals = [decision.get(k) for k in cols]
-                cur = c.execute(
-                    f"INSERT INTO decisions({', '.join(cols)}, comment, user, at) "
-                    f"VALUES ({', '.join('?' for _ in cols)}, ?, ?, ?)",
-                    (*vals, comment, self.user, at),
-                )
-                did = cur.lastrowid
-            cur = c.execute(
-                "INSERT INTO audit(at, user, op, target, old_value, new_value, comment, decision_id, pid) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    at,
-                    self.user,
-                    decision["op"] if decision else action,
-                    audit_target,
-                    old,
-                    new,
-                    comment,
-                    did,
-                    os.getpid(),
-                ),
-            )
-            row_id = did if did is not None else cur.lastrowid
-            assert row_id is not None  # an INSERT always sets lastrowid
-            return int(row_id)
+        dec = None if decision is None else {**decision, "comment": comment, "user": self.user, "at": at}
+        audit = {"at": at, "user": self.user, "op": decision["op"] if decision else action, "target": audit_target,
+                 "old_value": old, "new_value": new, "comment": comment, "pid": os.getpid()}
+        return self.log_store.append(action, dec, audit)
 
     def _link_args(self, g: nx.MultiDiGraph, source: str, target: str, etype: str) -> tuple[str, str, str]:
         etype = clean_text(etype, 20, "关系类型", required=True).upper()
@@ -225,18 +167,15 @@ class CurationStore:
         """How the link stands now, in words for the audit trail: 推断 0.84 / 已确认 / 已否决 / 无.
         Reads the decisions made under these ids plus the flags a curated graph carries (decisions made
         under older ids and re-attached), so a write never replays the whole log."""
-        rows = self.db.read(
-            "SELECT op FROM decisions WHERE undone = 0 AND etype = ? AND source = ? AND target = ? ORDER BY id",
-            (etype, s, t),
-        )
+        rows = self.log_store.link_ops(etype, s, t)
         curated: str | None = None
         rejected = False
-        for r in rows:
-            if r["op"] in ("confirm", "add"):
-                curated, rejected = r["op"], False
-            elif r["op"] == "reject":
+        for op in rows:
+            if op in ("confirm", "add"):
+                curated, rejected = op, False
+            elif op == "reject":
                 rejected = True
-            elif r["op"] == "restore":
+            elif op == "restore":
                 rejected = False
         e = g.edges[s, t, etype] if g.has_edge(s, t, etype) else None
         if e is not None and not rows:
@@ -370,89 +309,37 @@ class CurationStore:
     def dismiss(self, decision_id: int, comment: str = "") -> int:
         """Stop listing an orphaned decision (after the analyst redid it by hand); undoable."""
         comment = clean_text(comment, COMMENT_CHARS, "备注")
-        rows = self.db.read("SELECT * FROM decisions WHERE id = ?", (int(decision_id),))
-        if not rows:
+        if self.log_store.decision(int(decision_id)) is None:
             raise CurationError(f"没有编号为 {decision_id} 的校对记录")
         dec = {"op": "dismiss", "value": str(int(decision_id))}
         return self._write(OP_LABELS_ZH["dismiss"], f"#{decision_id}", "失联", "已忽略", comment, dec)
 
+    def _audit_for(self, op: str) -> AuditFor:
+        """The audit row of an undo or redo: the decision's first audit row with old and new swapped (undo)
+        or as they were (redo), and who made the decision."""
+
+        def row(r: dict[str, Any], first: dict[str, Any] | None) -> dict[str, Any]:
+            target, old, new = (first["target"], first["old_value"], first["new_value"]) if first else (
+                r["target"] or "", None, None)
+            if op == "undo":
+                old, new = new, old
+            verb = "撤销" if op == "undo" else "重做"
+            what = f"{verb} #{r['id']}（{OP_LABELS_ZH.get(r['op'], r['op'])}，{r['user']}）"
+            return {"at": now_utc(), "user": self.user, "op": op, "target": target, "old_value": old,
+                    "new_value": new, "comment": what, "decision_id": r["id"], "pid": os.getpid()}
+
+        return row
+
     def undo(self, everyone: bool = False) -> Decision | None:
         """Undo the last change still in force — this user's own (default) or anyone's (`everyone`).
         Returns the undone decision, None when there is nothing to undo. An undo is not undoable."""
-        at = now_utc()
-        with self.db.write(OP_LABELS_ZH["undo"]) as c:
-            sql = "SELECT * FROM decisions WHERE undone = 0" + ("" if everyone else " AND user = ?")
-            cur = c.execute(sql + " ORDER BY id DESC LIMIT 1", () if everyone else (self.user,))
-            row = cur.fetchone()
-            if row is None:
-                return None
-            r = dict(zip([x[0] for x in cur.description], row, strict=True))
-            c.execute("UPDATE decisions SET undone = 1 WHERE id = ? AND undone = 0", (r["id"],))
-            prev = c.execute(
-                "SELECT target, old_value, new_value FROM audit WHERE decision_id = ? ORDER BY id LIMIT 1", (r["id"],)
-            ).fetchone()
-            target, old, new = prev if prev else (r["target"] or "", None, None)
-            c.execute(
-                "INSERT INTO audit(at, user, op, target, old_value, new_value, comment, decision_id, pid) "
-                "VALUES (?, ?, 'undo', ?, ?, ?, ?, ?, ?)",
-                (
-                    at,
-                    self.user,
-                    target,
-                    new,
-                    old,
-                    f"撤销 #{r['id']}（{OP_LABELS_ZH.get(r['op'], r['op'])}，{r['user']}）",
-                    r["id"],
-                    os.getpid(),
-                ),
-            )
-        r["undone"] = 1
-        return Decision.from_row(r)
+        r = self.log_store.take_back(OP_LABELS_ZH["undo"], None if everyone else self.user, self._audit_for("undo"))
+        return None if r is None else Decision.from_row(r)
 
     def redo(self, everyone: bool = False) -> Decision | None:
         """Re-apply the decision the last undo took back — this user's undo (default) or anyone's — as long
         as no new decision by the same user came after that undo (a new decision ends the redo chain, as in
         an editor). The decision is flagged in force again and the audit trail gets a 'redo' row. Returns
         the decision, None when there is nothing to redo."""
-        at = now_utc()
-        with self.db.write(OP_LABELS_ZH["redo"]) as c:
-            mine = "" if everyone else " AND a.user = ?"
-            args: tuple[Any, ...] = () if everyone else (self.user,)
-            row = c.execute(
-                "SELECT a.id, a.decision_id FROM audit a JOIN decisions d ON d.id = a.decision_id "
-                "WHERE a.op = 'undo' AND d.undone = 1" + mine + " ORDER BY a.id DESC LIMIT 1",
-                args,
-            ).fetchone()
-            if row is None:
-                return None
-            undo_audit, did = int(row[0]), int(row[1])
-            later = c.execute(
-                "SELECT 1 FROM audit a WHERE a.id > ? AND a.op NOT IN ('undo', 'redo') "
-                "AND a.decision_id IS NOT NULL" + mine + " LIMIT 1",
-                (undo_audit, *args),
-            ).fetchone()
-            if later is not None:
-                return None
-            cur = c.execute("SELECT * FROM decisions WHERE id = ?", (did,))
-            r = dict(zip([x[0] for x in cur.description], cur.fetchone(), strict=True))
-            c.execute("UPDATE decisions SET undone = 0 WHERE id = ?", (did,))
-            prev = c.execute(
-                "SELECT target, old_value, new_value FROM audit WHERE decision_id = ? ORDER BY id LIMIT 1", (did,)
-            ).fetchone()
-            target, old, new = prev if prev else (r["target"] or "", None, None)
-            c.execute(
-                "INSERT INTO audit(at, user, op, target, old_value, new_value, comment, decision_id, pid) "
-                "VALUES (?, ?, 'redo', ?, ?, ?, ?, ?, ?)",
-                (
-                    at,
-                    self.user,
-                    target,
-                    old,
-                    new,
-                    f"重做 #{did}（{OP_LABELS_ZH.get(r['op'], r['op'])}，{r['user']}）",
-                    did,
-                    os.getpid(),
-                ),
-            )
-        r["undone"] = 0
-        return Decision.from_row(r)
+        r = self.log_store.bring_back(OP_LABELS_ZH["redo"], None if everyone else self.user, self._audit_for("redo"))
+        return None if r is None else Decision.from_row(r)

@@ -32,6 +32,7 @@ import networkx as nx
 from tracegraph.errors import LoadError, NotFoundError, StorageError, TracegraphError
 from tracegraph.graph.curation.apply import apply_curation
 from tracegraph.graph.curation.inputs import default_user, now_utc
+from tracegraph.graph.curation.log import DecisionLog
 from tracegraph.graph.curation.records import CurationReport
 from tracegraph.graph.curation.scenes import SceneStore
 from tracegraph.graph.curation.sqlite import SqliteFile, storage_error
@@ -123,10 +124,14 @@ class UploadResult:
 class Workspace:
     """Documents + curation + builds in one folder; every write goes through here."""
 
-    def __init__(self, root: str | Path | None = None, user: str | None = None, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, root: str | Path | None = None, user: str | None = None, max_bytes: int = MAX_BYTES,
+                 decision_log: DecisionLog | None = None) -> None:
+        """`decision_log`: where the curation decisions live when not in this folder's curation.sqlite — the
+        team's log on Neo4j (graph.stores.neo4j_curation), shared by every analyst on that server."""
         self.root = workspace_root(root).resolve()
         self.user = user
         self.max_bytes = max_bytes
+        self.decision_log = decision_log
         self._registry: SqliteFile | None = None
         self._curation: CurationStore | None = None
         self._scenes: SceneStore | None = None
@@ -160,7 +165,7 @@ class Workspace:
     def curation(self) -> CurationStore:
         if self._curation is None:
             self._ensure_root()
-            self._curation = CurationStore(self.root / "curation.sqlite", self.user)
+            self._curation = CurationStore(self.decision_log or self.root / "curation.sqlite", self.user)
         return self._curation
 
     @property

@@ -26,6 +26,7 @@ from tracegraph.graph.model.schema import EDGE_LABELS_ZH, LINK_TYPES
 from tracegraph.ui import state as vs
 from tracegraph.ui.highlight import esc, evidence_html
 from tracegraph.ui.views.common import code, html, md, name, ref, type_zh
+from tracegraph.ui.workspace import open_workspace
 
 PAGE = 30
 
@@ -37,7 +38,7 @@ def _store(workspace: Workspace | str | Path | Any) -> Iterator[CurationStore]:
     if isinstance(workspace, Workspace):
         yield workspace.curation
         return
-    with Workspace(_root(workspace)) as ws:
+    with open_workspace(_root(workspace)) as ws:
         yield ws.curation
 
 
@@ -65,7 +66,7 @@ def _act(root: str, op: str, *args: Any, done: str, comment_key: str = "") -> No
         user = sess.login_user or clean_text(sess.curation_user, 80, "校对人", required=True)
         if comment_key:
             args = (*args, str(sess.store.get(comment_key) or ""))
-        with Workspace(root, user=user) as ws:
+        with open_workspace(root, user=user) as ws:
             _apply(ws.curation, op, *args, done=done)
         if comment_key and sess.curation_message and sess.curation_message[0] == "success":
             sess.store[comment_key] = ""
@@ -89,7 +90,7 @@ def _undo_redo(root: str, op: str) -> None:
     sess = vs.session()
     try:
         user = sess.login_user or clean_text(sess.curation_user or default_user(), 80, "校对人", required=True)
-        with Workspace(root, user=user) as ws:
+        with open_workspace(root, user=user) as ws:
             d = ws.curation.undo() if op == "undo" else ws.curation.redo()
         verb = OP_LABELS_ZH[op]
         if d is None:
@@ -169,8 +170,8 @@ def _render(g: nx.MultiDiGraph, store: CurationStore, root: str) -> None:
     except TracegraphError as exc:
         st.error(md(exc))
         return
-    if store.db.read_only is not None:
-        st.warning(md(store.db.read_only) + "——可以查看，不能保存校对结果。")
+    if store.log_store.read_only is not None:
+        st.warning(md(store.log_store.read_only) + "——可以查看，不能保存校对结果。")
     feedback("cu-msg")
     u1, u2, _ = st.columns([1, 1, 6])
     u1.button("撤销", key="cu-undo", on_click=undo_redo, args=(root, "undo"), help="撤销本校对人的上一步校对")

@@ -26,6 +26,7 @@ from tracegraph.ui.explore.scene_state import ExplorerState, expand, handle, ope
 from tracegraph.ui.filters import apply_filters, spec_from_state
 from tracegraph.ui.views import detail
 from tracegraph.ui.views.common import go_graph, go_trace, md, ref, set_focus, traceable, type_zh
+from tracegraph.ui.workspace import open_workspace
 
 GRAPH_HEIGHT = 620
 KEY = "tg-explorer"
@@ -95,7 +96,7 @@ def _on_event(event: str, g: nx.MultiDiGraph, root: str, doc: str | None) -> Non
     xs = explorer_state()
     if event == "save":
         sess = vs.session()
-        with Workspace(root, user=sess.login_user or sess.curation_user or None) as ws:
+        with open_workspace(root, user=sess.login_user or sess.curation_user or None) as ws:
             handle(g, xs, event, value, doc=doc, scenes=ws.scenes)
         return
     handle(g, xs, event, value, doc=doc)
@@ -109,7 +110,7 @@ def _open_saved(g: nx.MultiDiGraph, root: str) -> None:
         return
     xs = explorer_state()
     try:
-        with Workspace(root) as ws:
+        with open_workspace(root) as ws:
             open_scene(g, xs, ws.scenes.get(name))
         vs.session().set(scene=name)
         vs.session().store[_SEEDED_KEY] = (vs.session().node, vs.session().focus, name, vs.session().doc)
@@ -121,7 +122,7 @@ def _delete_saved(root: str) -> None:
     name = st.session_state.get("tg-scene-pick") or ""
     xs = explorer_state()
     try:
-        with Workspace(root) as ws:
+        with open_workspace(root) as ws:
             ws.scenes.delete(name)
         xs.message = f"已删除场景“{name}”"
     except TracegraphError as exc:
@@ -180,7 +181,7 @@ def _explore(g: nx.MultiDiGraph, root: str, doc: str | None) -> None:
 
 def _scene_bar(g: nx.MultiDiGraph, root: str, xs: ExplorerState) -> None:
     try:
-        with Workspace(root) as ws:
+        with open_workspace(root) as ws:
             saved = ws.scenes.list()
     except TracegraphError as exc:
         st.warning(md(f"无法读取已保存的场景：{exc}"))
