@@ -40,7 +40,9 @@ def _scenario(alice: CurationStore, bob: CurationStore, g: Any) -> dict[str, Any
     out["bob_undo"] = bob.undo()  # bob's own last: b2, though alice wrote after b1
     out["bob_redo"] = bob.redo()
     out["alice_undo"] = alice.undo()  # a2
-    out["edit"] = alice.edit_node(g, "P2.2", title="学习不够深入（校对后）", comment="标题截断")
+    out["edit"] = alice.edit_node(g, "P2.2", title="学习不够深入（校对后）", type="Cause", comment="其实是原因")
+    keep, drop = sorted(n for n, a in g.nodes(data=True) if a.get("type") == "PolicyRef")[:2]
+    out["merge"] = bob.merge_policy(g, keep, drop, comment="简称与全称")
     return out
 
 
@@ -68,6 +70,8 @@ def test_the_team_log_answers_exactly_as_the_workspace_file(tmp_path: Path, team
             "status": alice.link_status(g, f"{d}:M4", f"{d}:P2.2", "ADDRESSES"),
             "rejected": sorted(rep.rejected),
             "title": g.nodes[f"{d}:P2.2"]["title"],
+            "type": g.nodes[f"{d}:P2.2"]["type"],
+            "merged": sorted(rep.merged),
             "edge": {k: v for k, v in g.edges[f"{d}:M4", f"{d}:P2.2", "ADDRESSES"].items()
                      if not k.endswith("_at")},  # when it was decided differs between the two runs
         }
@@ -78,10 +82,12 @@ def test_the_team_log_answers_exactly_as_the_workspace_file(tmp_path: Path, team
     # and what they say is right
     assert n["undo"] == [(n["ids"]["b2"], "bob", "reject"), (n["ids"]["b2"], "bob", "reject"),
                          (n["ids"]["a2"], "alice", "add")]
-    assert [r[2] for r in n["audit"]] == ["confirm", "reject", "add", "reject", "undo", "redo", "undo", "edit"]
-    assert n["audit"][4][6] == f"撤销 #{n['ids']['b2']}（否决，bob）" and n["version"] == 8
+    assert [r[2] for r in n["audit"]] == ["confirm", "reject", "add", "reject", "undo", "redo", "undo", "edit", "edit",
+                                          "merge"]
+    assert n["audit"][4][6] == f"撤销 #{n['ids']['b2']}（否决，bob）" and n["version"] == 10
     assert n["edge"]["rejected"] is True  # bob's rejection came after alice's confirmation
-    assert n["status"] == "已确认，已否决" and n["title"] == "学习不够深入（校对后）"
+    assert n["status"] == "已确认，已否决" and n["title"] == "学习不够深入（校对后）" and n["type"] == "Cause"
+    assert len(n["merged"]) == 1
     both = [(f"{d}:M4", f"{d}:P2.2", "ADDRESSES"), (f"{d}:M1", f"{d}:P2.3", "ADDRESSES")]
     assert sorted(n["rejected"]) == sorted(both)
 
