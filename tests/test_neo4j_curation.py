@@ -264,3 +264,48 @@ def test_curate_on_the_command_line_writes_to_the_team_log(team_log, neo4j_serve
     r = run_cli(["curate", "undo", "--user", "ben", "--workspace", str(tmp_path / "ben"), *team], tmp_path, env)
     assert r.returncode == 0 and "没有可撤销的操作（用户 ben）" in r.stdout  # amy's decision is not ben's to undo
     assert [x.op for x in CurationStore(team_log).decisions()] == ["reject"]
+
+
+def test_corpus_counts_agree_across_stores_with_the_team_decisions(team_log, neo4j_driver, tmp_path: Path) -> None:
+    """The corpus overview's numbers from Neo4j (Cypher aggregates, corrected for the documents the team's
+    decisions touch) equal the embedded store's on the curated graph — per document and for the corpus."""
+    from fixtures import two_document_graph
+
+    from tracegraph.graph.query import queries
+    from tracegraph.graph.query.summary import cited_policies
+    from tracegraph.graph.stores.embedded import EmbeddedStore
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    g = two_document_graph(tmp_path)
+    a, b = sorted(g.graph["documents"])
+    push(g, neo4j_driver, progress=False)
+    plain = Neo4jStore(neo4j_driver)
+    assert plain.counts() == EmbeddedStore(g).counts()
+    assert plain.counts()["documents"] == 2 and plain.counts()["Problem"] == 2 * 17
+    for doc in (a, b):
+        assert plain.counts(doc) == EmbeddedStore(g).counts(doc)
+
+    amy = CurationStore(team_log, user="amy")
+    covered = [p for p in queries.counted_problems(g, a) if queries._edge_rows(g, p, "ADDRESSES", "in")]
+    for m, _ in queries._edge_rows(g, covered[0], "ADDRESSES", "in"):  # a new gap in document a
+        amy.reject(g, m, covered[0], comment="不对应")
+    gap = queries.gaps(g, b)["problems_without_measures"][0]["id"]
+    amy.add(g, f"{b}:M1", gap, comment="补上")  # a gap closed in document b
+    retyped = next(p for p in queries.counted_problems(g, b)
+                   if p != gap and queries._edge_rows(g, p, "ADDRESSES", "in"))
+    amy.edit_node(g, retyped, type="Cause", comment="其实是原因")  # a covered problem becomes a cause
+    keep, drop = [r["id"] for r in cited_policies(g, None)[:2]]
+    amy.merge_policy(g, keep, drop, comment="简称与全称")
+    curated = g.copy()
+    apply_curation(curated, amy)
+    team = Neo4jStore(neo4j_driver, curation=amy)
+    want, before = EmbeddedStore(curated).counts(), plain.counts()
+    assert team.counts() == want
+    delta = {k: want[k] - before[k] for k in want if want[k] != before[k]}
+    # one gap opened in a and one closed in b (net 0), a problem became a cause with no measure, two references
+    # became one
+    assert delta == {"Problem": -1, "Cause": 1, "PolicyRef": -1, "causes_without_measures": 1}
+    assert team.counts(a)["problems_without_measures"] == plain.counts(a)["problems_without_measures"] + 1
+    assert team.counts(b)["problems_without_measures"] == plain.counts(b)["problems_without_measures"] - 1
+    for doc in (a, b):
+        assert team.counts(doc) == EmbeddedStore(curated).counts(doc)

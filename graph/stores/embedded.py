@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 
 from tracegraph.errors import NotFoundError
-from tracegraph.graph.query import queries
+from tracegraph.graph.query import queries, summary
 from tracegraph.graph.stores.base import check_depth, document_neighbourhood, induced, stable_trace, within
 
 
@@ -53,6 +53,9 @@ class EmbeddedStore:
 
     def gaps(self, doc: str | None = None) -> dict[str, list[dict[str, Any]]]:
         return queries.gaps(self.g, doc)
+
+    def counts(self, doc: str | None = None) -> dict[str, int]:
+        return summary.counts(self.g, doc)
 
     def search(
         self, q: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from tracegraph.errors import NotFoundError
-from tracegraph.graph.query import queries
+from tracegraph.graph.curation.apply import apply_curation, strip_curation
+from tracegraph.graph.query import queries, summary
 from tracegraph.graph.stores.base import check_depth, stable_trace
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
@@ -28,9 +29,12 @@ from tracegraph.graph.stores.neo4j_io import (
     neo4j_errors,
     pull,
 )
+from tracegraph.graph.stores.neo4j_summary import corpus_counts, curated_documents
 
 if TYPE_CHECKING:
     from neo4j import Driver
+
+    from tracegraph.graph.curation.store import CurationStore
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 FUZZY_NODES = 2000  # full-text hits looked at for fuzzy candidates
@@ -54,7 +58,11 @@ class Neo4jStore:
         uri: str = "",
         user: str = "",
         owns_driver: bool = False,
+        curation: CurationStore | None = None,
     ) -> None:
+        """`curation`: the team's decisions (graph.stores.neo4j_curation), applied to every answer; without it
+        the answers are the graph as pushed."""
+        self.curation = curation
         self.driver = driver
         self.database = database
         self.uri = uri
@@ -83,13 +91,56 @@ class Neo4jStore:
         with self._errors():
             return fetch_subgraph(self.driver, ids, self.database, documents)
 
-    def _doc_graph(self, doc: str, documents: bool = True) -> nx.MultiDiGraph:
+    def _doc_graph(self, doc: str, documents: bool = True, curated: bool = True) -> nx.MultiDiGraph:
+        """A document and every node one step away, with the team's decisions applied (unless `curated` is off:
+        the graph as pushed)."""
         rows = self._run(
             f"MATCH (n:{NODE_LABEL} {{doc: $doc}}) OPTIONAL MATCH (n)--(m:{NODE_LABEL}) "
             "RETURN collect(DISTINCT n.id) + collect(DISTINCT m.id) AS ids",
             doc=doc,
         )
-        return self._fetch(sorted(set(rows[0]["ids"])), documents)
+        g = self._fetch(sorted(set(rows[0]["ids"])), documents)
+        return self._curated(g) if curated else g
+
+    def _curated(self, g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        if self.curation is not None:
+            strip_curation(g)  # decisions a push carried from a workspace's own file: the team's log decides
+            apply_curation(g, self.curation)
+        return g
+
+    def counts(self, doc: str | None = None) -> dict[str, int]:
+        """Per document: counted on its fetched neighbourhood. For the corpus: Cypher aggregates over the graph
+        as pushed, then each document the team's decisions touch (or that was pushed with decisions in it) is
+        counted again both ways and the difference applied — exact, without the whole graph."""
+        if doc is not None:
+            if not self._run("MATCH (d:TGDocumentMeta {id: $doc}) RETURN d.id AS id", doc=doc):
+                raise NotFoundError(str(doc))
+            return summary.counts(self._doc_graph(doc), doc)
+        total = corpus_counts(self._run)
+        if self.curation is None:
+            return total
+        decisions = self.curation.decisions()
+        touched = set(curated_documents(self._run))
+        for d in decisions:
+            for a in (d.source_anchor, d.target_anchor):
+                if a is not None and a.doc:
+                    touched.add(a.doc)
+        known = {r["id"] for r in self._run("MATCH (d:TGDocumentMeta) WHERE d.id IN $ids RETURN d.id AS id",
+                                            ids=sorted(touched))}
+        for doc_id in sorted(known):
+            pushed = self._doc_graph(doc_id, documents=True, curated=False)
+            before = summary.counts(pushed, doc_id)
+            after = summary.counts(self._curated(pushed), doc_id)
+            for k in summary.ADDITIVE:
+                total[k] += after[k] - before[k]
+        merged = [d for d in decisions if d.op == "merge" and d.source and d.target]
+        if merged:  # a merge in force joins two cited references into one
+            ids = sorted({x for d in merged for x in (d.source, d.target) if x})
+            cited = {r["id"] for r in self._run(
+                "MATCH (p:PolicyRef) WHERE p.id IN $ids AND EXISTS { MATCH ()-[r:CITES]->(p) "
+                "WHERE r.mentions_json <> '[]' } RETURN p.id AS id", ids=ids)}
+            total["PolicyRef"] -= sum(1 for d in merged if d.source in cited and d.target in cited)
+        return total
 
     def load_graph(self, doc: str | None = None) -> nx.MultiDiGraph:
         if doc is None:
@@ -119,7 +170,7 @@ class Neo4jStore:
             )
             frontier = [r["id"] for r in rows if r["id"] not in seen]
             seen.update(frontier)
-        return self._fetch(sorted(seen))
+        return self._curated(self._fetch(sorted(seen)))
 
     def trace(self, node_id: str) -> dict[str, Any]:
         node = self._node(node_id)
@@ -153,7 +204,7 @@ class Neo4jStore:
             ids += [r["id"] for r in self._run(f"MATCH (n:{NODE_LABEL} {{doc: $doc}}) RETURN n.id AS id", doc=d)]
         for lbl in SHARED_TYPES:  # the embedded store also looks at every shared (document-less) node
             ids += [r["id"] for r in self._run(f"MATCH (n:{lbl}) WHERE n.doc IS NULL RETURN n.id AS id")]
-        return queries.search(self._fetch(sorted(set(ids))), words, types, doc, limit)
+        return queries.search(self._curated(self._fetch(sorted(set(ids)))), words, types, doc, limit)
 
     def _fulltext_docs(self, words: str) -> list[str]:
         """Documents of the nodes the CJK full-text index matches best, best first (at most FUZZY_DOCS)."""

@@ -8,7 +8,8 @@ import networkx as nx
 import streamlit as st
 
 from tracegraph.graph.curation.workspace import Workspace
-from tracegraph.graph.query.queries import counted_problems, gaps
+from tracegraph.graph.query.queries import gaps
+from tracegraph.graph.query.summary import cited_policies, type_counts
 from tracegraph.loaders.formats.registry import supported_extensions
 from tracegraph.ui import state as vs
 from tracegraph.ui.memo import cached
@@ -16,41 +17,8 @@ from tracegraph.ui.views.common import big_table, doc_arg, doc_label, go_trace, 
 from tracegraph.ui.views.reading import doubts, reading_rows, render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
-COUNT_TYPES = ("Cause", "Measure", "Action", "Example")
 KIND_LABELS_ZH = {"meeting": "会议", "document": "文件", "theory": "理论", "formulation": "提法",
                   "campaign": "专项活动", "local_slogan": "地方口号"}
-
-
-def type_counts(g: nx.MultiDiGraph, doc: str | None) -> dict[str, int]:
-    """Counts the analyst reads first; problems exclude negative findings (未发现…). One pass over the nodes."""
-    out = {"Problem": len(counted_problems(g, doc)), **{t: 0 for t in COUNT_TYPES}}
-    for _, d in g.nodes(data=True):
-        t = d.get("type")
-        if t in COUNT_TYPES and (doc is None or d.get("doc") == doc):
-            out[t] += 1
-    out["PolicyRef"] = len(cached(g, cited_policies, doc))
-    return out
-
-
-def cited_policies(g: nx.MultiDiGraph, doc: str | None) -> list[dict[str, Any]]:
-    """Policy references with how often they are mentioned (in one document or all), most cited first."""
-    rows: dict[str, dict[str, Any]] = {}
-    for u, v, d in g.edges(data=True):
-        if d.get("type") != "CITES":
-            continue
-        mentions = [m for m in d.get("mentions") or [] if doc is None or (m and m[0] == doc)]
-        if not mentions:
-            continue
-        r = rows.setdefault(v, {"id": v, "title": g.nodes[v].get("title"), "kind": g.nodes[v].get("kind") or "",
-                                "mentions": 0, "nodes": set()})
-        r["mentions"] += len(mentions)
-        r["nodes"].add(u)
-    out = sorted(rows.values(), key=lambda r: (-r["mentions"], -len(r["nodes"]), r["title"] or ""))
-    for r in out:
-        r["nodes"] = len(r["nodes"])
-    return out
-
-
 
 
 def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
