@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from tracegraph.loaders.formats.encoding import escape_controls as esc
 if TYPE_CHECKING:
     import networkx as nx
 
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
 DEFAULT_GRAPH = "graph.json"
 
 
@@ -24,6 +27,53 @@ def _load_graph(path: str) -> nx.MultiDiGraph:
     from tracegraph.graph.model.io import read_json
 
     return read_json(path)
+
+
+def _store(args: argparse.Namespace) -> Neo4jStore:
+    """The shared store named by --neo4j, answering with the team's decisions applied."""
+    from tracegraph.cli.neo4j_cmd import password_for
+    from tracegraph.graph.curation.store import CurationStore
+    from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    pw = password_for(args.neo4j_user, args.neo4j)
+    store = Neo4jStore.connect(args.neo4j, args.neo4j_user, pw, args.neo4j_database)
+    store.curation = CurationStore(Neo4jDecisionLog(store.driver, args.neo4j_database, uri=args.neo4j,
+                                                    user=args.neo4j_user), user="cli")
+    return store
+
+
+def _graph_for(args: argparse.Namespace, doc: str | None = None, node: str | None = None) -> nx.MultiDiGraph:
+    """The graph a command answers from: the graph file; with --neo4j the part of the store the answer needs —
+    one document (given, or the one the node belongs to) and every node one step away, with the metadata of
+    every document for naming. Never the whole store: without a document it says which to give."""
+    from tracegraph.errors import SelectionError
+
+    if not getattr(args, "neo4j", None):
+        return _load_graph(args.graph)
+    store = _store(args)
+    try:
+        metas = {d["id"]: d for d in store.documents()}
+        if node and not doc:
+            prefix = node.split(":", 1)[0]
+            if ":" in node and prefix in metas:
+                doc = prefix
+            elif len(metas) == 1:
+                doc = next(iter(metas))
+            else:
+                hits = store.search(node, ("Problem", "Measure", "Cause", "Action"), limit=1)
+                doc = hits[0].get("doc") if hits else None
+        if not doc and len(metas) == 1:
+            doc = next(iter(metas))
+        if not doc:
+            raise SelectionError("图谱在 Neo4j 上（不把整个图谱读入内存）：请用 --doc 指定文档，或写完整的节点 ID"
+                                 f"（共 {len(metas)} 份文档，tracegraph stats --neo4j … 列出）")
+        g = store.load_graph(doc)
+    finally:
+        store.close()
+    for d, meta in metas.items():
+        g.graph["documents"].setdefault(d, meta)
+    return g
 
 
 def _print(obj: Any, as_json: bool) -> None:
@@ -73,19 +123,32 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from tracegraph.graph.model.schema import NODE_TYPES
 
-    g = _load_graph(args.graph)
     per_doc: dict[str, Counter[str]] = {}
-    for _, d in g.nodes(data=True):
-        if d.get("doc"):
-            per_doc.setdefault(d["doc"], Counter())[d["type"]] += 1
-    edges = Counter(d.get("type") for _, _, d in g.edges(data=True))
+    documents: dict[str, Any]
+    if getattr(args, "neo4j", None):  # counted by the server: only the totals travel
+        from tracegraph.graph.stores.neo4j_summary import type_counts_per_document
+
+        store = _store(args)
+        try:
+            per_doc, edges, shared = type_counts_per_document(store._run)
+            documents = {d["id"]: d for d in store.documents()}
+        finally:
+            store.close()
+    else:
+        g = _load_graph(args.graph)
+        documents = g.graph.get("documents", {})
+        for _, d in g.nodes(data=True):
+            if d.get("doc"):
+                per_doc.setdefault(d["doc"], Counter())[d["type"]] += 1
+        edges = Counter(str(d.get("type")) for _, _, d in g.edges(data=True))
+        shared = Counter(str(d["type"]) for _, d in g.nodes(data=True) if d.get("type") in ("PolicyRef", "Speaker"))
     if args.json:
         _print(
             {
-                "reading": {k: (g.graph["documents"].get(k) or {}).get("reading") for k in per_doc},
+                "reading": {k: (documents.get(k) or {}).get("reading") for k in per_doc},
                 "documents": {k: dict(v) for k, v in per_doc.items()},
                 "edges": dict(edges),
-                "policy_refs": sum(1 for _, d in g.nodes(data=True) if d.get("type") == "PolicyRef"),
+                "policy_refs": shared.get("PolicyRef", 0),
             },
             True,
         )
@@ -94,13 +157,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print("文档".ljust(28) + "".join(c[:8].rjust(9) for c in cols))
     for doc, c in sorted(per_doc.items()):
         print(doc[:27].ljust(28) + "".join(str(c.get(t, 0)).rjust(9) for t in cols))
-    print(
-        f"政策依据（全库）: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'PolicyRef')}，"
-        f"讲话人: {sum(1 for _, d in g.nodes(data=True) if d.get('type') == 'Speaker')}"
-    )
+    print(f"政策依据（全库）: {shared.get('PolicyRef', 0)}，讲话人: {shared.get('Speaker', 0)}")
     print("关系: " + "，".join(f"{k} {v}" for k, v in sorted(edges.items())))
     for doc in sorted(per_doc):
-        rep = (g.graph.get("documents", {}).get(doc) or {}).get("reading")
+        rep = (documents.get(doc) or {}).get("reading")
         if rep:
             print(format_reading(doc, rep))
     return 0
@@ -193,7 +253,7 @@ def _fmt_rows(rows: list[dict[str, Any]], indent: str = "    ", ids: Callable[[s
 def cmd_trace(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.queries import trace
 
-    g = _load_graph(args.graph)
+    g = _graph_for(args, node=args.node)
     n = _resolve_node(g, args.node)
     tr = trace(g, n)
     if args.json:
@@ -224,7 +284,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.queries import matrix
 
-    g = _load_graph(args.graph)
+    g = _graph_for(args, doc=args.doc)
     mx = matrix(g, args.doc)
     if args.json:
         _print(mx, True)
@@ -254,7 +314,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 def cmd_gaps(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.queries import gaps
 
-    g = _load_graph(args.graph)
+    g = _graph_for(args, doc=args.doc)
     gp = gaps(g, args.doc)
     if args.json:
         _print(gp, True)
@@ -289,7 +349,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.ask import ask
 
-    g = _load_graph(args.graph)
+    g = _graph_for(args, doc=args.doc)
     ans = ask(g, args.question, args.doc)
     if args.json:
         _print(ans.as_dict(), True)
@@ -329,6 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_)
         sp.add_argument("--graph", default=DEFAULT_GRAPH)
+        sp.add_argument("--neo4j", metavar="URI", help="从共享的 Neo4j 回答（bolt://…，密码取自 NEO4J_PASSWORD）："
+                        "只读取回答需要的那份文档，并计入团队的校对决定")
+        sp.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
+        sp.add_argument("--neo4j-database", default=os.environ.get("NEO4J_DATABASE", "neo4j"))
         sp.add_argument("--json", action="store_true", help="以 JSON 输出")
         sp.set_defaults(func=func)
         return sp

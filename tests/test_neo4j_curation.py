@@ -205,7 +205,7 @@ def test_the_app_on_neo4j_curates_in_the_team_log(team_log, neo4j_driver, neo4j_
 
     from fixtures import run_app
 
-    from tracegraph.ui import shell
+    from tracegraph.ui import shared_store
 
     c, p = next((u, v) for u, v, k, d in sorted(sample_graph.edges(keys=True, data=True), key=lambda e: e[:2])
                 if k == "EXPLAINS" and d.get("origin") == "inferred"
@@ -217,7 +217,8 @@ def test_the_app_on_neo4j_curates_in_the_team_log(team_log, neo4j_driver, neo4j_
     apply_curation(pushed, carol)
     assert pushed.edges[c, p, "EXPLAINS"]["rejected"] is True
     push(pushed, neo4j_driver, progress=False)
-    shell._neo4j_graph.clear()  # this process may have read another test's graph in the last minute
+    shared_store.index_graph.clear()  # this process may have read another test's store in the last minute
+    shared_store.document_graph.clear()
     monkeypatch.setenv("TRACEGRAPH_NEO4J_URI", neo4j_server.uri)
     monkeypatch.setenv("NEO4J_USER", neo4j_server.user)
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)

@@ -22,12 +22,13 @@ import networkx as nx
 import streamlit as st
 
 from tracegraph.graph.curation.workspace import Workspace
+from tracegraph.ui import shared_store
 from tracegraph.ui import state as vs
 from tracegraph.ui.memo import cached
-from tracegraph.ui.views import ask, common, corpus, curation, login, matrix, overview, review, trace
+from tracegraph.ui.views import ask, choose, common, corpus, curation, login, matrix, overview, review, trace
 from tracegraph.ui.views import graph as graph_view
 from tracegraph.ui.views import map as map_view
-from tracegraph.ui.workspace import NO_LOGIN_ENV, open_workspace, team_log, workspace_root
+from tracegraph.ui.workspace import NO_LOGIN_ENV, open_workspace, workspace_root
 
 APP_TITLE = "整改材料知识图谱"
 ROOT_URL_PATH = "start"  # the hidden page served at the root URL (never drawn: it switches to a page)
@@ -50,34 +51,6 @@ def _long_lived(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return g
 
 
-@st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取图谱……")
-def _neo4j_graph(uri: str) -> tuple[float, nx.MultiDiGraph]:
-    """The shared store's graph as pushed, re-read at most once a minute (other analysts may be pushing),
-    with the time it was read (the curated graph's cache key)."""
-    from tracegraph.graph.stores.factory import open_store
-
-    store = open_store(uri)
-    try:
-        return time.time(), _long_lived(store.load_graph())
-    finally:
-        store.close()
-
-
-@st.cache_resource(max_entries=2, show_spinner="正在应用团队的校对决定……")
-def _neo4j_curated(uri: str, read_at: float, version: int) -> nx.MultiDiGraph:
-    """The pushed graph with the team's decisions (the log on the same server) applied; one per decision
-    version, so a decision by any analyst shows on every analyst's next page."""
-    from tracegraph.graph.curation.apply import apply_curation, strip_curation
-    from tracegraph.graph.curation.store import CurationStore
-
-    g = _neo4j_graph(uri)[1].copy()
-    log = team_log()
-    if log is not None:
-        strip_curation(g)  # a graph pushed from a curated workspace: the team's log decides, not the push
-        apply_curation(g, CurationStore(log, user="app"))
-    return _long_lived(g)
-
-
 def warm_up() -> str:
     """Read the workspace's graph into the app's cache and compute the 总览's answers (run by
     tracegraph.ui.serve while the server starts, outside any page run)."""
@@ -95,10 +68,26 @@ def warm_up() -> str:
 
 
 def load_graph(ws: Workspace) -> nx.MultiDiGraph:
-    uri = os.environ.get("TRACEGRAPH_NEO4J_URI")
-    if uri:
-        return _neo4j_curated(uri, _neo4j_graph(uri)[0], ws.curation.version())
+    """The workspace's graph (embedded); on a shared Neo4j the index of its documents (the whole graph is
+    never read: see ui.shared_store)."""
+    address = shared_store.uri()
+    if address:
+        return shared_store.index_graph(address)
     return _graph(str(ws.root), ws.graph_version())
+
+
+def page_graphs(ws: Workspace, sess: vs.Session) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph]:
+    """(all documents, for the sidebar; what the page is drawn from): the same graph in a workspace, the
+    index and the chosen document's part on a shared Neo4j."""
+    address = shared_store.uri()
+    if not address:
+        g = load_graph(ws)
+        return g, g
+    st_ = sess.state()
+    index, g, doc = shared_store.scope(address, sess.doc, [st_.trace, st_.node, st_.focus])
+    if doc and sess.doc != doc:  # the page holds one document: every view filters by it (and the URL says so)
+        sess.doc = doc
+    return index, g
 
 
 @dataclass(frozen=True)
@@ -175,6 +164,12 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
 
 
 MAX_DOC_OPTIONS = 50
+# pages that need every document's items at once: not offered on a shared Neo4j (the app never reads it whole)
+SHARED_UNAVAILABLE = {
+    "corpus": "跨文档分析（聚类、套话、文档对比）需要同时读取全部文档的条目。图谱在共享的 Neo4j 上时，"
+              "本应用不把整个图谱读入内存，所以这一页不可用：请在本机工作区中打开"
+              "（tracegraph app --workspace …），或用 tracegraph corpus 命令。",
+}
 
 
 def _doc_titles(g: nx.MultiDiGraph) -> tuple[dict[str, str], set[str]]:
@@ -192,14 +187,16 @@ def _logout() -> None:
     sess.curation_user = ""
 
 
-def _load(ws: Workspace) -> nx.MultiDiGraph:
+def _load(ws: Workspace, sess: vs.Session) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph]:
     try:
-        return load_graph(ws)
+        return page_graphs(ws, sess)
     except Exception as exc:  # a damaged graph.json: say so in one line, keep the upload usable
-        st.error(common.md(f"无法读取工作区图谱 {ws.graph_path}：{exc}"))
+        where = f"Neo4j {shared_store.uri()}" if shared_store.uri() else str(ws.graph_path)
+        st.error(common.md(f"无法读取图谱 {where}：{exc}"))
         from tracegraph.graph.build.document import new_graph
 
-        return new_graph()
+        g = new_graph()
+        return g, g
 
 
 def _login_required(root: str) -> bool:
@@ -252,9 +249,15 @@ def _run() -> None:
     st.set_page_config(page_title=f"{vs.VIEW_LABELS_ZH[view]} · {APP_TITLE}", layout="wide",
                        initial_sidebar_state="expanded")
     with open_workspace(user=user) as ws:  # closed after the run: no database handle outlives it
-        g = _load(ws)
-        render_sidebar(g, ws)
+        index, g = _load(ws, sess)
+        render_sidebar(index, ws)
         common.style()
         run_context.append(PageContext(g, ws, sess.state()))
-        current.run()
+        if shared_store.uri() and view in SHARED_UNAVAILABLE:
+            st.header(vs.VIEW_LABELS_ZH[view])
+            st.info(SHARED_UNAVAILABLE[view])
+        elif shared_store.is_index(g) and view != "overview":
+            choose.render(g, view)
+        else:
+            current.run()
     vs.publish(st.query_params, sess.state(), sess.store)

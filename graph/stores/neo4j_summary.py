@@ -4,6 +4,7 @@ rejected links hidden, a measure counted as linked through its actions)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,19 @@ QUERIES: dict[str, str] = {
 def corpus_counts(run: Run) -> dict[str, int]:
     """graph.query.summary.counts(g) for the whole store, as pushed (the team's decisions not applied)."""
     return {k: int(run(q)[0]["n"]) for k, q in QUERIES.items()}
+
+
+def type_counts_per_document(run: Run) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
+    """(nodes per type per document, relationships per type, shared PolicyRef/Speaker nodes) — `tracegraph
+    stats` of the store as pushed, aggregated by the server."""
+    per_doc: dict[str, Counter[str]] = {}
+    for r in run("MATCH (n:TGNode) WHERE n.doc IS NOT NULL RETURN n.doc AS doc, n.type AS type, count(*) AS n"):
+        per_doc.setdefault(r["doc"], Counter())[r["type"]] = int(r["n"])
+    edges = Counter({r["type"]: int(r["n"]) for r in run(
+        "MATCH (:TGNode)-[r]->(:TGNode) RETURN type(r) AS type, count(*) AS n")})
+    shared = Counter({r["type"]: int(r["n"]) for r in run(
+        "MATCH (n:TGNode) WHERE n.type IN ['PolicyRef', 'Speaker'] RETURN n.type AS type, count(*) AS n")})
+    return dict(sorted(per_doc.items())), edges, shared
 
 
 def curated_documents(run: Run) -> list[str]:

@@ -11,6 +11,7 @@ from tracegraph.graph.curation.workspace import Workspace
 from tracegraph.graph.query.queries import gaps
 from tracegraph.graph.query.summary import cited_policies, type_counts
 from tracegraph.loaders.formats.registry import supported_extensions
+from tracegraph.ui import shared_store
 from tracegraph.ui import state as vs
 from tracegraph.ui.memo import cached
 from tracegraph.ui.views.common import big_table, doc_arg, doc_label, go_trace, html_table, md, name, ref, tags
@@ -57,15 +58,16 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
     if not docs:
         st.info("工作区还没有文档。请在上方上传对照检查材料、整改方案或整改情况通报（.txt .docx .pdf .md）。")
         return
+    if shared_store.is_index(g):
+        render_shared(g)
+        return
     doc = doc_arg(state)
     c = cached(g, type_counts, doc)
     gp = cached(g, gaps, doc)
     negative = len(gp["negative_findings"])
     cols = st.columns(7)
     cols[0].metric("文档", 1 if doc else len(docs))
-    for col, (t, label) in zip(cols[1:], (("Problem", "问题"), ("Cause", "原因"), ("Measure", "整改措施"),
-                                           ("Action", "具体举措"), ("Example", "事例"), ("PolicyRef", "政策依据")),
-                               strict=True):
+    for col, (t, label) in zip(cols[1:], METRICS, strict=True):
         col.metric(label, c[t])
     if negative:
         st.caption(f"另有 {negative} 项“未发现问题”的说明（如“未发现违规……”），不计入问题数。")
@@ -77,6 +79,35 @@ def render(g: nx.MultiDiGraph, ws: Workspace, state: vs.ViewState) -> None:
     render_reading(g, doc)
     render_coverage(g, doc, gp)
     render_policies(g, doc)
+
+
+METRICS = (("Problem", "问题"), ("Cause", "原因"), ("Measure", "整改措施"), ("Action", "具体举措"),
+           ("Example", "事例"), ("PolicyRef", "政策依据"))
+
+
+def render_shared(index: nx.MultiDiGraph) -> None:
+    """The corpus on a shared Neo4j, no document chosen: the numbers as the server counts them (with the team's
+    decisions), the documents by title; what needs a document's items says so instead of showing zeros."""
+    address = shared_store.uri() or ""
+    c = shared_store.counts(address, shared_store.version())
+    st.caption(f"图谱来源：共享的 Neo4j（{md(address)}）。数字由服务器统计，已计入团队的校对决定。")
+    cols = st.columns(7)
+    cols[0].metric("文档", c["documents"])
+    for col, (t, label) in zip(cols[1:], METRICS, strict=True):
+        col.metric(label, c[t])
+    if c["negative_findings"]:
+        st.caption(f"另有 {c['negative_findings']} 项“未发现问题”的说明（如“未发现违规……”），不计入问题数。")
+    st.subheader("文档")
+    docs = index.graph.get("documents", {})
+    rows = [{"标题": doc_label(index, d), "格式": m.get("format") or "", "字数": m.get("chars") or 0, "文档": d}
+            for d, m in docs.items()]
+    big_table(rows, "份文档", key="tg-ov-all-docs")
+    st.caption("每份文档的问题、原因、措施数，以及覆盖缺口和政策依据的清单：在左侧“文档”中选择该文档后在本页查看。")
+    render_reading(index, None)
+    st.subheader("覆盖情况")
+    st.markdown(f"**{c['Problem'] - c['problems_without_measures']} / {c['Problem']}** 个问题有对应的整改措施；"
+                f"**{c['causes_without_measures']}** 个原因没有整治措施；"
+                f"**{c['measures_addressing_nothing']}** 条措施未对应任何问题。")
 
 
 FIRST_STEPS = (
@@ -157,6 +188,9 @@ def render_upload(ws: Workspace, expanded: bool = True) -> None:
     st.caption(f"支持 {'、'.join(allowed)}，单个文件不超过 {MAX_UPLOAD_BYTES // 1048576} MB。"
                f"文件保存在工作区（{md(ws.root)}），重启后仍在；只在本机处理，不上传到任何外部服务。")
     st.caption(UPLOAD_HINT)
+    if shared_store.uri():
+        st.caption("注意：图谱来自共享的 Neo4j。上传的文件进入本机工作区，要构建并推送到 Neo4j（tracegraph neo4j push）"
+                   "后才会出现在这里。")
     files = st.file_uploader(UPLOAD_LABEL, type=allowed, accept_multiple_files=True,  # ".text", not "text"
                              max_upload_size=MAX_UPLOAD_BYTES // 1048576,
                              help="拖入或选择文件后，点“构建并加入工作区”。", key="upload_files")

@@ -1,0 +1,87 @@
+"""The app on the team's Neo4j (`tracegraph app --neo4j`): never the whole graph in memory.
+
+A page gets the part of the store it shows: one document with every node one step away (its own items, the
+policy references they cite, other documents' items linked to them), with the team's decisions applied.
+Which document: the sidebar's, else the one the URL's node belongs to, else — when the store holds one
+document — that one. Without a document a page gets the *index*: every document's metadata and no nodes;
+总览 then shows the corpus's numbers as the server counts them and the other pages ask for a document (or a
+search across the store finds one). Nothing here is used without $TRACEGRAPH_NEO4J_URI.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import networkx as nx
+import streamlit as st
+
+from tracegraph.graph.stores.neo4j_store import Neo4jStore
+from tracegraph.ui.workspace import NEO4J_URI_ENV, team_log
+
+INDEX = "index"  # g.graph["scope"] of a graph that holds documents' metadata only
+
+
+def uri() -> str | None:
+    return os.environ.get(NEO4J_URI_ENV) or None
+
+
+@st.cache_resource(show_spinner=False)
+def store(address: str) -> Neo4jStore:
+    """One store per server and process (the driver is thread-safe), answering with the team's decisions."""
+    from tracegraph.graph.curation.store import CurationStore
+    from tracegraph.graph.stores.factory import open_store
+
+    s = open_store(address)  # NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+    assert isinstance(s, Neo4jStore)
+    log = team_log()
+    if log is not None:
+        s.curation = CurationStore(log, user="app")
+    return s
+
+
+@st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取文档目录……")
+def index_graph(address: str) -> nx.MultiDiGraph:
+    """Every document's metadata (no text, no nodes), re-read at most once a minute (others may push)."""
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
+    g.graph["documents"] = {d["id"]: d for d in store(address).documents()}
+    g.graph["scope"] = INDEX
+    return g
+
+
+@st.cache_resource(ttl=60, max_entries=16, show_spinner="正在从 Neo4j 读取文档……")
+def document_graph(address: str, doc: str, version: int) -> nx.MultiDiGraph:
+    """One document and its neighbourhood, curated; one per decision version of the team's log."""
+    return store(address).load_graph(doc)
+
+
+@st.cache_data(ttl=60, max_entries=4, show_spinner="正在统计……")
+def counts(address: str, version: int) -> dict[str, int]:
+    """The corpus's numbers (graph.query.summary.counts) as the server counts them, per decision version."""
+    return store(address).counts()
+
+
+def version() -> int:
+    log = team_log()
+    return log.version() if log is not None else 0
+
+
+def scope(address: str, chosen: str, nodes: list[str]) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph, str]:
+    """(the index of all documents, the graph the page is drawn from, its document or "") for the sidebar's
+    document `chosen` and the node ids the URL names."""
+    index = index_graph(address)
+    docs = index.graph["documents"]
+    doc = chosen if chosen in docs else next((n.split(":", 1)[0] for n in nodes if n and n.split(":", 1)[0] in docs),
+                                            next(iter(docs)) if len(docs) == 1 else "")
+    if not doc:
+        return index, index, ""
+    return index, document_graph(address, doc, version()), doc
+
+
+def is_index(g: nx.MultiDiGraph) -> bool:
+    return g.graph.get("scope") == INDEX
+
+
+def find(address: str, q: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The store's search across every document (the full-text index)."""
+    return store(address).search(q, limit=limit)
