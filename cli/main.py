@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -12,13 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracegraph.cli import app_cmd, corpus_cmd, curate_cmd, export_cmd, neo4j_cmd, review_cmd
+from tracegraph.cli.source import add_neo4j_arguments, graph_for, store_for
 from tracegraph.errors import NotFoundError, TracegraphError
 from tracegraph.loaders.formats.encoding import escape_controls as esc
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from tracegraph.graph.stores.neo4j_store import Neo4jStore
 
 DEFAULT_GRAPH = "graph.json"
 
@@ -27,53 +25,6 @@ def _load_graph(path: str) -> nx.MultiDiGraph:
     from tracegraph.graph.model.io import read_json
 
     return read_json(path)
-
-
-def _store(args: argparse.Namespace) -> Neo4jStore:
-    """The shared store named by --neo4j, answering with the team's decisions applied."""
-    from tracegraph.cli.neo4j_cmd import password_for
-    from tracegraph.graph.curation.store import CurationStore
-    from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
-    from tracegraph.graph.stores.neo4j_store import Neo4jStore
-
-    pw = password_for(args.neo4j_user, args.neo4j)
-    store = Neo4jStore.connect(args.neo4j, args.neo4j_user, pw, args.neo4j_database)
-    store.curation = CurationStore(Neo4jDecisionLog(store.driver, args.neo4j_database, uri=args.neo4j,
-                                                    user=args.neo4j_user), user="cli")
-    return store
-
-
-def _graph_for(args: argparse.Namespace, doc: str | None = None, node: str | None = None) -> nx.MultiDiGraph:
-    """The graph a command answers from: the graph file; with --neo4j the part of the store the answer needs —
-    one document (given, or the one the node belongs to) and every node one step away, with the metadata of
-    every document for naming. Never the whole store: without a document it says which to give."""
-    from tracegraph.errors import SelectionError
-
-    if not getattr(args, "neo4j", None):
-        return _load_graph(args.graph)
-    store = _store(args)
-    try:
-        metas = {d["id"]: d for d in store.documents()}
-        if node and not doc:
-            prefix = node.split(":", 1)[0]
-            if ":" in node and prefix in metas:
-                doc = prefix
-            elif len(metas) == 1:
-                doc = next(iter(metas))
-            else:
-                hits = store.search(node, ("Problem", "Measure", "Cause", "Action"), limit=1)
-                doc = hits[0].get("doc") if hits else None
-        if not doc and len(metas) == 1:
-            doc = next(iter(metas))
-        if not doc:
-            raise SelectionError("图谱在 Neo4j 上（不把整个图谱读入内存）：请用 --doc 指定文档，或写完整的节点 ID"
-                                 f"（共 {len(metas)} 份文档，tracegraph stats --neo4j … 列出）")
-        g = store.load_graph(doc)
-    finally:
-        store.close()
-    for d, meta in metas.items():
-        g.graph["documents"].setdefault(d, meta)
-    return g
 
 
 def _print(obj: Any, as_json: bool) -> None:
@@ -128,7 +79,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if getattr(args, "neo4j", None):  # counted by the server: only the totals travel
         from tracegraph.graph.stores.neo4j_summary import type_counts_per_document
 
-        store = _store(args)
+        store = store_for(args)
         try:
             per_doc, edges, shared = type_counts_per_document(store._run)
             documents = {d["id"]: d for d in store.documents()}
@@ -253,7 +204,7 @@ def _fmt_rows(rows: list[dict[str, Any]], indent: str = "    ", ids: Callable[[s
 def cmd_trace(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.queries import trace
 
-    g = _graph_for(args, node=args.node)
+    g = graph_for(args, node=args.node)
     n = _resolve_node(g, args.node)
     tr = trace(g, n)
     if args.json:
@@ -284,7 +235,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.queries import matrix
 
-    g = _graph_for(args, doc=args.doc)
+    g = graph_for(args, doc=args.doc)
     mx = matrix(g, args.doc)
     if args.json:
         _print(mx, True)
@@ -314,7 +265,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 def cmd_gaps(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.queries import gaps
 
-    g = _graph_for(args, doc=args.doc)
+    g = graph_for(args, doc=args.doc)
     gp = gaps(g, args.doc)
     if args.json:
         _print(gp, True)
@@ -349,7 +300,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from tracegraph.graph.query.ask import ask
 
-    g = _graph_for(args, doc=args.doc)
+    g = graph_for(args, doc=args.doc)
     ans = ask(g, args.question, args.doc)
     if args.json:
         _print(ans.as_dict(), True)
@@ -389,10 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_)
         sp.add_argument("--graph", default=DEFAULT_GRAPH)
-        sp.add_argument("--neo4j", metavar="URI", help="从共享的 Neo4j 回答（bolt://…，密码取自 NEO4J_PASSWORD）："
-                        "只读取回答需要的那份文档，并计入团队的校对决定")
-        sp.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
-        sp.add_argument("--neo4j-database", default=os.environ.get("NEO4J_DATABASE", "neo4j"))
+        add_neo4j_arguments(sp)
         sp.add_argument("--json", action="store_true", help="以 JSON 输出")
         sp.set_defaults(func=func)
         return sp

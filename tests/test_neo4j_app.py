@@ -143,3 +143,29 @@ def test_the_commands_answer_alike_from_the_file_and_from_neo4j(neo4j_driver, ne
         assert len(from_file.stdout) > 100, cmd
     r = run_cli(["gaps", "--neo4j", neo4j_server.uri], tmp_path, env)
     assert r.returncode != 0 and "请用 --doc 指定文档" in r.stderr
+    # an export of one document's trace: the same file from the store as from the graph file
+    for fmt in ("json", "csv", "md"):
+        for where, src in (("file", ["--graph", str(path)]), ("store", ["--neo4j", neo4j_server.uri])):
+            out = tmp_path / f"{where}.{fmt}"
+            r = run_cli(["export", "--select", f"trace:{a}:P5.2", "--format", fmt, "--out", str(out), *src],
+                        tmp_path, env)
+            assert r.returncode == 0, r.stderr
+        file, store = tmp_path / f"file.{fmt}", tmp_path / f"store.{fmt}"
+        if fmt == "csv":  # a folder of tables
+            names = sorted(p.name for p in file.iterdir())
+            assert names and names == sorted(p.name for p in store.iterdir())
+            assert all((file / n).read_bytes() == (store / n).read_bytes() for n in names), fmt
+        elif fmt == "json":  # the same nodes and edges (the order of a list of edges carries no meaning)
+            def norm(p: Path) -> dict[str, Any]:
+                d = json.loads(p.read_text(encoding="utf-8"))
+                d["nodes"] = sorted(d["nodes"], key=lambda x: x["id"])
+                d["edges"] = sorted(d["edges"], key=lambda x: (x["source"], x["target"], x["type"]))
+                return d
+
+            assert norm(store) == norm(file) and len(norm(file)["edges"]) > 5
+        else:
+            assert store.read_text(encoding="utf-8") == file.read_text(encoding="utf-8")
+            assert g.nodes[f"{a}:P5.2"]["title"][:10] in file.read_text(encoding="utf-8")
+    r = run_cli(["export", "--select", f"doc:{a};doc:{b}", "--format", "json", "--neo4j", neo4j_server.uri],
+                tmp_path, env)
+    assert r.returncode != 0 and "只能在一份文档内" in r.stderr

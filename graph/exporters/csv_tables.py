@@ -72,7 +72,8 @@ def _extra(d: dict[str, Any], used: set[str]) -> str:
 def node_rows(g: nx.MultiDiGraph) -> list[list[Any]]:
     rows: list[list[Any]] = [[*NODE_COLUMNS, EXTRA]]
     used = set(NODE_COLUMNS)
-    for n, d in g.nodes(data=True):
+    # reading order, whatever order the graph was loaded in (a file and a shared store give the same tables)
+    for n, d in sorted(g.nodes(data=True), key=lambda x: (x[1].get("doc") or "", x[1].get("start") or 0, x[0])):
         row = {"id": n, "type_zh": TYPE_LABELS_ZH.get(d.get("type") or "", ""), **d}
         if d.get("doc"):  # the document as a reader names it: two documents' P1.2 never read alike
             row["doc_title"] = doc_label(g, str(d["doc"]))
@@ -83,7 +84,7 @@ def node_rows(g: nx.MultiDiGraph) -> list[list[Any]]:
 def edge_rows(g: nx.MultiDiGraph) -> list[list[Any]]:
     rows: list[list[Any]] = [[*EDGE_COLUMNS, EXTRA]]
     used = {"type", "origin", "score", "mentions", "evidence"}
-    for u, v, d in g.edges(data=True):
+    for u, v, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], str(e[2].get("type")))):
         ev = d.get("evidence") or {}
         row = {
             "source": u,
