@@ -675,6 +675,18 @@ def plain(s: object) -> str:
     return html.unescape(str(s)).replace("\u2060", "")
 
 
+def normalised(g: Any) -> dict[str, Any]:
+    """graph.io.to_dict with every list sorted, so two graphs compare by content, not by storage order."""
+    from tracegraph.graph.model.io import to_dict
+
+    d = to_dict(g)
+    return {
+        "documents": sorted(d["documents"], key=lambda x: x["id"]),
+        "nodes": sorted(d["nodes"], key=lambda x: x["id"]),
+        "edges": sorted(d["edges"], key=lambda e: (e["source"], e["target"], e["type"])),
+    }
+
+
 def html_tables(at: Any) -> list[Any]:
     """The app's tables (ui.views.common.html_table: our own HTML in st.markdown) as DataFrames of what the
     reader sees: text unescaped, the right-aligned number columns as numbers."""

@@ -15,14 +15,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import pytest
+from fixtures import normalised
 
 from tracegraph.errors import NotFoundError, TracegraphError
 from tracegraph.graph.build.pipeline import build
-from tracegraph.graph.model.io import read_json, to_dict, write_json
+from tracegraph.graph.model.io import read_json, write_json
 from tracegraph.graph.model.schema import NODE_TYPES
 from tracegraph.graph.query import queries
 from tracegraph.graph.stores.base import GraphStore, stable_trace
@@ -63,16 +63,6 @@ NEWLINE_TITLE = '第一行\'}) DETACH DELETE n //\n第二行 "引号" \\反斜�
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def normalised(g: nx.MultiDiGraph) -> dict[str, Any]:
-    """graph.io.to_dict with every list sorted, so two graphs compare by content, not by storage order."""
-    d = to_dict(g)
-    return {
-        "documents": sorted(d["documents"], key=lambda x: x["id"]),
-        "nodes": sorted(d["nodes"], key=lambda x: x["id"]),
-        "edges": sorted(d["edges"], key=lambda e: (e["source"], e["target"], e["type"])),
-    }
 
 
 def free_port() -> int:

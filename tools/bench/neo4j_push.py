@@ -55,6 +55,47 @@ def push_rate(
     return out
 
 
+def load_rates(graph: nx.MultiDiGraph, uri: str, user: str, password: str, *, database: str = "neo4j",
+               changed: int = 10) -> dict[str, Any]:
+    """Issue 15 item 3, in one run on one server: today's push into an empty database, the bulk load (one and two
+    sessions) into an empty database, then an incremental push of `changed` edited documents. The database is
+    emptied between them (use a scratch server)."""
+    import time
+
+    from tracegraph.graph.stores.neo4j_bulk import _part, bulk_load
+    from tracegraph.graph.stores.neo4j_io import connect, push
+
+    driver = connect(uri, user, password)
+    rows = graph.number_of_nodes() + graph.number_of_edges()
+
+    def wipe() -> None:
+        while driver.execute_query("MATCH (n) WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS k",
+                                   database_=database).records[0]["k"]:
+            pass
+
+    out: dict[str, Any] = {"documents": len(graph.graph.get("documents", {})), "rows": rows}
+    try:
+        wipe()
+        first = push(graph, driver, database, progress=False)
+        out["push"] = {"seconds": round(first.seconds, 2), "rows_per_second": round(first.rows_per_second)}
+        for workers in (1, 2):
+            wipe()
+            rep = bulk_load(graph, driver, database, workers=workers)
+            out[f"bulk_{workers}"] = {"seconds": round(rep.seconds, 2), "rows_per_second": round(rep.rows_per_second)}
+        docs = sorted(graph.graph.get("documents", {}))[:changed]
+        part = _part(graph, set(docs))
+        for _, d in part.nodes(data=True):
+            if d.get("type") == "Problem":
+                d["title"] = str(d.get("title") or "") + "（修订）"
+        t0 = time.monotonic()
+        inc = push(part, driver, database, progress=False)
+        out["incremental"] = {"documents": len(docs), "rows": part.number_of_nodes() + part.number_of_edges(),
+                              "seconds": round(time.monotonic() - t0, 2), "rows_per_second": round(inc.rows_per_second)}
+    finally:
+        driver.close()
+    return out
+
+
 def replicated(path: str | Path, copies: int) -> nx.MultiDiGraph:
     """One document parsed once and added under `copies` different ids, then linked: a corpus of known
     size with the sample's shape, for measuring throughput."""
@@ -76,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("uri", nargs="?", default=os.environ.get("TRACEGRAPH_NEO4J_URI") or "bolt://127.0.0.1:7687")
     ap.add_argument("--copies", type=int, default=0, help="push N copies of one document instead of a graph file")
     ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--compare", action="store_true",
+                    help="push vs bulk load (1 and 2 sessions) vs incremental push, each into an emptied database")
     ap.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
     args = ap.parse_args(argv)
     password = os.environ.get("NEO4J_PASSWORD")
@@ -88,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         from tracegraph.graph.model.io import read_json
 
         g = read_json(args.source)
+    if args.compare:
+        print(json.dumps(load_rates(g, args.uri, args.user, password), indent=2))
+        return 0
     print(json.dumps(push_rate(g, args.uri, args.user, password, batch_size=args.batch_size), indent=2))
     return 0
 
