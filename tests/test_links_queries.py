@@ -166,3 +166,17 @@ def test_link_config_reaches_the_build_pipeline_and_keys_its_cache(tmp_path) -> 
     assert addresses(strict) < addresses(default)
     again, _ = build([sample], cache_dir=tmp_path)
     assert addresses(again) == addresses(default)
+
+
+def test_a_documents_search_does_not_depend_on_the_rest_of_the_corpus(sample_graph) -> None:
+    """Searching one document gives the same answer in a workspace of one document as among 60 copies: the
+    fuzzy fallback's "too few answers" is counted in that document, not in the corpus."""
+    from fixtures import replicated
+
+    from tracegraph.graph.query.queries import search
+
+    one, many = replicated(sample_graph, 1), replicated(sample_graph, 60)
+    doc = sorted(one.graph["documents"])[0]
+    assert doc in many.graph["documents"]
+    alone = search(one, "理论学习", doc=doc)
+    assert len(alone) >= 5 and alone == search(many, "理论学习", doc=doc)

@@ -39,3 +39,29 @@ def test_a_bulk_load_adds_documents_to_a_store_that_has_some(neo4j_driver, sampl
     rep = bulk_load(g, neo4j_driver, workers=2)
     assert (rep.new_documents, rep.known_documents) == (3, 2)
     assert normalised(pull(neo4j_driver)) == normalised(g)
+
+
+def test_both_stores_answer_alike_on_a_thousand_documents(neo4j_driver, sample_graph) -> None:
+    """1,000 documents (the sample's items under 1,000 ids, bulk-loaded): the corpus's numbers, and for documents
+    across the range their numbers, matrix, gaps, traces and search, equal from Neo4j and from memory."""
+    from tracegraph.graph.stores.embedded import EmbeddedStore
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    g = replicated(sample_graph, 1000)
+    rep = bulk_load(g, neo4j_driver)
+    assert rep.new_documents == 1000 and rep.counts == graph_counts(g)
+    emb, neo = EmbeddedStore(g), Neo4jStore(neo4j_driver)
+    assert neo.counts() == emb.counts() and neo.counts()["Problem"] == 17_000
+    docs = sorted(g.graph["documents"])
+    for d in docs[::333]:
+        assert neo.counts(d) == emb.counts(d)
+        assert neo.matrix(d) == emb.matrix(d)
+        assert neo.gaps(d) == emb.gaps(d)
+        for code in ("P5.2", "M3", "C1"):
+            assert neo.trace(f"{d}:{code}") == emb.trace(f"{d}:{code}")
+        assert neo.search("理论学习", doc=d) == emb.search("理论学习", doc=d)
+    # a page of one document received about that document's part, not the store
+    before = neo.rows_read
+    neo.load_graph(docs[500])
+    assert neo.rows_read - before < (g.number_of_nodes() + g.number_of_edges()) / 100

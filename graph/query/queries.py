@@ -264,10 +264,12 @@ class _SearchIndex:
         # every text node as global spans in `big`, so one query tests all nodes with two searchsorted calls
         offset_of = dict(zip(self.doc_ids, self.offsets, strict=True))
         ids, starts, ends, tstarts, tends = [], [], [], [], []
+        self.doc_spans: dict[str, tuple[int, int]] = {}  # a document's nodes are one run of the span arrays
         for doc, nodes in self.nodes.items():
             base = offset_of.get(doc)
             if base is None:
                 continue
+            self.doc_spans[doc] = (len(ids), len(ids))
             for n in nodes:
                 d = g.nodes[n]
                 if d.get("start") is None or d.get("type") == "Document":
@@ -277,6 +279,7 @@ class _SearchIndex:
                 ends.append(base + d["end"])
                 tstarts.append(base + (d.get("title_start") if d.get("title_start") is not None else d["start"]))
                 tends.append(base + (d.get("title_end") if d.get("title_end") is not None else d["start"]))
+            self.doc_spans[doc] = (self.doc_spans[doc][0], len(ids))
         self.span_ids = ids
         self.starts = np.asarray(starts, dtype=np.int64)
         self.ends = np.asarray(ends, dtype=np.int64)
@@ -418,7 +421,10 @@ def search(
         for b in grams:
             title_share += index.title_hits(b)
         fuzzy = title_share / len(grams)
-        if int(np.count_nonzero(fuzzy >= 0.5)) < limit:
+        # "too few" among the nodes the question is about: one document's, when it names one (never the corpus's,
+        # or the answer for a document would depend on what else the store holds)
+        lo, hi = index.doc_spans.get(doc, (0, 0)) if doc is not None else (0, len(fuzzy))
+        if int(np.count_nonzero(fuzzy[lo:hi] >= 0.5)) < limit:
             text_share = np.zeros(len(index.starts))
             for b in grams:
                 text_share += index.counts(b)[0]
