@@ -263,7 +263,11 @@ class _SearchIndex:
         self.nodes = doc_index(g)
         # every text node as global spans in `big`, so one query tests all nodes with two searchsorted calls
         offset_of = dict(zip(self.doc_ids, self.offsets, strict=True))
-        ids, starts, ends, tstarts, tends = [], [], [], [], []
+        ids: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        tstarts: list[int] = []
+        tends: list[int] = []
         self.doc_spans: dict[str, tuple[int, int]] = {}  # a document's nodes are one run of the span arrays
         for doc, nodes in self.nodes.items():
             base = offset_of.get(doc)
