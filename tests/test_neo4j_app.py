@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import plain, replicated, run_app
+from fixtures import empty_neo4j, plain, replicated, run_app
 
 from tracegraph.graph.stores import neo4j_io
 from tracegraph.graph.stores.neo4j_io import push
@@ -23,7 +23,7 @@ COPIES = 8
 @pytest.fixture
 def shared(neo4j_driver, neo4j_server, sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Eight documents on the server, the app pointed at it, and any whole-graph read made to fail."""
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    empty_neo4j(neo4j_driver)
     g = replicated(sample_graph, COPIES)
     push(g, neo4j_driver, progress=False)
     monkeypatch.setenv("TRACEGRAPH_NEO4J_URI", neo4j_server.uri)
@@ -119,7 +119,7 @@ def test_the_commands_answer_alike_from_the_file_and_from_neo4j(neo4j_driver, ne
 
     from tracegraph.graph.model.io import write_json
 
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    empty_neo4j(neo4j_driver)
     g = two_document_graph(tmp_path)
     path = tmp_path / "graph.json"
     write_json(g, path)

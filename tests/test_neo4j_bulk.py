@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fixtures import normalised, replicated
+from fixtures import empty_neo4j, normalised, replicated
 
 from tracegraph.graph.stores.neo4j_bulk import bulk_load
 from tracegraph.graph.stores.neo4j_io import counts, graph_counts, pull, push
@@ -18,7 +18,7 @@ def _subset(g: Any, keep: set[str]) -> Any:
 
 
 def test_a_bulk_load_gives_what_a_push_gives(neo4j_driver, sample_graph) -> None:
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    empty_neo4j(neo4j_driver)
     g = replicated(sample_graph, 6)
     rep = bulk_load(g, neo4j_driver, batch_size=500, workers=2)  # small batches: many run side by side
     assert (rep.new_documents, rep.known_documents) == (6, 0) and rep.pushed is None
@@ -32,7 +32,7 @@ def test_a_bulk_load_gives_what_a_push_gives(neo4j_driver, sample_graph) -> None
 
 
 def test_a_bulk_load_adds_documents_to_a_store_that_has_some(neo4j_driver, sample_graph) -> None:
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    empty_neo4j(neo4j_driver)
     g = replicated(sample_graph, 5)
     docs = sorted(g.graph["documents"])
     push(_subset(g, set(docs[:2])), neo4j_driver, progress=False)  # two documents pushed earlier
@@ -47,7 +47,7 @@ def test_both_stores_answer_alike_on_a_thousand_documents(neo4j_driver, sample_g
     from tracegraph.graph.stores.embedded import EmbeddedStore
     from tracegraph.graph.stores.neo4j_store import Neo4jStore
 
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    empty_neo4j(neo4j_driver)
     g = replicated(sample_graph, 1000)
     rep = bulk_load(g, neo4j_driver)
     assert rep.new_documents == 1000 and rep.counts == graph_counts(g)
@@ -65,3 +65,10 @@ def test_both_stores_answer_alike_on_a_thousand_documents(neo4j_driver, sample_g
     before = neo.rows_read
     neo.load_graph(docs[500])
     assert neo.rows_read - before < (g.number_of_nodes() + g.number_of_edges()) / 100
+    # search across the store is ranked by the server: the answer's nodes travel, not the documents holding the words
+    before = neo.rows_read
+    assert neo.search("理论学习") == emb.search("理论学习")
+    assert neo.search("理论学习", types=("Measure",), limit=5) == emb.search("理论学习", types=("Measure",), limit=5)
+    assert neo.rows_read - before < 500
+    assert neo.search("学习理论不深入") == emb.search("学习理论不深入")  # no verbatim hit: the fuzzy step
+    empty_neo4j(neo4j_driver)  # the next tests start from a small store

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures import empty_neo4j
 
 from tracegraph.graph.curation.apply import apply_curation
 from tracegraph.graph.curation.log import SqliteDecisionLog
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def team_log(neo4j_driver) -> Any:  # type: ignore[no-untyped-def]
     """The team's log on an empty Neo4j database."""
-    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    empty_neo4j(neo4j_driver)
     log = Neo4jDecisionLog(neo4j_driver)
     yield log
     log.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from fixtures import normalised
+from fixtures import empty_neo4j, normalised
 
 from tracegraph.errors import NotFoundError, TracegraphError
 from tracegraph.graph.build.pipeline import build
@@ -39,7 +39,7 @@ from tracegraph.graph.stores.neo4j_io import (
     pull,
     push,
 )
-from tracegraph.graph.stores.neo4j_store import Neo4jStore, lucene_escape
+from tracegraph.graph.stores.neo4j_store import Neo4jStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def free_port() -> int:
 def wipe(driver, schema: bool = False) -> None:  # type: ignore[no-untyped-def]
     """No data left; with `schema` no constraints or indexes either (but the built-in lookup ones). The schema
     is kept by default: dropping it makes the server re-plan every statement, seconds on the harness."""
-    driver.execute_query("MATCH (n) DETACH DELETE n")
+    empty_neo4j(driver)
     if not schema:
         return
     for r in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
@@ -154,12 +154,6 @@ def test_property_encoding_round_trips_every_value_kind() -> None:
     # an update nulls the other spelling so a value changing form leaves nothing stale
     upd = encode_update({"score": None, "comment": "ok"})
     assert upd == {"score": None, "score_json": "null", "comment": "ok", "comment_json": None}
-
-
-def test_lucene_escape_neutralises_query_syntax() -> None:
-    assert lucene_escape("a+b") == "a\\+b"
-    assert lucene_escape("'}) DETACH DELETE n //") == "'\\}\\) DETACH DELETE n \\/\\/"
-    assert lucene_escape("x AND y OR NOT z") == "x and y or not z"
 
 
 def test_embedded_store_opens_a_workspace_read_only(tmp_path: Path, sample_graph, sample_doc_id) -> None:

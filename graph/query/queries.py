@@ -285,6 +285,8 @@ class _SearchIndex:
                 tends.append(base + (d.get("title_end") if d.get("title_end") is not None else d["start"]))
             self.doc_spans[doc] = (self.doc_spans[doc][0], len(ids))
         self.span_ids = ids
+        rank = {n: i for i, n in enumerate(sorted(ids))}
+        self.id_rank = np.asarray([rank[n] for n in ids], dtype=np.int64)
         self.starts = np.asarray(starts, dtype=np.int64)
         self.ends = np.asarray(ends, dtype=np.int64)
         self.tstarts = np.asarray(tstarts, dtype=np.int64)
@@ -377,26 +379,8 @@ def search(
     scored: dict[str, float] = {}
 
     def consider(n: str, fuzzy_grams: set[str] | None = None) -> None:
-        d = g.nodes[n]
-        if d.get("type") not in types:
-            return
-        title = d.get("title") or ""
-        text = d.get("text") or ""
-        aliases = "".join(d.get("aliases") or [])
-        if fuzzy_grams is None:
-            if q in title or q in aliases:
-                s = 2.0 + len(q) / max(len(title), 1)
-            elif q in text:
-                s = 1.5 + 0.1 * min(text.count(q), 5) - 0.0001 * len(text)
-            else:
-                return
-        else:
-            in_title = len(fuzzy_grams & _han_bigrams(title + aliases)) / len(fuzzy_grams)
-            in_text = len(fuzzy_grams & _han_bigrams(text)) / len(fuzzy_grams)
-            s = max(in_title, 0.8 * in_text)
-            if s < 0.5:
-                return
-        if s > scored.get(n, -1.0):
+        s = shared_score(g.nodes[n], q, types, fuzzy_grams)
+        if s is not None and s > scored.get(n, -1.0):
             scored[n] = s
 
     idx, title_hit = index.containing(q)
@@ -404,7 +388,7 @@ def search(
         # score all containing nodes in numpy; only the best few are looked at in Python
         tlen = np.maximum(index.tends[idx] - index.tstarts[idx], 1)
         score = np.where(title_hit, 2.0 + len(q) / tlen, 1.5 - 0.0001 * (index.ends[idx] - index.starts[idx]))
-        order = np.argsort(-score, kind="stable")
+        order = np.lexsort((index.id_rank[idx], -score))  # best first, ties by id: the same in every store
         taken = 0
         for k in order:
             n = index.span_ids[idx[k]]
@@ -434,7 +418,7 @@ def search(
                 text_share += index.counts(b)[0]
             fuzzy = np.maximum(fuzzy, 0.8 * text_share / len(grams))
         cand = np.nonzero(fuzzy >= 0.5)[0]  # sort only the candidates, not every node of the corpus
-        order = cand[np.argsort(-fuzzy[cand], kind="stable")]
+        order = cand[np.lexsort((index.id_rank[cand], -fuzzy[cand]))]
         taken = 0
         for k in order:
             if taken >= limit * 3:
@@ -448,6 +432,33 @@ def search(
         for n in index.shared:
             if n not in scored:
                 consider(n, set(grams))
+    return result_rows(g, scored, q, limit)
+
+
+def shared_score(
+    d: dict[str, Any], q: str, types: tuple[str, ...], fuzzy_grams: set[str] | None = None
+) -> float | None:
+    """The score of a node without a document span (a policy reference, a speaker): its title, aliases and
+    text; with `fuzzy_grams`, the share of the query's bigrams they hold. None: no match."""
+    if d.get("type") not in types:
+        return None
+    title = d.get("title") or ""
+    text = d.get("text") or ""
+    aliases = "".join(d.get("aliases") or [])
+    if fuzzy_grams is None:
+        if q in title or q in aliases:
+            return 2.0 + len(q) / max(len(title), 1)
+        if q in text:
+            return 1.5 + 0.1 * min(text.count(q), 5) - 0.0001 * len(text)
+        return None
+    in_title = len(fuzzy_grams & _han_bigrams(title + aliases)) / len(fuzzy_grams)
+    in_text = len(fuzzy_grams & _han_bigrams(text)) / len(fuzzy_grams)
+    s = max(in_title, 0.8 * in_text)
+    return s if s >= 0.5 else None
+
+
+def result_rows(g: nx.MultiDiGraph, scored: dict[str, float], q: str, limit: int) -> list[dict[str, Any]]:
+    """The best `limit` of the scored nodes (ties by id) as result rows with a snippet around the words."""
     ranked = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:limit]
     out = []
     for n, s in ranked:

@@ -1,14 +1,13 @@
 """The graph store on a shared Neo4j server (the official driver; the layout of graph.neo4j_io).
 
 A question fetches just the part of the graph it needs into networkx and is answered by graph.queries, so
-trace, matrix and gaps are the embedded store's answers exactly. Search over one document is exact too;
-corpus-wide search picks candidate documents with a substring scan plus the CJK full-text index, so substring
-hits rank exactly as in the embedded store while the fuzzy tail is scored among the indexed candidates.
+trace, matrix and gaps are the embedded store's answers exactly. Search is ranked by the server with the same
+definition (graph.stores.neo4j_search) and the corpus's numbers are Cypher aggregates (graph.stores.neo4j_summary):
+only the answer travels.
 """
 
 from __future__ import annotations
 
-import re
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +16,11 @@ import networkx as nx
 from tracegraph.errors import NotFoundError
 from tracegraph.graph.curation.apply import apply_curation, strip_curation
 from tracegraph.graph.query import queries, summary
+from tracegraph.graph.stores import neo4j_search
 from tracegraph.graph.stores.base import check_depth, stable_trace
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
-    FULLTEXT_INDEX,
     NODE_LABEL,
-    SHARED_TYPES,
     connect,
     documents_meta,
     fetch_subgraph,
@@ -35,17 +33,6 @@ if TYPE_CHECKING:
     from neo4j import Driver
 
     from tracegraph.graph.curation.store import CurationStore
-
-_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-FUZZY_NODES = 2000  # full-text hits looked at for fuzzy candidates
-FUZZY_DOCS = 200  # documents they may come from (graph.queries.search also looks at 200 at most)
-
-
-def lucene_escape(text: str) -> str:
-    """A user's words as a Lucene query of plain terms (operators and syntax characters neutralised)."""
-    text = _LUCENE_SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"\b(AND|OR|NOT)\b", lambda m: m.group(1).lower(), text)
-
 
 class Neo4jStore:
     """GraphStore over Neo4j. Use `connect` (owns and closes its driver) or pass a driver you manage."""
@@ -195,43 +182,9 @@ class Neo4jStore:
     def search(
         self, q: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20
     ) -> list[dict[str, Any]]:
-        words = re.sub(r"\s+", "", q)
-        if not words:
-            return []
-        if doc is not None:
-            docs = [doc]
-        else:
-            # documents whose text has the words (one scan: every substring hit, as in the embedded store),
-            # then documents the full-text index ranks high for the words' bigrams (the fuzzy candidates)
-            docs = [
-                r["id"]
-                for r in self._run("MATCH (d:TGDocumentMeta) WHERE d.text CONTAINS $q RETURN d.id AS id", q=words)
-            ]
-            docs += [d for d in self._fulltext_docs(words) if d not in docs]
-        ids: list[str] = []
-        for d in docs:
-            ids += [r["id"] for r in self._run(f"MATCH (n:{NODE_LABEL} {{doc: $doc}}) RETURN n.id AS id", doc=d)]
-        for lbl in SHARED_TYPES:  # the embedded store also looks at every shared (document-less) node
-            ids += [r["id"] for r in self._run(f"MATCH (n:{lbl}) WHERE n.doc IS NULL RETURN n.id AS id")]
-        return queries.search(self._curated(self._fetch(sorted(set(ids)))), words, types, doc, limit)
-
-    def _fulltext_docs(self, words: str) -> list[str]:
-        """Documents of the nodes the CJK full-text index matches best, best first (at most FUZZY_DOCS)."""
-        from neo4j.exceptions import ClientError
-
-        if len(words) < 2:
-            return []
-        try:
-            rows = self._run(
-                f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lq, {{limit: $k}}) YIELD node, score "
-                "WHERE node.doc IS NOT NULL RETURN node.doc AS doc, max(score) AS s ORDER BY s DESC, doc LIMIT $docs",
-                lq=lucene_escape(words),
-                k=FUZZY_NODES,
-                docs=FUZZY_DOCS,
-            )
-        except ClientError:  # a query Lucene cannot parse (e.g. nothing but stop words): no fuzzy candidates
-            return []
-        return [r["doc"] for r in rows]
+        """Ranked by the server (graph.stores.neo4j_search): only the answer's nodes are fetched."""
+        return neo4j_search.search(self._run, lambda ids: self._curated(self._fetch(ids, documents=False)),
+                                   q, types, doc, limit)
 
     def close(self) -> None:
         if self._owns:

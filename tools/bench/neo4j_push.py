@@ -91,8 +91,46 @@ def load_rates(graph: nx.MultiDiGraph, uri: str, user: str, password: str, *, da
         inc = push(part, driver, database, progress=False)
         out["incremental"] = {"documents": len(docs), "rows": part.number_of_nodes() + part.number_of_edges(),
                               "seconds": round(time.monotonic() - t0, 2), "rows_per_second": round(inc.rows_per_second)}
+        out["views_ms"] = view_latencies(graph, driver, database)
     finally:
         driver.close()
+    return out
+
+
+def view_latencies(graph: nx.MultiDiGraph, driver: Any, database: str = "neo4j", repeat: int = 5) -> dict[str, Any]:
+    """What the app asks the store for on each page, timed (median of `repeat`, ms), with the team's log in place:
+    the corpus's numbers (总览 without a document), the document index, one document's part (every page with a
+    document), a trace, and search across the store and within a document."""
+    import statistics
+    import time
+
+    from tracegraph.graph.curation.store import CurationStore
+    from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    store = Neo4jStore(driver, database, curation=CurationStore(Neo4jDecisionLog(driver, database), user="bench"))
+    docs = sorted(graph.graph.get("documents", {}))
+    doc = docs[len(docs) // 2]
+    problem = next(n for n, d in graph.nodes(data=True) if d.get("doc") == doc and d.get("type") == "Problem")
+    asks = {
+        "corpus counts (总览, no document)": lambda: store.counts(),
+        "document index (sidebar)": lambda: store.documents(),
+        "one document's part (a page with a document)": lambda: store.load_graph(doc),
+        "trace of a problem": lambda: store.trace(problem),
+        "search 理论学习 across the store": lambda: store.search("理论学习"),
+        "search 理论学习 in one document": lambda: store.search("理论学习", doc=doc),
+    }
+    out: dict[str, Any] = {}
+    for name, fn in asks.items():
+        fn()  # the first call plans the queries
+        times = []
+        rows = store.rows_read
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append(1000 * (time.perf_counter() - t0))
+        out[name] = {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
+                     "records": (store.rows_read - rows) // repeat}
     return out
 
 
