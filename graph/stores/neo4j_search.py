@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from tracegraph.graph.query.queries import _SEARCH_TYPES, _han_bigrams, result_rows, shared_score
-from tracegraph.graph.stores.neo4j_io import META_LABEL, NODE_LABEL
+from tracegraph.graph.stores.neo4j_io import META_LABEL, NODE_LABEL, SHARED_TYPES
 
 Run = Callable[..., list[dict[str, Any]]]
 Fetch = Callable[[list[str]], nx.MultiDiGraph]
@@ -26,7 +26,7 @@ Fetch = Callable[[list[str]], nx.MultiDiGraph]
 # one document at a time (a subquery per document): its text is read once and the rows of one document are all
 # the server holds at a time; each document's best `take`, then the best `take` of those (the same as over all)
 _PER_DOC = (
-    f"MATCH (d:{META_LABEL}) WHERE ($doc IS NULL OR d.id = $doc) {{where_doc}} "
+    f"MATCH (d:{META_LABEL}) WHERE true {{where_doc}} "
     "CALL {{ WITH d WITH d.id AS did, d.text AS t "
     f"MATCH (n:{NODE_LABEL} {{{{doc: did}}}}) WHERE n.start IS NOT NULL AND n.type <> 'Document' "
     "{body} }} "
@@ -54,10 +54,17 @@ FUZZY = _PER_DOC.format(where_doc="", body=_TITLE_SHARE + (
     "RETURN n.id AS id, f ORDER BY f DESC, id LIMIT $take"
 )) + "RETURN id, f ORDER BY f DESC, id LIMIT $take"
 SHARED = (
-    f"MATCH (n:{NODE_LABEL}) WHERE n.doc IS NULL AND n.type IN $types AND any(w IN $words WHERE "
+    f"MATCH (n) WHERE ({' OR '.join(f'n:{t}' for t in SHARED_TYPES)}) AND n.doc IS NULL "
+    "AND n.type IN $types AND any(w IN $words WHERE "
     "coalesce(n.title, '') CONTAINS w OR coalesce(n.text, '') CONTAINS w "
     "OR any(a IN coalesce(n.aliases, []) WHERE a CONTAINS w)) RETURN n.id AS id"
 )
+
+
+def _in(query: str, doc: str | None) -> str:
+    """The query over one document (found by its id, an index seek) or over all."""
+    return query.replace(f"MATCH (d:{META_LABEL}) WHERE true", f"MATCH (d:{META_LABEL} {{id: $doc}}) WHERE true", 1) \
+        if doc is not None else query
 
 
 def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = None, doc: str | None = None,
@@ -70,7 +77,7 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
     grams = sorted(_han_bigrams(q))
     scored: dict[str, float] = {
         r["id"]: float(r["s"])
-        for r in run(SUBSTRING, q=q, qlen=len(q), types=list(types), doc=doc, take=limit * 3)
+        for r in run(_in(SUBSTRING, doc), q=q, qlen=len(q), types=list(types), doc=doc, take=limit * 3)
     }
     # nodes without a document: every one that holds the words (or, for the fuzzy step, one of their bigrams)
     shared_ids = [r["id"] for r in run(SHARED, types=list(types), words=[q, *grams])]
@@ -81,8 +88,10 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
         if s is not None and s > scored.get(n, -1.0):
             scored[n] = s
     if len(scored) < limit and len(grams) >= 2:
-        few = int(run(TITLE_HITS, grams=grams, doc=doc)[0]["k"]) < limit
-        for r in run(FUZZY, grams=grams, doc=doc, texts=few, types=list(types), scored=sorted(scored), take=limit * 3):
+        few = int(run(_in(TITLE_HITS, doc), grams=grams, doc=doc)[0]["k"] or 0) < limit
+        fuzzy = run(_in(FUZZY, doc), grams=grams, doc=doc, texts=few, types=list(types), scored=sorted(scored),
+                    take=limit * 3)
+        for r in fuzzy:
             scored[r["id"]] = round(float(r["f"]), 3)
         for n in shared_ids:
             if n not in scored and n in g:
