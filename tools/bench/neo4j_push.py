@@ -2,6 +2,7 @@
 
     NEO4J_PASSWORD=... python -m tools.bench.neo4j_push graph.json [bolt://127.0.0.1:7687]
     NEO4J_PASSWORD=... python -m tools.bench.neo4j_push --copies 200 data/000_ddb002e987b04e7f.txt
+    python -m tools.bench.neo4j_push graph.json --harness --compare   # issue 15: push, bulk, incremental, pages
 
 The public reference for labelled ``UNWIND`` batches is ~20k rows/s; the figure to compare is
 ``rows_per_second`` (batched writes only), ``total_rows_per_second`` includes schema setup and pruning.
@@ -156,23 +157,46 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--copies", type=int, default=0, help="push N copies of one document instead of a graph file")
     ap.add_argument("--batch-size", type=int, default=5000)
     ap.add_argument("--compare", action="store_true",
-                    help="push vs bulk load (1 and 2 sessions) vs incremental push, each into an emptied database")
+                    help="push vs bulk load (1 and 2 sessions) vs incremental push, each into an emptied database, "
+                         "then what each app page asks of the store")
+    ap.add_argument("--harness", action="store_true",
+                    help="start the test harness's Neo4j (tools/neo4j-harness) for this run instead of using `uri`")
     ap.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
     args = ap.parse_args(argv)
-    password = os.environ.get("NEO4J_PASSWORD")
-    if password is None:
-        print("set NEO4J_PASSWORD", file=sys.stderr)
-        return 2
     if args.copies:
         g = replicated(args.source, args.copies)
     else:
         from tracegraph.graph.model.io import read_json
 
         g = read_json(args.source)
-    if args.compare:
-        print(json.dumps(load_rates(g, args.uri, args.user, password), indent=2))
-        return 0
-    print(json.dumps(push_rate(g, args.uri, args.user, password, batch_size=args.batch_size), indent=2))
+    server = None
+    if args.harness:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+        from neo4j_server import start_neo4j  # type: ignore[import-not-found]
+
+        server = start_neo4j()
+        uri, user, password = server.uri, server.user, server.password
+    else:
+        uri, user, password = args.uri, args.user, os.environ.get("NEO4J_PASSWORD")
+        if password is None:
+            print("set NEO4J_PASSWORD (or use --harness)", file=sys.stderr)
+            return 2
+    try:
+        if args.compare:
+            out = load_rates(g, uri, user, password)
+        else:
+            out = push_rate(g, uri, user, password, batch_size=args.batch_size)
+        if server is not None:  # the store's size on disk after the run
+            import subprocess
+
+            data = server.workdir / "db"
+            out["disk_mb"] = {str(p.relative_to(data)): round(int(subprocess.check_output(
+                ["du", "-sb", str(p)]).split()[0]) / 1e6, 1) for p in sorted(data.rglob("*"))
+                if p.is_dir() and p.name in ("databases", "transactions")}
+    finally:
+        if server is not None:
+            server.stop()
+    print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 
 
