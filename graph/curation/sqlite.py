@@ -60,6 +60,31 @@ def is_readonly_error(exc: BaseException) -> bool:
     )
 
 
+@contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """One process at a time sets a database up (WAL switch, schema): two processes opening a new file at the same
+    moment could otherwise wait on each other until the busy timeout (seen once in CI: 30 s, then an error). An
+    advisory lock on the database's folder (which creates no file: a full disk stays as it was), where the platform
+    has one; nothing is locked once the database is open."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: SQLite's own busy timeout is all there is
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # a folder that cannot be made or opened: the open itself will say why
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 class SqliteFile:
     """One SQLite database file opened the way every store here needs it: WAL, busy timeout, schema
     check; falls back to read-only when the file cannot be written, so reading still works."""
@@ -73,7 +98,8 @@ class SqliteFile:
         self.lock = threading.RLock()
         existed = self._present()
         try:
-            self.conn = self._open_rw(ddl, schema)
+            with _opening(self.path):
+                self.conn = self._open_rw(ddl, schema)
         except (sqlite3.Error, OSError) as exc:
             if is_full_error(exc):
                 # A full disk: what this failed open created (an empty database, a 0-byte WAL, a 3-byte
