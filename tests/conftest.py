@@ -44,29 +44,14 @@ def sample_doc_id(sample_graph) -> str:
 # --------------------------------------------------------------------------- a real Neo4j, one per session
 
 
-def neo4j_unavailable(reason: str) -> None:
-    """Skip, or fail when TRACEGRAPH_REQUIRE_NEO4J=1 (CI: a Neo4j test that did not run is a failure)."""
-    import os
-
-    if os.environ.get("TRACEGRAPH_REQUIRE_NEO4J") == "1":
-        pytest.fail(f"TRACEGRAPH_REQUIRE_NEO4J=1 but the Neo4j harness is unavailable: {reason}")
-    pytest.skip(f"Neo4j harness unavailable: {reason}")
-
-
 @pytest.fixture(scope="session")
 def neo4j_server():  # type: ignore[no-untyped-def]
     """The test harness's Neo4j 5.26 (tools/neo4j-harness), started once for every test module that needs it."""
     try:
-        from tests.neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
+        from tests.neo4j_server import start_or_skip
     except ImportError:  # tests/ itself is on sys.path (rootdir-less import mode)
-        from neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
-    reason = neo4j_unavailable_reason()
-    if reason is not None:
-        neo4j_unavailable(reason)
-    try:
-        server = start_neo4j()
-    except Neo4jUnavailable as exc:
-        neo4j_unavailable(str(exc))
+        from neo4j_server import start_or_skip
+    server = start_or_skip()
     yield server
     server.stop()
 

@@ -32,6 +32,7 @@ import time
 from collections import deque
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HARNESS_DIR = REPO_ROOT / "tools" / "neo4j-harness"
@@ -250,3 +251,22 @@ def _stop_leftovers() -> None:
     for server in list(_live_servers):
         with contextlib.suppress(Exception):
             server.stop(timeout=10)
+
+
+def start_or_skip() -> Neo4jServer:
+    """A started harness server, or the test skipped with the reason — a failure under TRACEGRAPH_REQUIRE_NEO4J=1
+    (CI: a Neo4j test that did not run is a failure)."""
+    import pytest
+
+    def unavailable(reason: str) -> NoReturn:
+        if os.environ.get("TRACEGRAPH_REQUIRE_NEO4J") == "1":
+            pytest.fail(f"TRACEGRAPH_REQUIRE_NEO4J=1 but the Neo4j harness is unavailable: {reason}")
+        pytest.skip(f"Neo4j harness unavailable: {reason}")
+
+    reason = neo4j_unavailable_reason()
+    if reason is not None:
+        unavailable(reason)
+    try:
+        return start_neo4j()
+    except Neo4jUnavailable as exc:
+        unavailable(str(exc))

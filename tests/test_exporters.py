@@ -34,7 +34,6 @@ from tracegraph.graph.query.queries import counted_problems, gaps
 from tracegraph.graph.query.subgraph import select
 
 REQUIRE_BROWSER = os.environ.get("TRACEGRAPH_REQUIRE_BROWSER") == "1"
-REQUIRE_NEO4J = os.environ.get("TRACEGRAPH_REQUIRE_NEO4J") == "1"
 TODAY = date(2024, 5, 1)
 SELECT = "trace:P5.2"
 HOSTILE = (
@@ -398,46 +397,29 @@ def test_cypher_string_escaping(text):
     assert "\n" not in lit and "\r" not in lit and "\u2028" not in lit and "\u202e" not in lit
 
 
-def test_cypher_runs_in_real_neo4j(outputs, expected, sample_doc_id):
+def test_cypher_runs_in_real_neo4j(outputs, expected, sample_doc_id, neo4j_driver):
     """The script executed by a real Neo4j 5.26 (test harness): same nodes, labels, relationships and
     the hostile title stored verbatim; running it twice changes nothing."""
-    try:
-        from tests.neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
-    except ImportError:
-        from neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
-    reason = neo4j_unavailable_reason()
-    if reason is None:
-        try:
-            server = start_neo4j()
-        except Neo4jUnavailable as exc:
-            reason = str(exc)
-    if reason is not None:
-        if REQUIRE_NEO4J:
-            pytest.fail(f"TRACEGRAPH_REQUIRE_NEO4J=1 but the Neo4j harness is unavailable: {reason}")
-        pytest.skip(f"Neo4j harness unavailable: {reason}")
-    from neo4j import GraphDatabase
+    from fixtures import empty_neo4j
 
+    empty_neo4j(neo4j_driver)
     statements = [
         s for s in outputs["cypher"][0].read_text(encoding="utf-8").splitlines() if s and not s.startswith("//")
     ]
-    try:
-        with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
-            for _ in range(2):
-                with driver.session() as session:
-                    for stmt in statements:
-                        session.run(stmt).consume()
-            rows = driver.execute_query(
-                "MATCH (n:Tracegraph) RETURN n.id AS id, labels(n) AS labels, n.title AS title"
-            ).records
-            assert {r["id"] for r in rows} == set(expected.nodes)
-            by_id = {r["id"]: r for r in rows}
-            for n, d in expected.nodes(data=True):
-                assert set(by_id[n]["labels"]) == {"Tracegraph", d["type"]}
-            assert by_id[f"{sample_doc_id}:P5.2"]["title"] == HOSTILE
-            rels = driver.execute_query("MATCH (a)-[r]->(b) RETURN a.id AS a, b.id AS b, type(r) AS t").records
-            assert sorted((r["a"], r["b"], r["t"]) for r in rels) == sorted(_edge_set(expected))
-    finally:
-        server.stop()
+    for _ in range(2):
+        with neo4j_driver.session() as session:
+            for stmt in statements:
+                session.run(stmt).consume()
+    rows = neo4j_driver.execute_query(
+        "MATCH (n:Tracegraph) RETURN n.id AS id, labels(n) AS labels, n.title AS title"
+    ).records
+    assert {r["id"] for r in rows} == set(expected.nodes)
+    by_id = {r["id"]: r for r in rows}
+    for n, d in expected.nodes(data=True):
+        assert set(by_id[n]["labels"]) == {"Tracegraph", d["type"]}
+    assert by_id[f"{sample_doc_id}:P5.2"]["title"] == HOSTILE
+    rels = neo4j_driver.execute_query("MATCH (a)-[r]->(b) RETURN a.id AS a, b.id AS b, type(r) AS t").records
+    assert sorted((r["a"], r["b"], r["t"]) for r in rels) == sorted(_edge_set(expected))
 
 
 # --- HTML -------------------------------------------------------------------------------------------

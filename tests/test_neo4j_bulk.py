@@ -3,18 +3,10 @@ graph a push gives; a re-run or a load that adds documents to a store that has s
 
 from __future__ import annotations
 
-from typing import Any
-
 from fixtures import empty_neo4j, normalised, replicated
 
-from tracegraph.graph.stores.neo4j_bulk import bulk_load
+from tracegraph.graph.stores.neo4j_bulk import bulk_load, documents_part
 from tracegraph.graph.stores.neo4j_io import counts, graph_counts, pull, push
-
-
-def _subset(g: Any, keep: set[str]) -> Any:
-    from tracegraph.graph.stores.neo4j_bulk import _part
-
-    return _part(g, keep)
 
 
 def test_a_bulk_load_gives_what_a_push_gives(neo4j_driver, sample_graph) -> None:
@@ -35,7 +27,7 @@ def test_a_bulk_load_adds_documents_to_a_store_that_has_some(neo4j_driver, sampl
     empty_neo4j(neo4j_driver)
     g = replicated(sample_graph, 5)
     docs = sorted(g.graph["documents"])
-    push(_subset(g, set(docs[:2])), neo4j_driver, progress=False)  # two documents pushed earlier
+    push(documents_part(g, set(docs[:2])), neo4j_driver, progress=False)  # two documents pushed earlier
     rep = bulk_load(g, neo4j_driver, workers=2)
     assert (rep.new_documents, rep.known_documents) == (3, 2)
     assert normalised(pull(neo4j_driver)) == normalised(g)

@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import NoReturn
 
 import pytest
 
 try:
-    from tests.neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
+    from tests.neo4j_server import start_or_skip
 except ImportError:  # tests/ itself is on sys.path (pytest rootdir-less import mode)
-    from neo4j_server import Neo4jUnavailable, neo4j_unavailable_reason, start_neo4j
-
-REQUIRE_NEO4J = os.environ.get("TRACEGRAPH_REQUIRE_NEO4J") == "1"
+    from neo4j_server import start_or_skip
 
 ISSUE_TEXT = "软弱涣散基层党组织"
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if REQUIRE_NEO4J:
-        pytest.fail(f"TRACEGRAPH_REQUIRE_NEO4J=1 but the Neo4j harness is unavailable: {reason}")
-    pytest.skip(f"Neo4j harness unavailable: {reason}")
 
 
 def _port_closed(port: int) -> bool:
@@ -37,13 +28,7 @@ def _port_closed(port: int) -> bool:
 
 
 def test_neo4j_harness_cjk_fulltext_roundtrip() -> None:
-    reason = neo4j_unavailable_reason()
-    if reason is not None:
-        _unavailable(reason)
-    try:
-        server = start_neo4j()
-    except Neo4jUnavailable as exc:
-        _unavailable(str(exc))
+    server = start_or_skip()  # its own server: this test also checks that stopping frees the port
 
     from neo4j import GraphDatabase
 

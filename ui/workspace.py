@@ -40,17 +40,14 @@ def team_log() -> DecisionLog | None:
     uri = os.environ.get(NEO4J_URI_ENV)
     if not uri:
         return None
-    user = os.environ.get("NEO4J_USER") or "neo4j"
-    database = os.environ.get("NEO4J_DATABASE") or "neo4j"
+    from tracegraph.graph.stores.factory import neo4j_credentials
+
+    user, password, database = neo4j_credentials()
     key = (uri, user, database)
     with _TEAM_LOCK:
         if key not in _TEAM_LOGS:
-            from tracegraph.errors import StoreError
             from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
 
-            password = os.environ.get("NEO4J_PASSWORD")
-            if password is None:
-                raise StoreError("连接 Neo4j 需要密码：请设置环境变量 NEO4J_PASSWORD")
             _TEAM_LOGS[key] = Neo4jDecisionLog.connect(uri, user, password, database)
         return _TEAM_LOGS[key]
 

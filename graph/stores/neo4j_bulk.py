@@ -60,7 +60,7 @@ class LoadReport:
         return (self.nodes + self.relationships) / self.write_seconds if self.write_seconds > 0 else 0.0
 
 
-def _part(g: nx.MultiDiGraph, docs: set[str]) -> nx.MultiDiGraph:
+def documents_part(g: nx.MultiDiGraph, docs: set[str]) -> nx.MultiDiGraph:
     """The documents' nodes, the shared nodes, the edges among them, the documents' metadata."""
     keep = {n for n, d in g.nodes(data=True) if d.get("doc") in docs or d.get("type") in SHARED_TYPES
             or (not d.get("doc") and n in docs)}
@@ -88,9 +88,9 @@ def bulk_load(
     new = docs - known
     report = LoadReport(new_documents=len(new), known_documents=len(known))
     if known:
-        report.pushed = push(_part(g, known), driver, database, progress=False)
+        report.pushed = push(documents_part(g, known), driver, database, progress=False)
     if new:
-        _create(_part(g, new), driver, database, batch_size, workers, report)
+        _create(documents_part(g, new), driver, database, batch_size, workers, report)
     report.seconds = time.monotonic() - t0
     report.counts = counts(driver, database)
     return report

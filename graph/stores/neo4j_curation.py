@@ -136,6 +136,10 @@ class Neo4jDecisionLog:
         assert rec is not None
         return int(rec["d"]), int(rec["a"])
 
+    def _unlock(self, tx: ManagedTransaction) -> None:
+        """Drop the lock flag (the lock itself ends with the transaction) when a write has nothing to write."""
+        tx.run(f"MATCH (c:{COUNTER_LABEL} {{name: $log}}) REMOVE c._lock", log=self.log)
+
     def _add_audit(self, tx: ManagedTransaction, row: dict[str, Any], last: int) -> int:
         aid = last + 1
         tx.run(f"CREATE (a:{AUDIT_LABEL}) SET a = $props", props={**_clean(row, AUDIT_FIELDS), "id": aid})
@@ -168,7 +172,7 @@ class Neo4jDecisionLog:
             rec = tx.run(f"MATCH (d:{DECISION_LABEL}) WHERE d.undone = 0{mine} "
                          "RETURN properties(d) AS d ORDER BY d.id DESC LIMIT 1", user=user).single()
             if rec is None:
-                tx.run(f"MATCH (c:{COUNTER_LABEL} {{name: $log}}) REMOVE c._lock", log=self.log)
+                self._unlock(tx)
                 return None
             r = _clean(rec["d"], DECISION_KEYS)
             tx.run(f"MATCH (d:{DECISION_LABEL} {{id: $id}}) SET d.undone = 1", id=r["id"])
@@ -182,21 +186,17 @@ class Neo4jDecisionLog:
         def work(tx: ManagedTransaction) -> dict[str, Any] | None:
             _, last_a = self._lock(tx)
             mine = "" if user is None else " AND a.user = $user"
-
-            def unlock() -> None:
-                tx.run(f"MATCH (c:{COUNTER_LABEL} {{name: $log}}) REMOVE c._lock", log=self.log)
-
             rec = tx.run(f"MATCH (a:{AUDIT_LABEL} {{op: 'undo'}}) WHERE true{mine} "
                          f"MATCH (d:{DECISION_LABEL} {{id: a.decision_id}}) WHERE d.undone = 1 "
                          "RETURN a.id AS aid, properties(d) AS d ORDER BY a.id DESC LIMIT 1", user=user).single()
             if rec is None:
-                unlock()
+                self._unlock(tx)
                 return None
             later = tx.run(f"MATCH (a:{AUDIT_LABEL}) WHERE a.id > $aid AND NOT a.op IN ['undo', 'redo'] "
                            f"AND a.decision_id IS NOT NULL{mine} RETURN a.id LIMIT 1",
                            aid=int(rec["aid"]), user=user).single()
             if later is not None:
-                unlock()
+                self._unlock(tx)
                 return None
             r = _clean(rec["d"], DECISION_KEYS)
             tx.run(f"MATCH (d:{DECISION_LABEL} {{id: $id}}) SET d.undone = 0", id=r["id"])
@@ -205,12 +205,3 @@ class Neo4jDecisionLog:
 
         result: dict[str, Any] | None = self._write(work)
         return result
-
-    def wipe(self) -> None:
-        """Remove every decision and audit row and reset the ids (for tests)."""
-        def work(tx: ManagedTransaction) -> None:
-            tx.run(f"MATCH (n) WHERE n:{DECISION_LABEL} OR n:{AUDIT_LABEL} DETACH DELETE n")
-            tx.run(f"MATCH (c:{COUNTER_LABEL}) DETACH DELETE c")
-            tx.run(_ENSURE_COUNTER, log=self.log)
-
-        self._write(work)

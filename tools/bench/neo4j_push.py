@@ -63,7 +63,7 @@ def load_rates(graph: nx.MultiDiGraph, uri: str, user: str, password: str, *, da
     emptied between them (use a scratch server)."""
     import time
 
-    from tracegraph.graph.stores.neo4j_bulk import _part, bulk_load
+    from tracegraph.graph.stores.neo4j_bulk import bulk_load, documents_part
     from tracegraph.graph.stores.neo4j_io import connect, push
 
     driver = connect(uri, user, password)
@@ -84,7 +84,7 @@ def load_rates(graph: nx.MultiDiGraph, uri: str, user: str, password: str, *, da
             rep = bulk_load(graph, driver, database, workers=workers)
             out[f"bulk_{workers}"] = {"seconds": round(rep.seconds, 2), "rows_per_second": round(rep.rows_per_second)}
         docs = sorted(graph.graph.get("documents", {}))[:changed]
-        part = _part(graph, set(docs))
+        part = documents_part(graph, set(docs))
         for _, d in part.nodes(data=True):
             if d.get("type") == "Problem":
                 d["title"] = str(d.get("title") or "") + "（修订）"
