@@ -184,7 +184,8 @@ def test_push_counts_per_label_and_type_equal_the_graph(db, sample_graph, capsys
     assert report.documents == 1 and report.batches > 10
     assert expected["label:Problem"] > 10 and expected["rel:ADDRESSES"] > 5 and expected["rel:CITES"] > 10
     # every node carries :TGNode and its type label, and nothing else exists
-    assert node_total(db) == sample_graph.number_of_nodes() + 1  # + the document's metadata node
+    # + the document's metadata node and its stored numbers
+    assert node_total(db) == sample_graph.number_of_nodes() + 2
     assert rel_total(db) == sample_graph.number_of_edges()
     # one title read back verbatim through Cypher
     pid = next(n for n, d in sample_graph.nodes(data=True) if d["type"] == "Problem")
@@ -340,7 +341,7 @@ def test_hostile_titles_are_stored_verbatim_and_delete_nothing(db, sample_graph,
     titles[cause] = NEWLINE_TITLE
     push(g, db, progress=False)
     shared = sum(1 for n in g if n in sample_graph)  # PolicyRef/Speaker nodes both documents have
-    expected_nodes = before_nodes + g.number_of_nodes() + 1 - shared  # + the document's metadata node
+    expected_nodes = before_nodes + g.number_of_nodes() + 2 - shared  # + the document's metadata node and numbers
     assert node_total(db) == expected_nodes
     assert rel_total(db) == before_rels + g.number_of_edges()
     sample_left = db.execute_query(

@@ -397,10 +397,13 @@ def build_corpus(
     names: list[str] | None = None,
     max_bytes: int | None = None,
     link_config: LinkConfig | None = None,
+    merge: bool = True,
 ) -> tuple[nx.MultiDiGraph, CorpusReport]:
     """Build many documents: cached fragments are reused, the rest are built in `workers` processes.
     The one pipeline for the CLI, the workspace and the benchmark; `doc_ids`/`names` let a caller that keeps
-    its own registry (the workspace) choose the ids and the names files are read under."""
+    its own registry (the workspace) choose the ids and the names files are read under. Without `merge` the
+    graph returned stays empty: each fragment only goes to `on_fragment` (a loader that streams a corpus too large
+    to hold, graph.stores.neo4j_stream)."""
     from tracegraph.graph.build.document import new_graph
 
     t0 = time.perf_counter()
@@ -433,7 +436,8 @@ def build_corpus(
         if "error" in frag:
             report.failed.append((str(files[i]), frag["error"]))
             return
-        merge_fragment(g, frag)
+        if merge:
+            merge_fragment(g, frag)
         report.built.append(str(files[i]))
         report.bytes_read += int(frag.get("bytes", 0))
         if on_fragment is not None:
@@ -447,7 +451,7 @@ def build_corpus(
         nonlocal merged
         take(i, frag)
         merged += 1
-        if merged % 200 == 0:
+        if merge and merged % 200 == 0:  # (nothing accumulates when fragments only stream through)
             gc.freeze()
 
     try:

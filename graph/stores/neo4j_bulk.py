@@ -32,6 +32,7 @@ from tracegraph.graph.stores.neo4j_io import (
     ensure_schema,
     push,
 )
+from tracegraph.graph.stores.neo4j_summary import refresh_document_counts
 
 if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction
@@ -76,8 +77,10 @@ def bulk_load(
     *,
     batch_size: int = BULK_BATCH,
     workers: int = BULK_WORKERS,
+    report_counts: bool = True,
 ) -> LoadReport:
-    """Write `g` into Neo4j: its new documents by CREATE, in parallel batches; the ones already there by push."""
+    """Write `g` into Neo4j: its new documents by CREATE, in parallel batches; the ones already there by push.
+    `report_counts` off: the store's totals (a scan of every relationship) are left out of the report."""
     if batch_size < 1 or workers < 1:
         raise StoreError("batch_size 与 workers 必须 ≥ 1")
     t0 = time.monotonic()
@@ -91,8 +94,10 @@ def bulk_load(
         report.pushed = push(documents_part(g, known), driver, database, progress=False)
     if new:
         _create(documents_part(g, new), driver, database, batch_size, workers, report)
+        refresh_document_counts(driver, database, sorted(new))
     report.seconds = time.monotonic() - t0
-    report.counts = counts(driver, database)
+    if report_counts:
+        report.counts = counts(driver, database)
     return report
 
 

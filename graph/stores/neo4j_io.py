@@ -31,17 +31,22 @@ import networkx as nx
 
 from tracegraph.errors import StoreError
 from tracegraph.graph.model.schema import EDGE_TYPES, NODE_TYPES
+from tracegraph.graph.stores.neo4j_layout import (
+    COUNTS_LABEL,
+    DOCUMENT_TEXT_INDEX,
+    FULLTEXT_INDEX,
+    META_LABEL,
+    NODE_LABEL,
+    SHARED_TYPES,
+)
+from tracegraph.graph.stores.neo4j_summary import refresh_document_counts
 
 if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction, Session
 
-NODE_LABEL = "TGNode"
-META_LABEL = "TGDocumentMeta"
 JSON_SUFFIX = "_json"
-FULLTEXT_INDEX = "tg_fulltext"
 DEFAULT_DATABASE = "neo4j"
 DEFAULT_BATCH = 5000  # rows per transaction: of 500, 1000 and 5000, 5000 was fastest on the test harness
-SHARED_TYPES = ("PolicyRef", "Speaker")
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -183,9 +188,15 @@ def schema_statements() -> list[str]:
         for lbl in (NODE_LABEL, META_LABEL, *NODE_TYPES)
     ]
     stmts += [
+        f"CREATE CONSTRAINT tg_document_counts IF NOT EXISTS FOR (c:{COUNTS_LABEL}) REQUIRE c.doc IS UNIQUE",
         f"CREATE INDEX tg_node_doc IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.doc)",
         f"CREATE INDEX tg_node_type IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.type)",
+        # the few nodes a push carried an analyst's edit on (search reads their titles from the text)
+        f"CREATE INDEX tg_node_curated IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.curated)",
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) ON EACH [n.title, n.text] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+        # search across the store finds its candidate documents here (graph.stores.neo4j_search)
+        f"CREATE FULLTEXT INDEX {DOCUMENT_TEXT_INDEX} IF NOT EXISTS FOR (d:{META_LABEL}) ON EACH [d.text] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
     ]
     return stmts
@@ -389,6 +400,7 @@ def push(
             report.write_seconds = time.monotonic() - t_write
             if replace:
                 report.pruned_nodes += _drop_orphans(session, g)
+        refresh_document_counts(driver, database, sorted(docs_meta))
     finally:
         bar.close()
     report.seconds = time.monotonic() - t0

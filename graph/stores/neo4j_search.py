@@ -11,6 +11,7 @@ offsets for text in the Basic Multilingual Plane (all common Chinese), off by on
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,15 +19,27 @@ from typing import Any
 import networkx as nx
 
 from tracegraph.graph.query.queries import _SEARCH_TYPES, _han_bigrams, result_rows, shared_score
-from tracegraph.graph.stores.neo4j_io import META_LABEL, NODE_LABEL, SHARED_TYPES
+from tracegraph.graph.stores.neo4j_layout import (
+    DOCUMENT_TEXT_INDEX,
+    FULLTEXT_INDEX,
+    META_LABEL,
+    NODE_LABEL,
+    SHARED_TYPES,
+)
 
 Run = Callable[..., list[dict[str, Any]]]
 Fetch = Callable[[list[str]], nx.MultiDiGraph]
 
 # one document at a time (a subquery per document): its text is read once and the rows of one document are all
 # the server holds at a time; each document's best `take`, then the best `take` of those (the same as over all).
-# Each query comes in two scopes: every document, or the one whose id is $doc (an index seek).
-_MATCH = {False: f"MATCH (d:{META_LABEL})", True: f"MATCH (d:{META_LABEL} {{id: $doc}})"}
+# Each query comes in three scopes: every document ("all"), the one whose id is $doc ("doc", an index seek), and
+# the documents the full-text index names for the Lucene query $lq ("indexed": a superset of those holding the
+# words, checked again exactly).
+_MATCH = {
+    "all": f"MATCH (d:{META_LABEL})",
+    "doc": f"MATCH (d:{META_LABEL} {{id: $doc}})",
+    "indexed": f"CALL db.index.fulltext.queryNodes('{DOCUMENT_TEXT_INDEX}', $lq) YIELD node AS d WITH d",
+}
 _PER_DOC = (
     "{match} WHERE true {where_doc} CALL {{ WITH d WITH d.id AS did, d.text AS t "
     f"MATCH (n:{NODE_LABEL} {{{{doc: did}}}}) WHERE n.start IS NOT NULL AND n.type <> 'Document' "
@@ -34,10 +47,9 @@ _PER_DOC = (
 )
 
 
-def _scoped(where_doc: str, body: str, tail: str) -> dict[bool, str]:
-    """The query over every document (False) and over the one named $doc (True)."""
-    return {one: _PER_DOC.format(match=_MATCH[one], where_doc=where_doc, body=body, tail=tail) for one in _MATCH}
-
+def _scoped(where_doc: str, body: str, tail: str) -> dict[str, str]:
+    """The query in each scope (see _MATCH)."""
+    return {one: _PER_DOC.format(match=m, where_doc=where_doc, body=body, tail=tail) for one, m in _MATCH.items()}
 
 SUBSTRING = _scoped("AND d.text CONTAINS $q", (
     "AND n.type IN $types AND substring(t, n.start, n.end - n.start) CONTAINS $q "
@@ -60,6 +72,54 @@ FUZZY = _scoped("", _TITLE_SHARE + (
     "WHERE f >= 0.5 AND n.type IN $types AND NOT n.id IN $scored "
     "RETURN n.id AS id, f ORDER BY f DESC, id LIMIT $take"
 ), "RETURN id, f ORDER BY f DESC, id LIMIT $take")
+# the same steps for nodes whose title the node index names (a superset, checked again exactly). A node's title is
+# the text of its title span (tests/test_neo4j_scale.py holds the build to that), except where an analyst's
+# edit was pushed with the graph (`curated`): those few nodes are read by their span, as the scan reads them.
+_TITLED = (
+    "CALL { "
+    f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lq) YIELD node AS n "
+    "WITH n WHERE n.curated IS NULL OR n.curated <> true "
+    "RETURN n, CASE WHEN n.title_start IS NULL THEN '' ELSE n.title END AS title "
+    f"UNION MATCH (n:{NODE_LABEL}) WHERE n.curated = true MATCH (d:{META_LABEL} {{id: n.doc}}) "
+    "RETURN n, CASE WHEN n.title_start IS NULL THEN '' "
+    "ELSE substring(d.text, n.title_start, n.title_end - n.title_start) END AS title "
+    "} WITH n, title WHERE n.doc IS NOT NULL AND n.start IS NOT NULL AND n.type <> 'Document' "
+)
+TITLE_FIRST = _TITLED + (
+    "AND n.type IN $types AND n.title_start IS NOT NULL AND title CONTAINS $q "
+    "WITH n, 2.0 + toFloat($qlen) / CASE WHEN n.title_end - n.title_start > 1 "
+    "THEN n.title_end - n.title_start ELSE 1 END AS s RETURN n.id AS id, s ORDER BY s DESC, id LIMIT $take"
+)
+_TITLE_SHARE_INDEXED = _TITLED + (
+    "WITH n, toFloat(size([b IN $grams WHERE title CONTAINS b])) / size($grams) AS ts WHERE ts >= 0.5 "
+)
+TITLE_HITS_INDEXED = _TITLE_SHARE_INDEXED + "RETURN count(n) AS k"
+FUZZY_TITLES_INDEXED = _TITLE_SHARE_INDEXED + (
+    "AND n.type IN $types AND NOT n.id IN $scored RETURN n.id AS id, ts AS f ORDER BY f DESC, id LIMIT $take"
+)
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def phrase_query(q: str, field: str = "") -> str | None:
+    """A Lucene query every text holding `q` matches: each run of two or more Chinese characters as a phrase
+    (the CJK analyzer indexes overlapping character pairs, so a run inside a longer one still matches). None when
+    `q` has no such run: then nothing narrows the scan."""
+    runs = _HAN_RUN.findall(q)
+    prefix = f"{field}:" if field else ""
+    return " AND ".join(f'{prefix}"{r}"' for r in runs) if runs else None
+
+
+def share_query(grams: list[str], field: str = "") -> str:
+    """A Lucene query every text holding at least half of `grams` matches: with e of them allowed missing, split
+    them into e + 1 groups; one group is then wholly present (pigeonhole)."""
+    missing = len(grams) - math.ceil(len(grams) / 2)
+    groups: list[list[str]] = [[] for _ in range(missing + 1)]
+    for i, b in enumerate(grams):
+        groups[i % len(groups)].append(b)
+    prefix = f"{field}:" if field else ""
+    return " OR ".join("(" + " AND ".join(f'{prefix}"{b}"' for b in grp) + ")" for grp in groups if grp)
+
+
 SHARED = (
     f"MATCH (n) WHERE ({' OR '.join(f'n:{t}' for t in SHARED_TYPES)}) AND n.doc IS NULL "
     "AND n.type IN $types AND any(w IN $words WHERE "
@@ -69,17 +129,26 @@ SHARED = (
 
 
 def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = None, doc: str | None = None,
-           limit: int = 20) -> list[dict[str, Any]]:
-    """graph.query.queries.search(g, …) of the stored graph `g`, without reading it: see the module docstring."""
+           limit: int = 20, indexed: bool = False) -> list[dict[str, Any]]:
+    """graph.query.queries.search(g, …) of the stored graph `g`, without reading it: see the module docstring.
+    `indexed`: the store has its full-text indexes online, so a search across documents looks only where they
+    point (the answer is the same; the work no longer grows with every document's text)."""
     q = re.sub(r"\s+", "", query)
     if not q:
         return []
     types = types or _SEARCH_TYPES
     grams = sorted(_han_bigrams(q))
-    scored: dict[str, float] = {
-        r["id"]: float(r["s"])
-        for r in run(SUBSTRING[doc is not None], q=q, qlen=len(q), types=list(types), doc=doc, take=limit * 3)
-    }
+    take = limit * 3
+    lq = phrase_query(q) if indexed and doc is None else None
+    scored: dict[str, float] = {}
+    if lq is not None:
+        # titles first: title hits outrank every other hit, so when there are `take` of them they are the answer
+        scored = {r["id"]: float(r["s"]) for r in run(TITLE_FIRST, lq=phrase_query(q, "title"), q=q, qlen=len(q),
+                                                        types=list(types), take=take)}
+    if len(scored) < take:
+        scope = "doc" if doc is not None else "indexed" if lq is not None else "all"
+        scored = {r["id"]: float(r["s"]) for r in run(SUBSTRING[scope], q=q, qlen=len(q), types=list(types), doc=doc,
+                                                      lq=lq, take=take)}
     # nodes without a document: every one that holds the words (or, for the fuzzy step, one of their bigrams)
     shared_ids = [r["id"] for r in run(SHARED, types=list(types), words=[q, *grams])]
     wanted = sorted(set(scored) | set(shared_ids))
@@ -89,9 +158,13 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
         if s is not None and s > scored.get(n, -1.0):
             scored[n] = s
     if len(scored) < limit and len(grams) >= 2:
-        few = int(run(TITLE_HITS[doc is not None], grams=grams, doc=doc)[0]["k"] or 0) < limit
-        fuzzy = run(FUZZY[doc is not None], grams=grams, doc=doc, texts=few, types=list(types), scored=sorted(scored),
-                    take=limit * 3)
+        if indexed and doc is None:
+            fuzzy = _fuzzy_indexed(run, grams, types, scored, limit)
+        else:
+            scope = "doc" if doc is not None else "all"
+            few = int(run(TITLE_HITS[scope], grams=grams, doc=doc)[0]["k"] or 0) < limit
+            fuzzy = run(FUZZY[scope], grams=grams, doc=doc, texts=few, types=list(types), scored=sorted(scored),
+                        take=take)
         for r in fuzzy:
             scored[r["id"]] = round(float(r["f"]), 3)
         for n in shared_ids:
@@ -101,3 +174,17 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
                     scored[n] = s
         g = fetch(sorted(scored))
     return result_rows(g, {n: s for n, s in scored.items() if n in g}, q, limit)
+
+
+def _fuzzy_indexed(run: Run, grams: list[str], types: tuple[str, ...], scored: dict[str, float],
+                   limit: int) -> list[dict[str, Any]]:
+    """The fuzzy step across documents where the indexes point: titles holding half the bigrams; when they are
+    too few, every node of the documents holding half of them (a title or span holding half, or 0.625 × as the
+    0.8 weight asks, lies in such a document)."""
+    titles = share_query(grams, "title")
+    few = int(run(TITLE_HITS_INDEXED, lq=titles, grams=grams)[0]["k"] or 0) < limit
+    if not few:
+        return run(FUZZY_TITLES_INDEXED, lq=titles, grams=grams, types=list(types), scored=sorted(scored),
+                   take=limit * 3)
+    return run(FUZZY["indexed"], lq=share_query(grams), grams=grams, texts=True, types=list(types),
+               scored=sorted(scored), take=limit * 3)

@@ -20,6 +20,8 @@ from tracegraph.graph.stores import neo4j_search
 from tracegraph.graph.stores.base import check_depth, stable_trace
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
+    DOCUMENT_TEXT_INDEX,
+    FULLTEXT_INDEX,
     NODE_LABEL,
     connect,
     documents_meta,
@@ -56,6 +58,7 @@ class Neo4jStore:
         self.uri = uri
         self.user = user
         self._owns = owns_driver
+        self._fulltext = False
 
     @classmethod
     def connect(cls, uri: str, user: str, password: str, database: str = DEFAULT_DATABASE) -> Neo4jStore:
@@ -184,7 +187,16 @@ class Neo4jStore:
     ) -> list[dict[str, Any]]:
         """Ranked by the server (graph.stores.neo4j_search): only the answer's nodes are fetched."""
         return neo4j_search.search(self._run, lambda ids: self._curated(self._fetch(ids, documents=False)),
-                                   q, types, doc, limit)
+                                   q, types, doc, limit, indexed=self._indexed())
+
+    def _indexed(self) -> bool:
+        """Both full-text indexes online (a store pushed by an older tracegraph may lack the documents' one until
+        its next push: then search scans, with the same answers)."""
+        if not self._fulltext:
+            rows = self._run("SHOW INDEXES YIELD name, state WHERE name IN $names RETURN name, state",
+                             names=[FULLTEXT_INDEX, DOCUMENT_TEXT_INDEX])
+            self._fulltext = len([r for r in rows if r["state"] == "ONLINE"]) == 2
+        return self._fulltext
 
     def close(self) -> None:
         if self._owns:

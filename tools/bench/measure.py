@@ -30,7 +30,8 @@ def _median_ms(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
     return round(statistics.median(times), 2)
 
 
-def measure(folder: Path, workers: int, baseline: bool, baseline_cluster: bool) -> dict[str, Any]:
+def measure(folder: Path, workers: int, baseline: bool, baseline_cluster: bool,
+            out_file: Path | None = None) -> dict[str, Any]:
     from tracegraph.graph.build.pipeline import build_corpus, iter_input_files
     from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems, group_problems_all_pairs
     from tracegraph.graph.query.queries import matrix, search, trace
@@ -62,6 +63,10 @@ def measure(folder: Path, workers: int, baseline: bool, baseline_cluster: bool) 
     out["search_ms"] = _median_ms(lambda: search(g, "软弱涣散"))
     out["fuzzy_search_ms"] = _median_ms(lambda: search(g, "两个责任履行", types=("Problem",)), repeat=3)
     out["peak_rss_mb"] = round(_peak_rss_mb(), 1)
+    if out_file is not None:  # for the Neo4j load (after the peak is read: writing is not building)
+        from tracegraph.graph.model.io import write_json
+
+        write_json(g, out_file)
 
     if baseline:
         out["naive_trace_ms"] = _median_ms(lambda: baselines.naive_trace(g, problem), repeat=3)
@@ -89,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--baseline", action="store_true")
     ap.add_argument("--baseline-cluster", action="store_true")
+    ap.add_argument("--out", help="write the built graph here (graph.json)")
     args = ap.parse_args(argv)
-    res = measure(Path(args.dir), args.workers, args.baseline, args.baseline_cluster)
+    res = measure(Path(args.dir), args.workers, args.baseline, args.baseline_cluster,
+                  Path(args.out) if args.out else None)
     print(json.dumps(res, ensure_ascii=False))
     return 0
 

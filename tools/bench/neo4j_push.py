@@ -56,82 +56,93 @@ def push_rate(
     return out
 
 
-def load_rates(graph: nx.MultiDiGraph, uri: str, user: str, password: str, *, database: str = "neo4j",
-               changed: int = 10) -> dict[str, Any]:
-    """Issue 15 item 3, in one run on one server: today's push into an empty database, the bulk load (one and two
-    sessions) into an empty database, then an incremental push of `changed` edited documents. The database is
-    emptied between them (use a scratch server)."""
+class Servers:
+    """Where each stage of a comparison writes: a database emptied first. With the harness, a fresh server per stage
+    (emptying millions of rows in chunks takes longer than a start); otherwise the given server, wiped."""
+
+    def __init__(self, uri: str, user: str, password: str | None, harness: bool) -> None:
+        self.uri, self.user, self.password, self.harness = uri, user, password or "", harness
+        self.server: Any = None
+        self.driver: Any = None
+
+    def fresh(self) -> Any:
+        from tracegraph.graph.stores.neo4j_io import connect
+
+        self.close()
+        if self.harness:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+            from neo4j_server import start_neo4j  # type: ignore[import-not-found]
+
+            self.server = start_neo4j()
+            self.uri, self.user, self.password = self.server.uri, self.server.user, self.server.password
+            self.driver = connect(self.uri, self.user, self.password)
+        else:
+            self.driver = connect(self.uri, self.user, self.password)
+            while self.driver.execute_query("MATCH (n) WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS k"
+                                            ).records[0]["k"]:
+                pass
+        return self.driver
+
+    def disk_mb(self) -> dict[str, float]:
+        """The store's size on disk (the harness's database and transaction-log folders)."""
+        if self.server is None:
+            return {}
+        import subprocess
+
+        data = self.server.workdir / "db"
+        return {str(p.relative_to(data)): round(int(subprocess.check_output(
+            ["du", "-sb", str(p)]).split()[0]) / 1e6, 1) for p in sorted(data.rglob("*"))
+            if p.is_dir() and p.name in ("databases", "transactions")}
+
+    def close(self) -> None:
+        if self.driver is not None:
+            self.driver.close()
+            self.driver = None
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def load_rates(graph: nx.MultiDiGraph, servers: Servers, *, changed: int = 10,
+               bulk_workers: tuple[int, ...] = (1, 2), push_baseline: bool = True,
+               views: bool = True) -> dict[str, Any]:
+    """Issue 15 item 3, in one run: today's push into an empty database, the bulk load (one and two sessions) into
+    an empty database, then an incremental push of `changed` edited documents, then what each app page asks of
+    the loaded store (tools.bench.neo4j_views, in its own process)."""
+    import subprocess
     import time
 
     from tracegraph.graph.stores.neo4j_bulk import bulk_load, documents_part
-    from tracegraph.graph.stores.neo4j_io import connect, push
+    from tracegraph.graph.stores.neo4j_io import push
 
-    driver = connect(uri, user, password)
     rows = graph.number_of_nodes() + graph.number_of_edges()
-
-    def wipe() -> None:
-        while driver.execute_query("MATCH (n) WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS k",
-                                   database_=database).records[0]["k"]:
-            pass
-
     out: dict[str, Any] = {"documents": len(graph.graph.get("documents", {})), "rows": rows}
-    try:
-        wipe()
-        first = push(graph, driver, database, progress=False)
+    if push_baseline:
+        first = push(graph, servers.fresh(), progress=False)
         out["push"] = {"seconds": round(first.seconds, 2), "rows_per_second": round(first.rows_per_second)}
-        for workers in (1, 2):
-            wipe()
-            rep = bulk_load(graph, driver, database, workers=workers)
-            out[f"bulk_{workers}"] = {"seconds": round(rep.seconds, 2), "rows_per_second": round(rep.rows_per_second)}
-        docs = sorted(graph.graph.get("documents", {}))[:changed]
-        part = documents_part(graph, set(docs))
-        for _, d in part.nodes(data=True):
-            if d.get("type") == "Problem":
-                d["title"] = str(d.get("title") or "") + "（修订）"
-        t0 = time.monotonic()
-        inc = push(part, driver, database, progress=False)
-        out["incremental"] = {"documents": len(docs), "rows": part.number_of_nodes() + part.number_of_edges(),
-                              "seconds": round(time.monotonic() - t0, 2), "rows_per_second": round(inc.rows_per_second)}
-        out["views_ms"] = view_latencies(graph, driver, database)
-    finally:
-        driver.close()
-    return out
-
-
-def view_latencies(graph: nx.MultiDiGraph, driver: Any, database: str = "neo4j", repeat: int = 5) -> dict[str, Any]:
-    """What the app asks the store for on each page, timed (median of `repeat`, ms), with the team's log in place:
-    the corpus's numbers (总览 without a document), the document index, one document's part (every page with a
-    document), a trace, and search across the store and within a document."""
-    import statistics
-    import time
-
-    from tracegraph.graph.curation.store import CurationStore
-    from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
-    from tracegraph.graph.stores.neo4j_store import Neo4jStore
-
-    store = Neo4jStore(driver, database, curation=CurationStore(Neo4jDecisionLog(driver, database), user="bench"))
+    for workers in bulk_workers:
+        rep = bulk_load(graph, servers.fresh(), workers=workers)
+        out[f"bulk_{workers}"] = {"seconds": round(rep.seconds, 2), "rows_per_second": round(rep.rows_per_second)}
     docs = sorted(graph.graph.get("documents", {}))
+    part = documents_part(graph, set(docs[:changed]))
+    for _, d in part.nodes(data=True):
+        if d.get("type") == "Problem":
+            d["title"] = str(d.get("title") or "") + "（修订）"
+    t0 = time.monotonic()
+    inc = push(part, servers.driver, progress=False)
+    out["incremental"] = {"documents": changed, "rows": part.number_of_nodes() + part.number_of_edges(),
+                          "seconds": round(time.monotonic() - t0, 2), "rows_per_second": round(inc.rows_per_second)}
+    out["disk_mb"] = servers.disk_mb()
+    if not views:
+        return out
     doc = docs[len(docs) // 2]
     problem = next(n for n, d in graph.nodes(data=True) if d.get("doc") == doc and d.get("type") == "Problem")
-    asks = {
-        "corpus counts (总览, no document)": lambda: store.counts(),
-        "document index (sidebar)": lambda: store.documents(),
-        "one document's part (a page with a document)": lambda: store.load_graph(doc),
-        "trace of a problem": lambda: store.trace(problem),
-        "search 理论学习 across the store": lambda: store.search("理论学习"),
-        "search 理论学习 in one document": lambda: store.search("理论学习", doc=doc),
-    }
-    out: dict[str, Any] = {}
-    for name, fn in asks.items():
-        fn()  # the first call plans the queries
-        times = []
-        rows = store.rows_read
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(1000 * (time.perf_counter() - t0))
-        out[name] = {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
-                     "records": (store.rows_read - rows) // repeat}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.bench.neo4j_views", servers.uri, "--doc", doc, "--problem", problem,
+         "--user", servers.user], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+        env=dict(os.environ, NEO4J_PASSWORD=servers.password))
+    out["views"] = (json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0
+                    else {"error": proc.stderr.strip()[-500:]})
     return out
 
 
@@ -162,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--harness", action="store_true",
                     help="start the test harness's Neo4j (tools/neo4j-harness) for this run instead of using `uri`")
     ap.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
+    ap.add_argument("--bulk-workers", default="1,2", help="sessions of each bulk load compared (comma-separated)")
+    ap.add_argument("--no-push", action="store_true", help="skip today's push (the baseline) in --compare")
+    ap.add_argument("--no-views", action="store_true", help="skip the views' latencies in --compare")
+    ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     if args.copies:
         g = replicated(args.source, args.copies)
@@ -169,33 +184,23 @@ def main(argv: list[str] | None = None) -> int:
         from tracegraph.graph.model.io import read_json
 
         g = read_json(args.source)
-    server = None
-    if args.harness:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-        from neo4j_server import start_neo4j  # type: ignore[import-not-found]
-
-        server = start_neo4j()
-        uri, user, password = server.uri, server.user, server.password
-    else:
-        uri, user, password = args.uri, args.user, os.environ.get("NEO4J_PASSWORD")
-        if password is None:
-            print("set NEO4J_PASSWORD (or use --harness)", file=sys.stderr)
-            return 2
+    if not args.harness and os.environ.get("NEO4J_PASSWORD") is None:
+        print("set NEO4J_PASSWORD (or use --harness)", file=sys.stderr)
+        return 2
+    servers = Servers(args.uri, args.user, os.environ.get("NEO4J_PASSWORD"), args.harness)
     try:
         if args.compare:
-            out = load_rates(g, uri, user, password)
+            workers = tuple(int(w) for w in args.bulk_workers.split(","))
+            out = load_rates(g, servers, bulk_workers=workers, push_baseline=not args.no_push,
+                             views=not args.no_views)
         else:
-            out = push_rate(g, uri, user, password, batch_size=args.batch_size)
-        if server is not None:  # the store's size on disk after the run
-            import subprocess
-
-            data = server.workdir / "db"
-            out["disk_mb"] = {str(p.relative_to(data)): round(int(subprocess.check_output(
-                ["du", "-sb", str(p)]).split()[0]) / 1e6, 1) for p in sorted(data.rglob("*"))
-                if p.is_dir() and p.name in ("databases", "transactions")}
+            servers.fresh()
+            out = push_rate(g, servers.uri, servers.user, servers.password, batch_size=args.batch_size)
+            out["disk_mb"] = servers.disk_mb()
     finally:
-        if server is not None:
-            server.stop()
+        servers.close()
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 

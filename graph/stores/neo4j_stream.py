@@ -1,0 +1,184 @@
+"""Build a corpus and load it into Neo4j in one pass, never holding the whole graph: documents are read and linked
+by the build pipeline's workers as usual, and every `batch_documents` of them are written by the bulk loader
+(graph.stores.neo4j_bulk) from a writer thread while the workers read on. What stays in memory across the run is
+what spans documents: the problems' titles (for grouping similar problems across documents, written at the end)
+and the shared policy references with the aliases seen so far. So the loader's memory follows the batch, not the
+archive, apart from one short line per problem — the path for an archive too large to build into one graph file.
+
+The store ends as `build` followed by `neo4j push --bulk` leaves it (tests/test_neo4j_stream.py compares them).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from tracegraph.errors import StoreError
+from tracegraph.graph.build.document import new_graph
+from tracegraph.graph.build.pipeline import build_corpus, merge_fragment, scan_inputs
+from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
+from tracegraph.graph.link.config import LinkConfig
+from tracegraph.graph.stores.neo4j_bulk import BULK_WORKERS, bulk_load
+from tracegraph.graph.stores.neo4j_io import DEFAULT_DATABASE, NODE_LABEL, SHARED_TYPES, counts, encode_props
+
+if TYPE_CHECKING:
+    from neo4j import Driver
+
+BATCH_DOCUMENTS = 200
+_CLUSTER_BATCH = 5_000
+# what grouping similar problems reads of a problem (graph.corpus.clusters._problem_texts: title, status, document
+# and the first 80 characters of its text)
+_PROBLEM_FIELDS = ("type", "status", "doc", "title")
+
+
+@dataclass
+class StreamReport:
+    documents: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): reported, the rest loads
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    nodes: int = 0
+    relationships: int = 0
+    similar: int = 0  # SIMILAR_TO relationships between documents' problems
+    batches: int = 0
+    bytes_read: int = 0
+    seconds: float = 0.0
+    write_seconds: float = 0.0  # spent by the writer (overlapping the reading)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mb_per_second(self) -> float:
+        """Source megabytes read, linked and stored per second of the whole run."""
+        return self.bytes_read / 1e6 / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.nodes + self.relationships) / self.seconds if self.seconds > 0 else 0.0
+
+
+class _Writer(threading.Thread):
+    """Writes batches as they come (a queue of two: reading waits rather than piling batches up in memory)."""
+
+    def __init__(self, driver: Driver, database: str, workers: int, report: StreamReport) -> None:
+        super().__init__(daemon=True)
+        self.driver, self.database, self.workers, self.report = driver, database, workers, report
+        self.batches: queue.Queue[nx.MultiDiGraph | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        while (g := self.batches.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the run fails once the reading stops
+            try:
+                t0 = time.monotonic()
+                loaded = bulk_load(g, self.driver, self.database, workers=self.workers, report_counts=False)
+                self.report.write_seconds += time.monotonic() - t0
+                self.report.nodes += g.number_of_nodes()
+                self.report.relationships += g.number_of_edges()
+                self.report.documents += loaded.new_documents + loaded.known_documents
+                self.report.batches += 1
+            except BaseException as exc:  # handed to the main thread, which raises it
+                self.error = exc
+
+    def put(self, g: nx.MultiDiGraph) -> None:
+        if self.error is not None:
+            raise self.error
+        self.batches.put(g)
+
+
+def stream_load(
+    paths: Iterable[str | Path],
+    driver: Driver,
+    database: str = DEFAULT_DATABASE,
+    *,
+    workers: int | None = None,
+    write_sessions: int = BULK_WORKERS,
+    batch_documents: int = BATCH_DOCUMENTS,
+    cache_dir: str | Path | None = None,
+    lexicon_files: Iterable[str] = (),
+    link_config: LinkConfig | None = None,
+    progress: bool = False,
+) -> StreamReport:
+    """Read, link and load every supported file under `paths` (see the module docstring)."""
+    from tracegraph.loaders.formats.registry import supported_extensions
+
+    if batch_documents < 1 or write_sessions < 1:
+        raise StoreError("batch_documents 与 write_sessions 必须 ≥ 1")
+    t0 = time.monotonic()
+    scan = scan_inputs(paths, supported_extensions())
+    report = StreamReport(skipped=[(str(f), why) for f, why in scan.skipped])
+    writer = _Writer(driver, database, write_sessions, report)
+    writer.start()
+    problems = new_graph()  # problems only, in reading order: grouped across documents at the end
+    shared: dict[str, dict[str, Any]] = {}  # PolicyRef/Speaker attributes, aliases united over the batches
+    batch = new_graph()
+
+    def flush() -> None:
+        nonlocal batch
+        if not batch.graph["documents"]:
+            return
+        for n, d in batch.nodes(data=True):
+            if d.get("type") in SHARED_TYPES:
+                seen = shared.setdefault(n, dict(d))
+                for a in d.get("aliases") or []:
+                    if a not in (seen.get("aliases") or []):
+                        seen["aliases"] = [*(seen.get("aliases") or []), a]
+                d.update(seen)
+        writer.put(batch)
+        batch = new_graph()
+
+    def take(frag: dict[str, Any]) -> None:
+        merge_fragment(batch, frag)
+        for n in frag["nodes"]:
+            if n.get("type") == "Problem":
+                problems.add_node(n["id"], **{k: n.get(k) for k in _PROBLEM_FIELDS},
+                                  text=(n.get("text") or "")[:80])
+        if len(batch.graph["documents"]) >= batch_documents:
+            flush()
+
+    try:
+        _, corpus = build_corpus(scan.files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files,
+                                 progress=progress, on_fragment=take, link_config=link_config, merge=False)
+        flush()
+    finally:
+        writer.batches.put(None)
+        writer.join()
+    if writer.error is not None:
+        raise writer.error
+    report.failed = [(str(f), why) for f, why in scan.refused] + corpus.failed
+    report.bytes_read = corpus.bytes_read
+    if len({d for _, d in problems.nodes(data="doc")}) > 1:
+        report.similar = _write_clusters(problems, driver, database)
+        report.relationships += report.similar
+    report.seconds = time.monotonic() - t0
+    report.counts = counts(driver, database)
+    return report
+
+
+def _write_clusters(problems: nx.MultiDiGraph, driver: Driver, database: str) -> int:
+    """Similar problems across the loaded documents (graph.corpus.clusters, as `build` does): earlier inferred
+    SIMILAR_TO of these problems go, each member gets its cluster and size, and a SIMILAR_TO to its representative."""
+    add_similar_edges(problems, group_problems(problems))
+    ids = list(problems)
+    rows = [{"id": n, "cluster": d["cluster"], "size": d["cluster_size"]}
+            for n, d in problems.nodes(data=True) if "cluster" in d]
+    edges = [{"s": u, "t": v, "props": encode_props(d)} for u, v, d in problems.edges(data=True)]
+    for i in range(0, len(ids), _CLUSTER_BATCH):
+        driver.execute_query(f"UNWIND $ids AS id MATCH (:{NODE_LABEL} {{id: id}})-[r:SIMILAR_TO]->() "
+                             "WHERE r.origin = 'inferred' DELETE r", ids=ids[i : i + _CLUSTER_BATCH],
+                             database_=database)
+    for i in range(0, len(rows), _CLUSTER_BATCH):
+        driver.execute_query(f"UNWIND $rows AS row MATCH (n:{NODE_LABEL} {{id: row.id}}) "
+                             "SET n.cluster = row.cluster, n.cluster_size = row.size",
+                             rows=rows[i : i + _CLUSTER_BATCH], database_=database)
+    for i in range(0, len(edges), _CLUSTER_BATCH):
+        driver.execute_query(f"UNWIND $rows AS row MATCH (a:{NODE_LABEL} {{id: row.s}}) "
+                             f"MATCH (b:{NODE_LABEL} {{id: row.t}}) MERGE (a)-[r:SIMILAR_TO]->(b) SET r = row.props",
+                             rows=edges[i : i + _CLUSTER_BATCH], database_=database)
+    return len(edges)

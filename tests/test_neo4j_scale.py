@@ -1,0 +1,163 @@
+"""What keeps the shared store's answers from growing with the corpus, with the answers unchanged: each document's
+numbers stored beside it at push time (graph.stores.neo4j_summary), and search across documents looking where the
+full-text indexes point (graph.stores.neo4j_search) — candidate queries that name a superset of what a scan finds."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from fixtures import empty_neo4j
+
+from tracegraph.graph.stores.neo4j_search import phrase_query, share_query
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = (ROOT / "data", ROOT / "tests/data/real", ROOT / "tests/data/real_more", ROOT / "tests/data/layouts")
+
+# common words (many title hits), rare ones (span hits only), Latin and digits (no Chinese run: the scan), a
+# single character, words no title holds verbatim (the fuzzy step, by titles and by texts), words nowhere
+QUERIES = (
+    "学习", "理论学习", "整改", "党风廉政建设", "主体责任", "形式主义", "干部", "问题", "制度",
+    "巡视", "意识形态", "12次", "2022年", "PPT", "党", "学习理论不深入", "整改落实不到位问题",
+    "干部监督管理不严格", "基层党组织建设薄弱", "量子纠缠", "“两个确立”", "四个意识",
+)
+
+
+@pytest.fixture(scope="module")
+def corpus_graph():  # type: ignore[no-untyped-def]
+    from tracegraph.graph.build.pipeline import build_corpus
+
+    files = sorted(p for f in FOLDERS for p in f.glob("*.txt"))
+    g, report = build_corpus(files, workers=1)
+    assert not report.failed
+    assert len(g.graph["documents"]) >= 8
+    return g
+
+
+def test_titles_are_the_text_of_their_spans(corpus_graph) -> None:
+    """The title index is searched on `title`; the scan reads the title span: they must be the same text."""
+    docs = corpus_graph.graph["documents"]
+    titled = [(n, d) for n, d in corpus_graph.nodes(data=True) if d.get("title_start") is not None]
+    assert len(titled) > 500
+    for n, d in titled:
+        assert d["title"] == docs[d["doc"]]["text"][d["title_start"] : d["title_end"]], n
+
+
+def test_the_lucene_queries() -> None:
+    assert phrase_query("理论学习") == '"理论学习"'
+    assert phrase_query("开展12次专题研讨", "title") == 'title:"开展" AND title:"次专题研讨"'
+    assert phrase_query("党") is None and phrase_query("PPT") is None and phrase_query("12次") is None
+    grams = ["不严", "严格", "干部", "管理", "理不", "监督", "督管", "部监"]
+    q = share_query(grams)
+    groups = [set(part.strip("()").replace('"', "").split(" AND ")) for part in q.split(" OR ")]
+    assert sorted(b for grp in groups for b in grp) == sorted(grams) and len(groups) == 5
+    # pigeonhole: every choice of half the bigrams holds one group whole
+    for present in itertools.combinations(grams, 4):
+        assert any(grp <= set(present) for grp in groups), present
+
+
+def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph) -> None:
+    from tracegraph.graph.stores.embedded import EmbeddedStore
+    from tracegraph.graph.stores.neo4j_io import push
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    empty_neo4j(neo4j_driver)
+    push(corpus_graph, neo4j_driver, progress=False)
+    emb, neo = EmbeddedStore(corpus_graph), Neo4jStore(neo4j_driver)
+    assert neo._indexed()
+    ran: list[str] = []
+    run = neo._run
+
+    def recording(query: str, **params):  # type: ignore[no-untyped-def]
+        ran.append(query)
+        return run(query, **params)
+
+    neo._run = recording  # type: ignore[method-assign]
+    from tracegraph.graph.stores import neo4j_search as ns
+
+    scans = 0
+    steps = {"titles first": 0, "documents": 0, "fuzzy by titles": 0, "fuzzy by texts": 0}
+    for q in QUERIES:
+        for types, limit in ((None, 20), (("Measure",), 5), (("Problem", "Cause"), 50)):
+            ran.clear()
+            assert neo.search(q, types=types, limit=limit) == emb.search(q, types=types, limit=limit), (q, types)
+            whole = [x for x in ran if x.startswith("MATCH (d:TGDocumentMeta) WHERE")]
+            if phrase_query(q) is not None:
+                assert not whole, q  # a Chinese word never scans every document's text
+            scans += bool(whole)
+            steps["titles first"] += ns.TITLE_FIRST in ran
+            steps["documents"] += ns.SUBSTRING["indexed"] in ran
+            steps["fuzzy by titles"] += ns.FUZZY_TITLES_INDEXED in ran
+            steps["fuzzy by texts"] += ns.FUZZY["indexed"] in ran
+    assert all(steps.values()), steps  # every indexed step was taken, and answered alike
+    assert scans == 3 * 4  # only the four queries without two Chinese characters in a row
+    nonempty = [q for q in QUERIES if emb.search(q)]
+    assert len(nonempty) >= len(QUERIES) - 2
+    empty_neo4j(neo4j_driver)
+
+
+def test_a_title_edit_pushed_with_the_graph_is_searched_as_the_scan_searches_it(neo4j_driver, sample_graph) -> None:
+    """A graph pushed with an analyst's title edit in it: the node's title no longer is its span's text; the
+    indexed search still answers as the embedded store (by the span), not by the edited title."""
+    import copy
+
+    from tracegraph.graph.stores.embedded import EmbeddedStore
+    from tracegraph.graph.stores.neo4j_io import push
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    g = copy.deepcopy(sample_graph)
+    node, d = next((n, d) for n, d in g.nodes(data=True) if d.get("type") == "Problem" and d.get("title_start"))
+    span_title = g.graph["documents"][d["doc"]]["text"][d["title_start"] : d["title_end"]]
+    d.update(title="量子纠缠现象研究不够", curated=True)
+    empty_neo4j(neo4j_driver)
+    push(g, neo4j_driver, progress=False)
+    emb, neo = EmbeddedStore(g), Neo4jStore(neo4j_driver)
+    assert neo._indexed()
+    for q in (span_title, span_title[:4], "量子纠缠", "量子纠缠现象研究"):
+        assert neo.search(q) == emb.search(q), q
+    assert node in {h["id"] for h in neo.search(span_title)}
+    assert node not in {h["id"] for h in neo.search("量子纠缠")}
+    empty_neo4j(neo4j_driver)
+
+
+def test_the_corpus_numbers_are_the_documents_stored_numbers(neo4j_driver, corpus_graph) -> None:
+    """A push stores each document's numbers; the corpus's numbers are their sum and equal the embedded store's,
+    also for a store pushed before numbers were stored (counted by the server then) and after a partial push."""
+    from tracegraph.graph.query import summary
+    from tracegraph.graph.stores.embedded import EmbeddedStore
+    from tracegraph.graph.stores.neo4j_bulk import documents_part
+    from tracegraph.graph.stores.neo4j_io import push
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+    from tracegraph.graph.stores.neo4j_summary import curated_documents
+
+    empty_neo4j(neo4j_driver)
+    push(corpus_graph, neo4j_driver, progress=False)
+    docs = sorted(corpus_graph.graph["documents"])
+    stored = {r["doc"]: r["c"] for r in neo4j_driver.execute_query(
+        "MATCH (c:TGDocumentCounts) RETURN c.doc AS doc, properties(c) AS c").records}
+    assert sorted(stored) == docs
+    for d in docs:
+        expected = summary.counts(corpus_graph, d)
+        assert {k: stored[d][k] for k in summary.ADDITIVE} == {k: expected[k] for k in summary.ADDITIVE}, d
+    emb, neo = EmbeddedStore(corpus_graph), Neo4jStore(neo4j_driver)
+    total = emb.counts()
+    assert total["Problem"] >= 40 and total["problems_without_measures"] > 0 and total["Measure"] > 100
+    assert neo.counts() == total
+    assert curated_documents(neo._run) == []
+    # a store from before: no stored numbers (the server counts every document now), then one document re-pushed
+    neo4j_driver.execute_query("MATCH (c:TGDocumentCounts) DELETE c")
+    assert neo.counts() == total
+    push(documents_part(corpus_graph, {docs[0]}), neo4j_driver, progress=False)
+    assert neo4j_driver.execute_query("MATCH (c:TGDocumentCounts) RETURN count(c) AS n").records[0]["n"] == 1
+    assert neo.counts() == total
+    # a document pushed with a decision in it is named (the team's log then recounts it)
+    g = corpus_graph.copy()
+    u, v, k = next((u, v, k) for u, v, k, d in g.edges(keys=True, data=True)
+                   if d.get("type") == "ADDRESSES" and g.nodes[u].get("doc") == docs[1])
+    g.edges[u, v, k]["rejected"] = True
+    push(documents_part(g, {docs[1]}), neo4j_driver, progress=False)
+    assert curated_documents(neo._run) == [docs[1]]
+    neo4j_driver.execute_query("MATCH (c:TGDocumentCounts) DELETE c")
+    assert curated_documents(neo._run) == [docs[1]]
+    empty_neo4j(neo4j_driver)

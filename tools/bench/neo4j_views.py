@@ -1,0 +1,114 @@
+"""What each app page asks of a shared Neo4j store, timed in a process of its own, so the process's peak RSS is what
+serving those pages takes (the app on Neo4j holds no more than this: the document index and the parts it opened).
+
+    NEO4J_PASSWORD=... python -m tools.bench.neo4j_views bolt://127.0.0.1:7687 --doc D --problem P
+
+Prints one JSON object: per view the median and slowest of `--repeat` runs (ms) and the records received, plus
+the same questions answered the way the store answered them before it stored each document's numbers and searched
+through its full-text indexes ("before" rows: the aggregate over every node, the scan of every text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+SEARCHES = {
+    "a common word": "理论学习",
+    "a rarer word": "软弱涣散",
+    "no verbatim hit (fuzzy)": "干部监督管理不严格",
+}
+
+
+def own_peak_rss_mb() -> int:
+    """This process's peak RSS since it started (VmHWM). Not ru_maxrss: Linux carries that over an exec from the
+    parent's size at the fork, so a child of a process holding a graph would report the parent's memory."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    return 0
+
+
+def timed(fn: Callable[[], Any], store: Any, repeat: int) -> dict[str, Any]:
+    fn()  # the first call plans the queries
+    times = []
+    rows = store.rows_read
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(1000 * (time.perf_counter() - t0))
+    return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
+            "records": (store.rows_read - rows) // repeat}
+
+
+def latencies(uri: str, user: str, password: str, doc: str, problem: str, repeat: int = 5,
+              database: str = "neo4j") -> dict[str, Any]:
+    from tracegraph.graph.curation.store import CurationStore
+    from tracegraph.graph.query.summary import ADDITIVE
+    from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
+    from tracegraph.graph.stores.neo4j_io import connect
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+    from tracegraph.graph.stores.neo4j_summary import document_counts
+
+    driver = connect(uri, user, password)
+    try:
+        store = Neo4jStore(driver, database, curation=CurationStore(Neo4jDecisionLog(driver, database), user="bench"))
+        scanning = Neo4jStore(driver, database, curation=store.curation)
+        scanning._indexed = lambda: False  # type: ignore[method-assign]
+        ids = [d["id"] for d in store.documents()]
+
+        def aggregated() -> dict[str, int]:
+            per_doc = document_counts(store._run, ids)
+            return {k: sum(c[k] for c in per_doc.values()) for k in ADDITIVE}
+
+        asks: dict[str, Callable[[], Any]] = {
+            "corpus counts (总览, no document)": store.counts,
+            "corpus counts, aggregated over every node (before)": aggregated,
+            "document index (sidebar)": store.documents,
+            "one document's part (a page with a document)": lambda: store.load_graph(doc),
+            "trace of a problem": lambda: store.trace(problem),
+            "matrix of a document": lambda: store.matrix(doc),
+            "gaps of a document": lambda: store.gaps(doc),
+            "neighbours of a problem (explorer expand)": lambda: store.neighbours(problem),
+            "search in one document": lambda: store.search(SEARCHES["a common word"], doc=doc),
+        }
+        for what, q in SEARCHES.items():
+            asks[f"search across the store, {what}: {q}"] = lambda q=q: store.search(q)
+            asks[f"search across the store, {what}: {q}, scanning every text (before)"] = (
+                lambda q=q: scanning.search(q))
+        out: dict[str, Any] = {"documents": len(ids)}
+        for name, fn in asks.items():
+            which = scanning if "scanning" in name else store
+            out[name] = timed(fn, which, repeat)
+        out["views process peak RSS MB"] = own_peak_rss_mb()
+        return out
+    finally:
+        driver.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tools.bench.neo4j_views", description=__doc__.splitlines()[0])
+    ap.add_argument("uri")
+    ap.add_argument("--doc", required=True)
+    ap.add_argument("--problem", required=True)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
+    args = ap.parse_args(argv)
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        print("set NEO4J_PASSWORD", file=sys.stderr)
+        return 2
+    print(json.dumps(latencies(args.uri, args.user, password, args.doc, args.problem, args.repeat),
+                     ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
