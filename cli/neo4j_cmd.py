@@ -184,7 +184,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ld.add_argument("paths", nargs="+", help="文件或文件夹")
     ld.add_argument("--workers", type=int, default=None, help="读取文档的进程数（默认按 CPU 数）")
     ld.add_argument("--sessions", type=int, default=2, help="并行写入的会话数（默认 %(default)s）")
-    ld.add_argument("--batch-documents", type=int, default=200, help="每批写入的文档数（默认 %(default)s）")
+    ld.add_argument("--batch-documents", type=int, default=50, help="每批写入的文档数（默认 %(default)s）")
     ld.add_argument("--cache", help="文档片段缓存目录（再次载入时未变的文档不再解析）")
     ld.add_argument("--no-progress", dest="progress", action="store_false", help="不显示进度条")
     common(ld)

@@ -78,13 +78,16 @@ def bulk_load(
     batch_size: int = BULK_BATCH,
     workers: int = BULK_WORKERS,
     report_counts: bool = True,
+    schema: bool = True,
 ) -> LoadReport:
     """Write `g` into Neo4j: its new documents by CREATE, in parallel batches; the ones already there by push.
-    `report_counts` off: the store's totals (a scan of every relationship) are left out of the report."""
+    `report_counts` off: the store's totals (a scan of every relationship) are left out of the report; `schema`
+    off: the caller made sure of the constraints and indexes (a loader calling this once per batch)."""
     if batch_size < 1 or workers < 1:
         raise StoreError("batch_size 与 workers 必须 ≥ 1")
     t0 = time.monotonic()
-    ensure_schema(driver, database)
+    if schema:
+        ensure_schema(driver, database)
     docs = set(g.graph.get("documents", {}))
     known = {r["id"] for r in driver.execute_query(
         f"MATCH (d:{META_LABEL}) WHERE d.id IN $ids RETURN d.id AS id", ids=sorted(docs), database_=database).records}
@@ -93,7 +96,7 @@ def bulk_load(
     if known:
         report.pushed = push(documents_part(g, known), driver, database, progress=False)
     if new:
-        _create(documents_part(g, new), driver, database, batch_size, workers, report)
+        _create(documents_part(g, new) if known else g, driver, database, batch_size, workers, report)
         refresh_document_counts(driver, database, sorted(new))
     report.seconds = time.monotonic() - t0
     if report_counts:

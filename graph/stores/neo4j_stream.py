@@ -26,12 +26,19 @@ from tracegraph.graph.build.pipeline import build_corpus, merge_fragment, scan_i
 from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
 from tracegraph.graph.link.config import LinkConfig
 from tracegraph.graph.stores.neo4j_bulk import BULK_WORKERS, bulk_load
-from tracegraph.graph.stores.neo4j_io import DEFAULT_DATABASE, NODE_LABEL, SHARED_TYPES, counts, encode_props
+from tracegraph.graph.stores.neo4j_io import (
+    DEFAULT_DATABASE,
+    NODE_LABEL,
+    SHARED_TYPES,
+    counts,
+    encode_props,
+    ensure_schema,
+)
 
 if TYPE_CHECKING:
     from neo4j import Driver
 
-BATCH_DOCUMENTS = 200
+BATCH_DOCUMENTS = 50  # ~12k rows: two 5,000-row transactions and a small one per batch; memory ~4 batches
 _CLUSTER_BATCH = 5_000
 # what grouping similar problems reads of a problem (graph.corpus.clusters._problem_texts: title, status, document
 # and the first 80 characters of its text)
@@ -63,12 +70,12 @@ class StreamReport:
 
 
 class _Writer(threading.Thread):
-    """Writes batches as they come (a queue of two: reading waits rather than piling batches up in memory)."""
+    """Writes batches as they come (a queue of one: reading waits rather than piling batches up in memory)."""
 
     def __init__(self, driver: Driver, database: str, workers: int, report: StreamReport) -> None:
         super().__init__(daemon=True)
         self.driver, self.database, self.workers, self.report = driver, database, workers, report
-        self.batches: queue.Queue[nx.MultiDiGraph | None] = queue.Queue(maxsize=2)
+        self.batches: queue.Queue[nx.MultiDiGraph | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
 
     def run(self) -> None:
@@ -77,7 +84,8 @@ class _Writer(threading.Thread):
                 continue  # drain: the run fails once the reading stops
             try:
                 t0 = time.monotonic()
-                loaded = bulk_load(g, self.driver, self.database, workers=self.workers, report_counts=False)
+                loaded = bulk_load(g, self.driver, self.database, workers=self.workers, report_counts=False,
+                                   schema=False)
                 self.report.write_seconds += time.monotonic() - t0
                 self.report.nodes += g.number_of_nodes()
                 self.report.relationships += g.number_of_edges()
@@ -113,6 +121,7 @@ def stream_load(
     t0 = time.monotonic()
     scan = scan_inputs(paths, supported_extensions())
     report = StreamReport(skipped=[(str(f), why) for f, why in scan.skipped])
+    ensure_schema(driver, database)
     writer = _Writer(driver, database, write_sessions, report)
     writer.start()
     problems = new_graph()  # problems only, in reading order: grouped across documents at the end

@@ -89,6 +89,9 @@ class Servers:
             return {}
         import subprocess
 
+        # as found right after the load: Neo4j Community has no checkpoint procedure, so much of a fresh load
+        # is still in the transaction logs (their total is the disk the load took)
+
         data = self.server.workdir / "db"
         return {str(p.relative_to(data)): round(int(subprocess.check_output(
             ["du", "-sb", str(p)]).split()[0]) / 1e6, 1) for p in sorted(data.rglob("*"))
