@@ -66,6 +66,13 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     push(corpus_graph, neo4j_driver, progress=False)
     emb, neo = EmbeddedStore(corpus_graph), Neo4jStore(neo4j_driver)
     assert neo._indexed()
+    # the catalogue the app lists documents from: only what a list shows, the reading report included
+    from tracegraph.graph.stores.base import CATALOGUE_FIELDS
+
+    catalogue = neo.documents(CATALOGUE_FIELDS)
+    assert catalogue == emb.documents(CATALOGUE_FIELDS) and len(catalogue) == len(corpus_graph.graph["documents"])
+    assert all("reading" in d and "title" in d and "sha256" not in d for d in catalogue)
+    assert all("sha256" in d for d in neo.documents())
     ran: list[str] = []
     run = neo._run
 

@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
+from tracegraph.graph.stores.base import CATALOGUE_FIELDS
 from tracegraph.graph.stores.neo4j_store import Neo4jStore
 from tracegraph.ui.workspace import NEO4J_URI_ENV, team_log
 
@@ -44,7 +45,7 @@ def store(address: str) -> Neo4jStore:
 def index_graph(address: str) -> nx.MultiDiGraph:
     """Every document's metadata (no text, no nodes), re-read at most once a minute (others may push)."""
     g: nx.MultiDiGraph = nx.MultiDiGraph()
-    g.graph["documents"] = {d["id"]: d for d in store(address).documents()}
+    g.graph["documents"] = {d["id"]: d for d in store(address).documents(CATALOGUE_FIELDS)}
     g.graph["scope"] = INDEX
     return g
 

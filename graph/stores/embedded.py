@@ -31,9 +31,10 @@ class EmbeddedStore:
             p = p / "graph.json"
         return cls(read_json(p), p)
 
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         docs = self.g.graph.get("documents", {})
-        return [{k: v for k, v in docs[d].items() if k != "text"} for d in sorted(docs)]
+        keep = None if fields is None else {"id", *fields}
+        return [{k: v for k, v in docs[d].items() if k != "text" and (keep is None or k in keep)} for d in sorted(docs)]
 
     def load_graph(self, doc: str | None = None) -> nx.MultiDiGraph:
         if doc is None:

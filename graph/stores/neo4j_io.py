@@ -454,14 +454,19 @@ def documents_meta(
     database: str = DEFAULT_DATABASE,
     ids: list[str] | None = None,
     include_text: bool = True,
+    fields: tuple[str, ...] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Document metadata by id (all documents, or the given ones), in id order."""
+    """Document metadata by id (all documents, or the given ones), in id order; only `fields` (and the id) when
+    given."""
     where = "WHERE d.id IN $ids " if ids is not None else ""
     drop = [] if include_text else ["text"]
+    keep = None if fields is None else sorted({"id", *fields, *(f + JSON_SUFFIX for f in fields)})
     recs = driver.execute_query(
-        f"MATCH (d:{META_LABEL}) {where}RETURN [k IN keys(d) WHERE NOT k IN $drop | [k, d[k]]] AS kv ORDER BY d.id",
+        f"MATCH (d:{META_LABEL}) {where}RETURN [k IN keys(d) WHERE NOT k IN $drop "
+        "AND ($keep IS NULL OR k IN $keep) | [k, d[k]]] AS kv ORDER BY d.id",
         ids=ids,
         drop=drop,
+        keep=keep,
         database_=database,
     ).records
     out: dict[str, dict[str, Any]] = {}

@@ -76,9 +76,9 @@ class Neo4jStore:
 
     # ------------------------------------------------------------------ reading
 
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         with self._errors():
-            out = list(documents_meta(self.driver, self.database, include_text=False).values())
+            out = list(documents_meta(self.driver, self.database, include_text=False, fields=fields).values())
         self.rows_read += len(out)
         return out
 

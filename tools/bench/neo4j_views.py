@@ -52,6 +52,7 @@ def latencies(uri: str, user: str, password: str, doc: str, problem: str, repeat
               database: str = "neo4j") -> dict[str, Any]:
     from tracegraph.graph.curation.store import CurationStore
     from tracegraph.graph.query.summary import ADDITIVE
+    from tracegraph.graph.stores.base import CATALOGUE_FIELDS
     from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
     from tracegraph.graph.stores.neo4j_io import connect
     from tracegraph.graph.stores.neo4j_store import Neo4jStore
@@ -71,7 +72,8 @@ def latencies(uri: str, user: str, password: str, doc: str, problem: str, repeat
         asks: dict[str, Callable[[], Any]] = {
             "corpus counts (总览, no document)": store.counts,
             "corpus counts, aggregated over every node (before)": aggregated,
-            "document index (sidebar)": store.documents,
+            "document index (sidebar)": lambda: store.documents(CATALOGUE_FIELDS),
+            "document index, every field (before)": store.documents,
             "one document's part (a page with a document)": lambda: store.load_graph(doc),
             "trace of a problem": lambda: store.trace(problem),
             "matrix of a document": lambda: store.matrix(doc),
