@@ -7,6 +7,12 @@ The same definition, step by step: (1) every node whose span of its document's t
 bigrams in each title (and, when titles give too few, in each span × 0.8), at least one half. Spans are taken
 from the document's text on the server with `substring`, which counts UTF-16 units: identical to Python's
 offsets for text in the Basic Multilingual Plane (all common Chinese), off by one after a character beyond it.
+
+Across documents the steps look only where the full-text indexes point (`indexed`): title hits first — they outrank
+every other hit, so `limit` × 3 of them are the answer — then the documents that can hold the words, then for the
+fuzzy step the titles or documents that can hold half of the bigrams. Each index query names a superset of what the
+scan would find and every candidate is checked exactly, so the answers do not change; only their cost stops growing
+with all the text in the store.
 """
 
 from __future__ import annotations
