@@ -97,6 +97,18 @@ class Servers:
             ["du", "-sb", str(p)]).split()[0]) / 1e6, 1) for p in sorted(data.rglob("*"))
             if p.is_dir() and p.name in ("databases", "transactions")}
 
+    def views(self, doc: str, problem: str) -> dict[str, Any]:
+        """Each app page's request from the current server (tools.bench.neo4j_views), in a process of its own so
+        its peak memory is the pages', not this process's."""
+        import subprocess
+
+        proc = subprocess.run(
+            [sys.executable, "-m", "tools.bench.neo4j_views", self.uri, "--doc", doc, "--problem", problem,
+             "--user", self.user], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+            env=dict(os.environ, NEO4J_PASSWORD=self.password))
+        return (json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0
+                else {"error": proc.stderr.strip()[-500:]})
+
     def close(self) -> None:
         if self.driver is not None:
             self.driver.close()
@@ -112,7 +124,6 @@ def load_rates(graph: nx.MultiDiGraph, servers: Servers, *, changed: int = 10,
     """Issue 15 item 3, in one run: today's push into an empty database, the bulk load (one and two sessions) into
     an empty database, then an incremental push of `changed` edited documents, then what each app page asks of
     the loaded store (tools.bench.neo4j_views, in its own process)."""
-    import subprocess
     import time
 
     from tracegraph.graph.stores.neo4j_bulk import bulk_load, documents_part
@@ -140,12 +151,7 @@ def load_rates(graph: nx.MultiDiGraph, servers: Servers, *, changed: int = 10,
         return out
     doc = docs[len(docs) // 2]
     problem = next(n for n, d in graph.nodes(data=True) if d.get("doc") == doc and d.get("type") == "Problem")
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.bench.neo4j_views", servers.uri, "--doc", doc, "--problem", problem,
-         "--user", servers.user], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
-        env=dict(os.environ, NEO4J_PASSWORD=servers.password))
-    out["views"] = (json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0
-                    else {"error": proc.stderr.strip()[-500:]})
+    out["views"] = servers.views(doc, problem)
     return out
 
 
@@ -187,10 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         from tracegraph.graph.model.io import read_json
 
         g = read_json(args.source)
-    if not args.harness and os.environ.get("NEO4J_PASSWORD") is None:
-        print("set NEO4J_PASSWORD (or use --harness)", file=sys.stderr)
+    servers = servers_for(args)
+    if servers is None:
         return 2
-    servers = Servers(args.uri, args.user, os.environ.get("NEO4J_PASSWORD"), args.harness)
     try:
         if args.compare:
             workers = tuple(int(w) for w in args.bulk_workers.split(","))
@@ -202,10 +207,23 @@ def main(argv: list[str] | None = None) -> int:
             out["disk_mb"] = servers.disk_mb()
     finally:
         servers.close()
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(json.dumps(out, indent=2, ensure_ascii=False))
+    emit(out, args.json)
     return 0
+
+
+def servers_for(args: argparse.Namespace) -> Servers | None:
+    """The servers a bench command's `uri`/`--user`/`--harness` name; None (said why) without a password."""
+    if not args.harness and os.environ.get("NEO4J_PASSWORD") is None:
+        print("set NEO4J_PASSWORD (or use --harness)", file=sys.stderr)
+        return None
+    return Servers(args.uri, args.user, os.environ.get("NEO4J_PASSWORD"), args.harness)
+
+
+def emit(out: dict[str, Any], json_file: str | None) -> None:
+    """Print the figures, and write them to `json_file` too when given."""
+    if json_file:
+        Path(json_file).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(json.dumps(out, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -11,15 +11,13 @@ batches, problem titles, the writer) and the largest reading worker's, the store
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from tools.bench.neo4j_push import Servers
+from tools.bench.neo4j_push import Servers, emit, servers_for
 from tools.bench.neo4j_views import own_peak_rss_mb
 
 
@@ -42,15 +40,11 @@ def stream_run(folder: Path, servers: Servers, workers: int | None = None, sessi
         "disk_mb": servers.disk_mb(),
     }
     row = driver.execute_query(
+        # the middle document, or the next one holding a problem (a README read as a document holds none)
         "MATCH (d:TGDocumentMeta) WITH d ORDER BY d.id SKIP $k LIMIT 1 "
-        "MATCH (p:Problem {doc: d.id}) RETURN d.id AS doc, p.id AS problem ORDER BY p.id LIMIT 1",
+        "MATCH (p:Problem) WHERE p.doc >= d.id RETURN p.doc AS doc, p.id AS problem ORDER BY p.doc, p.id LIMIT 1",
         k=rep.documents // 2).records[0]
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.bench.neo4j_views", servers.uri, "--doc", row["doc"], "--problem",
-         row["problem"], "--user", servers.user], capture_output=True, text=True,
-        cwd=Path(__file__).resolve().parents[2], env=dict(os.environ, NEO4J_PASSWORD=servers.password))
-    out["views"] = (json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0
-                    else {"error": proc.stderr.strip()[-500:]})
+    out["views"] = servers.views(row["doc"], row["problem"])
     return out
 
 
@@ -64,17 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
-    if not args.harness and os.environ.get("NEO4J_PASSWORD") is None:
-        print("set NEO4J_PASSWORD (or use --harness)", file=sys.stderr)
+    servers = servers_for(args)
+    if servers is None:
         return 2
-    servers = Servers(args.uri, args.user, os.environ.get("NEO4J_PASSWORD"), args.harness)
     try:
         out = stream_run(Path(args.folder), servers, args.workers, args.sessions)
     finally:
         servers.close()
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(json.dumps(out, indent=2, ensure_ascii=False))
+    emit(out, args.json)
     return 0
 
 
