@@ -29,7 +29,7 @@ from tracegraph.graph.stores.neo4j_io import (
     neo4j_errors,
     pull,
 )
-from tracegraph.graph.stores.neo4j_summary import corpus_counts, curated_documents
+from tracegraph.graph.stores.neo4j_summary import corpus_state
 
 if TYPE_CHECKING:
     from neo4j import Driver
@@ -113,11 +113,11 @@ class Neo4jStore:
             if not self._run("MATCH (d:TGDocumentMeta {id: $doc}) RETURN d.id AS id", doc=doc):
                 raise NotFoundError(str(doc))
             return summary.counts(self._doc_graph(doc), doc)
-        total = corpus_counts(self._run)
+        total, carrying = corpus_state(self._run)
         if self.curation is None:
             return total
         decisions = self.curation.decisions()
-        touched = set(curated_documents(self._run))
+        touched = set(carrying)
         for d in decisions:
             for a in (d.source_anchor, d.target_anchor):
                 if a is not None and a.doc:

@@ -76,19 +76,29 @@ def refresh_document_counts(driver: Driver, database: str, docs: list[str]) -> N
                              rows=rows, database_=database)
 
 
-def corpus_counts(run: Run) -> dict[str, int]:
-    """graph.query.summary.counts(g) for the whole store, as pushed (the team's decisions not applied): the sum of
-    the documents' stored numbers; a document pushed before they were stored is counted by the server now."""
+def corpus_state(run: Run) -> tuple[dict[str, int], list[str]]:
+    """(graph.query.summary.counts(g) for the whole store as pushed — the team's decisions not applied —, the
+    documents whose pushed graph already carries decisions): from the documents' stored numbers; a store holding
+    documents pushed before they were stored is counted by the server now, both answers in one pass."""
     label_counts = run(ALL_COUNTED)[0]
     out: dict[str, int] = {"documents": int(label_counts["documents"])}
     if label_counts["documents"] == label_counts["counted"]:
         totals = run(STORED_TOTALS)[0]
         out.update({k: int(totals[k] or 0) for k in ADDITIVE})
-    else:  # a store pushed before documents' numbers were stored: those documents are counted now
+        carrying = [r["doc"] for r in run(f"MATCH (c:{COUNTS_LABEL}) WHERE c.{CARRIES_DECISIONS} = 1 "
+                                          "RETURN c.doc AS doc")]
+    else:
         per_doc = document_counts(run, [r["id"] for r in run(f"MATCH (d:{META_LABEL}) RETURN d.id AS id")])
         out.update({k: sum(c[k] for c in per_doc.values()) for k in ADDITIVE})
+        carrying = [d for d, c in per_doc.items() if c[CARRIES_DECISIONS]]
     out["PolicyRef"] = int(run(CITED_POLICIES)[0]["n"])
-    return {k: out[k] for k in ("documents", "Problem", *COUNT_TYPES, "PolicyRef", *ADDITIVE[len(COUNT_TYPES) + 1:])}
+    numbers = {k: out[k] for k in ("documents", "Problem", *COUNT_TYPES, "PolicyRef", *ADDITIVE[len(COUNT_TYPES) + 1:])}
+    return numbers, sorted(carrying)
+
+
+def curated_documents(run: Run) -> list[str]:
+    """Documents whose pushed graph already carries decisions (pushed from a curated workspace)."""
+    return corpus_state(run)[1]
 
 
 def type_counts_per_document(run: Run) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
@@ -102,14 +112,3 @@ def type_counts_per_document(run: Run) -> tuple[dict[str, Counter[str]], Counter
     shared = Counter({r["type"]: int(r["n"]) for r in run(
         "MATCH (n:TGNode) WHERE n.type IN ['PolicyRef', 'Speaker'] RETURN n.type AS type, count(*) AS n")})
     return dict(sorted(per_doc.items())), edges, shared
-
-
-def curated_documents(run: Run) -> list[str]:
-    """Documents whose pushed graph already carries decisions (pushed from a curated workspace): read from the
-    documents' stored numbers; a document pushed before they were stored is looked at now."""
-    label_counts = run(ALL_COUNTED)[0]
-    if label_counts["documents"] == label_counts["counted"]:
-        return sorted(r["doc"] for r in run(f"MATCH (c:{COUNTS_LABEL}) WHERE c.{CARRIES_DECISIONS} = 1 "
-                                            "RETURN c.doc AS doc"))
-    every = [r["id"] for r in run(f"MATCH (d:{META_LABEL}) RETURN d.id AS id")]
-    return sorted(d for d, c in document_counts(run, every).items() if c[CARRIES_DECISIONS])
