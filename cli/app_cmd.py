@@ -82,6 +82,16 @@ def cmd_app(args: argparse.Namespace) -> int:
         env["NEO4J_USER"] = user
         env["NEO4J_PASSWORD"] = password
         print(f"图谱来源：Neo4j {args.neo4j}", file=sys.stderr)
+    elif args.archive:
+        from tracegraph.graph.stores.archive_store import ArchiveStore
+        from tracegraph.ui.workspace import ARCHIVE_ENV
+
+        archive = Path(args.archive).expanduser().resolve()
+        with ArchiveStore(archive) as opened:  # a missing or foreign file fails here, naming it
+            count = len(opened.documents(("title",)))
+        env[ARCHIVE_ENV] = str(archive)
+        env.pop("TRACEGRAPH_NEO4J_URI", None)  # the archive named here, not a server from the environment
+        print(f"图谱来源：档案库 {archive}（{count} 篇文档）；校对决定记入工作区", file=sys.stderr)
     from tracegraph.ui.workspace import NO_LOGIN_ENV
 
     env.pop(NO_LOGIN_ENV, None)
@@ -105,6 +115,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--neo4j", default=os.environ.get("TRACEGRAPH_NEO4J_URI"),
                    help="从共享的 Neo4j 读取图谱（如 bolt://127.0.0.1:7687）；密码取自 NEO4J_PASSWORD 或终端输入")
     p.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
+    p.add_argument("--archive", metavar="FILE",
+                   help="从档案库文件读取图谱（tracegraph archive build 写入）：每页只读取它显示的那份文档")
     p.add_argument("--no-login", action="store_true",
                    help="不要求登录（工作区有账户时也不要求）；监听本机以外地址而没有账户时必须明确给出")
     p.set_defaults(func=cmd_app)

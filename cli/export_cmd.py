@@ -44,7 +44,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     spec = get_format(args.format)
     from tracegraph.cli.source import graph_for
 
-    doc, node = selection_scope(args.select) if args.neo4j else (None, None)
+    doc, node = selection_scope(args.select) if args.neo4j or args.archive else (None, None)
     g = graph_for(args, doc=doc, node=node)
     out = Path(args.out) if args.out else Path(default_filename(args.select, spec.name, g=g))
     if out.exists() and out.is_dir() and spec.name != "csv":

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracegraph.cli import app_cmd, corpus_cmd, curate_cmd, export_cmd, neo4j_cmd, review_cmd
+from tracegraph.cli import app_cmd, archive_cmd, corpus_cmd, curate_cmd, export_cmd, neo4j_cmd, review_cmd
 from tracegraph.cli.source import add_neo4j_arguments, graph_for, store_for
 from tracegraph.errors import NotFoundError, TracegraphError
 from tracegraph.loaders.formats.encoding import escape_controls as esc
@@ -76,12 +76,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     per_doc: dict[str, Counter[str]] = {}
     documents: dict[str, Any]
-    if getattr(args, "neo4j", None):  # counted by the server: only the totals travel
-        from tracegraph.graph.stores.neo4j_summary import type_counts_per_document
-
+    if getattr(args, "neo4j", None) or getattr(args, "archive", None):  # counted by the store: only the totals travel
         store = store_for(args)
         try:
-            per_doc, edges, shared = type_counts_per_document(store._run)
+            per_doc, edges, shared = store.type_counts()
             documents = {d["id"]: d for d in store.documents()}
         finally:
             store.close()
@@ -359,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = graph_cmd("ask", "用中文提问，如“哪些措施针对软弱涣散基层党组织问题”", cmd_ask)
     a.add_argument("question")
     a.add_argument("--doc")
-    for module in (export_cmd, neo4j_cmd, app_cmd, curate_cmd, review_cmd, corpus_cmd):
+    for module in (export_cmd, neo4j_cmd, archive_cmd, app_cmd, curate_cmd, review_cmd, corpus_cmd):
         module.register(sub)
     return p
 

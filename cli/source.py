@@ -1,5 +1,6 @@
-"""Where a command's graph comes from: the graph file (`--graph`), or with `--neo4j` the part of the shared store
-the answer needs (never the whole store), with the team's decisions applied."""
+"""Where a command's graph comes from: the graph file (`--graph`), or with `--neo4j` (the shared store, with the
+team's decisions applied) or `--archive` (an archive file, as written) the part of the store the answer needs,
+never the whole store."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import networkx as nx
 
-    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+    from tracegraph.graph.stores.parts import PartStore
 
 
 def add_neo4j_arguments(p: argparse.ArgumentParser) -> None:
@@ -18,6 +19,8 @@ def add_neo4j_arguments(p: argparse.ArgumentParser) -> None:
                    "只读取回答需要的那份文档，并计入团队的校对决定")
     p.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
     p.add_argument("--neo4j-database", default=os.environ.get("NEO4J_DATABASE", "neo4j"))
+    p.add_argument("--archive", metavar="FILE",
+                   help="从档案库文件回答（tracegraph archive build 写入）：只读取回答需要的那份文档")
 
 
 def _load_graph(path: str) -> nx.MultiDiGraph:
@@ -26,8 +29,13 @@ def _load_graph(path: str) -> nx.MultiDiGraph:
     return read_json(path)
 
 
-def store_for(args: argparse.Namespace) -> Neo4jStore:
-    """The shared store named by --neo4j, answering with the team's decisions applied."""
+def store_for(args: argparse.Namespace) -> PartStore:
+    """The archive named by --archive, else the shared store named by --neo4j, answering with the team's decisions
+    applied."""
+    if getattr(args, "archive", None):
+        from tracegraph.graph.stores.archive_store import ArchiveStore
+
+        return ArchiveStore(args.archive)
     from tracegraph.cli.neo4j_cmd import password_for
     from tracegraph.graph.curation.store import CurationStore
     from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog
@@ -46,7 +54,7 @@ def graph_for(args: argparse.Namespace, doc: str | None = None, node: str | None
     every document for naming. Never the whole store: without a document it says which to give."""
     from tracegraph.errors import SelectionError
 
-    if not getattr(args, "neo4j", None):
+    if not getattr(args, "neo4j", None) and not getattr(args, "archive", None):
         return _load_graph(args.graph)
     store = store_for(args)
     try:
@@ -63,8 +71,10 @@ def graph_for(args: argparse.Namespace, doc: str | None = None, node: str | None
         if not doc and len(metas) == 1:
             doc = next(iter(metas))
         if not doc:
-            raise SelectionError("图谱在 Neo4j 上（不把整个图谱读入内存）：请用 --doc 指定文档，或写完整的节点 ID"
-                                 f"（共 {len(metas)} 份文档，tracegraph stats --neo4j … 列出）")
+            where = "档案库中" if getattr(args, "archive", None) else "在 Neo4j 上"
+            option = "--archive" if getattr(args, "archive", None) else "--neo4j"
+            raise SelectionError(f"图谱{where}（不把整个图谱读入内存）：请用 --doc 指定文档，或写完整的节点 ID"
+                                 f"（共 {len(metas)} 份文档，tracegraph stats {option} … 列出）")
         g = store.load_graph(doc)
     finally:
         store.close()

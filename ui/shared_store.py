@@ -1,37 +1,65 @@
-"""The app on the team's Neo4j (`tracegraph app --neo4j`): never the whole graph in memory.
+"""The app on a store too large to hold — the team's Neo4j (`tracegraph app --neo4j`) or an archive file on this
+machine (`tracegraph app --archive`): never the whole graph in memory.
 
 A page gets the part of the store it shows: one document with every node one step away (its own items, the
 policy references they cite, other documents' items linked to them), with the team's decisions applied.
 Which document: the sidebar's, else the one the URL's node belongs to, else — when the store holds one
 document — that one. Without a document a page gets the *index*: every document's metadata and no nodes;
 总览 then shows the corpus's numbers as the server counts them and the other pages ask for a document (or a
-search across the store finds one). Nothing here is used without $TRACEGRAPH_NEO4J_URI.
+search across the store finds one). Nothing here is used without $TRACEGRAPH_NEO4J_URI or $TRACEGRAPH_ARCHIVE.
+The store's address is the Neo4j URI, or "archive:" and the archive's path.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import streamlit as st
 
 from tracegraph.graph.stores.base import CATALOGUE_FIELDS
-from tracegraph.graph.stores.neo4j_store import Neo4jStore
-from tracegraph.ui.workspace import NEO4J_URI_ENV, team_log
+from tracegraph.graph.stores.parts import PartStore
+from tracegraph.ui.workspace import ARCHIVE_ENV, NEO4J_URI_ENV, team_log, workspace_root
 
 INDEX = "index"  # g.graph["scope"] of a graph that holds documents' metadata only
+ARCHIVE = "archive:"
 
 
 def uri() -> str | None:
-    return os.environ.get(NEO4J_URI_ENV) or None
+    """The address of the store the app answers from, None for the workspace's own graph."""
+    if os.environ.get(NEO4J_URI_ENV):
+        return os.environ[NEO4J_URI_ENV]
+    return ARCHIVE + os.environ[ARCHIVE_ENV] if os.environ.get(ARCHIVE_ENV) else None
+
+
+def is_archive(address: str) -> bool:
+    return address.startswith(ARCHIVE)
+
+
+def source_zh(address: str) -> str:
+    """Where the graph comes from, for the reader."""
+    return f"档案库 {address[len(ARCHIVE):]}" if is_archive(address) else f"共享的 Neo4j {address}"
+
+
+def store(address: str) -> PartStore:
+    """One store per address, workspace and process (the driver and the archive's connections are thread-safe),
+    answering with the decisions: the team's log on Neo4j, the workspace's own on an archive."""
+    return _store(address, str(workspace_root()))
 
 
 @st.cache_resource(show_spinner=False)
-def store(address: str) -> Neo4jStore:
-    """One store per server and process (the driver is thread-safe), answering with the team's decisions."""
+def _store(address: str, workspace: str) -> PartStore:
     from tracegraph.graph.curation.store import CurationStore
+
+    if is_archive(address):
+        from tracegraph.graph.stores.archive_store import ArchiveStore
+
+        return ArchiveStore(address[len(ARCHIVE):], curation=CurationStore(Path(workspace) / "curation.sqlite",
+                                                                            user="app"))
     from tracegraph.graph.stores.factory import open_store
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
 
     s = open_store(address)  # NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
     assert isinstance(s, Neo4jStore)
@@ -41,7 +69,7 @@ def store(address: str) -> Neo4jStore:
     return s
 
 
-@st.cache_resource(ttl=60, max_entries=2, show_spinner="正在从 Neo4j 读取文档目录……")
+@st.cache_resource(ttl=60, max_entries=2, show_spinner="正在读取文档目录……")
 def index_graph(address: str) -> nx.MultiDiGraph:
     """Every document's metadata (no text, no nodes), re-read at most once a minute (others may push)."""
     g: nx.MultiDiGraph = nx.MultiDiGraph()
@@ -50,7 +78,7 @@ def index_graph(address: str) -> nx.MultiDiGraph:
     return g
 
 
-@st.cache_resource(ttl=60, max_entries=16, show_spinner="正在从 Neo4j 读取文档……")
+@st.cache_resource(ttl=60, max_entries=16, show_spinner="正在读取文档……")
 def document_graph(address: str, doc: str, version: int) -> nx.MultiDiGraph:
     """One document and its neighbourhood, curated; one per decision version of the team's log."""
     return store(address).load_graph(doc)
@@ -63,8 +91,13 @@ def counts(address: str, version: int) -> dict[str, int]:
 
 
 def version() -> int:
+    """The decisions' version: a decision re-reads the parts it changes."""
     log = team_log()
-    return log.version() if log is not None else 0
+    if log is not None:
+        return log.version()
+    address = uri()
+    s = store(address) if address and is_archive(address) else None
+    return s.curation.version() if s is not None and s.curation is not None else 0
 
 
 def scope(address: str, chosen: str, nodes: list[str]) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph, str]:

@@ -166,7 +166,7 @@ def render_sidebar(g: nx.MultiDiGraph, ws: Workspace) -> None:
 MAX_DOC_OPTIONS = 50
 # pages that need every document's items at once: not offered on a shared Neo4j (the app never reads it whole)
 SHARED_UNAVAILABLE = {
-    "corpus": "跨文档分析（聚类、套话、文档对比）需要同时读取全部文档的条目。图谱在共享的 Neo4j 上时，"
+    "corpus": "跨文档分析（聚类、套话、文档对比）需要同时读取全部文档的条目。图谱在共享的 Neo4j 或档案库上时，"
               "本应用不把整个图谱读入内存，所以这一页不可用：请在本机工作区中打开"
               "（tracegraph app --workspace …），或用 tracegraph corpus 命令。",
 }
@@ -191,7 +191,8 @@ def _load(ws: Workspace, sess: vs.Session) -> tuple[nx.MultiDiGraph, nx.MultiDiG
     try:
         return page_graphs(ws, sess)
     except Exception as exc:  # a damaged graph.json: say so in one line, keep the upload usable
-        where = f"Neo4j {shared_store.uri()}" if shared_store.uri() else str(ws.graph_path)
+        address = shared_store.uri()
+        where = shared_store.source_zh(address) if address else str(ws.graph_path)
         st.error(common.md(f"无法读取图谱 {where}：{exc}"))
         from tracegraph.graph.build.document import new_graph
 

@@ -13,7 +13,8 @@ from tracegraph.graph.curation.log import DecisionLog
 from tracegraph.graph.curation.workspace import UploadResult, Workspace
 from tracegraph.graph.curation.workspace_files import workspace_root
 
-__all__ = ["MAX_UPLOAD_BYTES", "NO_LOGIN_ENV", "add_upload", "open_workspace", "team_log", "workspace_root"]
+__all__ = ["ARCHIVE_ENV", "MAX_UPLOAD_BYTES", "NO_LOGIN_ENV", "add_upload", "open_workspace", "team_log",
+           "workspace_root"]
 
 NO_LOGIN_ENV = "TRACEGRAPH_NO_LOGIN"  # `tracegraph app --no-login`: no login form even when accounts exist
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # as server.maxUploadSize in .streamlit/config.toml
@@ -30,6 +31,7 @@ def open_workspace(root: str | Path | None = None, user: str | None = None) -> W
 
 
 NEO4J_URI_ENV = "TRACEGRAPH_NEO4J_URI"
+ARCHIVE_ENV = "TRACEGRAPH_ARCHIVE"  # `tracegraph app --archive`: the archive file the app answers from
 _TEAM_LOGS: dict[tuple[str, str, str], DecisionLog] = {}
 _TEAM_LOCK = threading.Lock()
 

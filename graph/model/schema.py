@@ -32,6 +32,8 @@ EDGE_TYPES = (
 )
 # The items a document is read into, each with its own span of text (not Document, PolicyRef, Quote, Speaker).
 ITEM_TYPES = ("Section", "Area", "Problem", "Example", "Cause", "Measure", "Action")
+# Nodes without a document, one per reference or speaker, shared by every document that cites them.
+SHARED_TYPES = ("PolicyRef", "Speaker")
 ORIGINS = ("parsed", "explicit", "inferred", "curated")
 # The links the linker draws and analysts curate: which node types each joins (source types, target types).
 LINK_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

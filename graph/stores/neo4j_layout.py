@@ -3,6 +3,10 @@ and the readers that aggregate on the server (neo4j_summary, neo4j_search) agree
 
 from __future__ import annotations
 
+from tracegraph.graph.model.schema import SHARED_TYPES
+
+__all__ = ["COUNTS_LABEL", "DOCUMENT_TEXT_INDEX", "FULLTEXT_INDEX", "META_LABEL", "NODE_LABEL", "SHARED_TYPES"]
+
 NODE_LABEL = "TGNode"
 META_LABEL = "TGDocumentMeta"
 # one per document: its numbers (graph.query.summary.counts as pushed), written with the document, so a corpus's
@@ -10,4 +14,3 @@ META_LABEL = "TGDocumentMeta"
 COUNTS_LABEL = "TGDocumentCounts"
 FULLTEXT_INDEX = "tg_fulltext"  # nodes' title and text, CJK analyzer (bigrams)
 DOCUMENT_TEXT_INDEX = "tg_document_text"  # documents' full text, CJK analyzer
-SHARED_TYPES = ("PolicyRef", "Speaker")

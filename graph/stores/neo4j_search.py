@@ -17,7 +17,6 @@ with all the text in the store.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +31,9 @@ from tracegraph.graph.stores.neo4j_layout import (
     NODE_LABEL,
     SHARED_TYPES,
 )
+from tracegraph.graph.stores.text_index import HAN_RUN, share_query
+
+__all__ = ["phrase_query", "search", "share_query"]
 
 Run = Callable[..., list[dict[str, Any]]]
 Fetch = Callable[[list[str]], nx.MultiDiGraph]
@@ -103,27 +105,13 @@ TITLE_HITS_INDEXED = _TITLE_SHARE_INDEXED + "RETURN count(n) AS k"
 FUZZY_TITLES_INDEXED = _TITLE_SHARE_INDEXED + (
     "AND n.type IN $types AND NOT n.id IN $scored RETURN n.id AS id, ts AS f ORDER BY f DESC, id LIMIT $take"
 )
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-
-
 def phrase_query(q: str, field: str = "") -> str | None:
     """A Lucene query every text holding `q` matches: each run of two or more Chinese characters as a phrase
     (the CJK analyzer indexes overlapping character pairs, so a run inside a longer one still matches). None when
     `q` has no such run: then nothing narrows the scan."""
-    runs = _HAN_RUN.findall(q)
+    runs = HAN_RUN.findall(q)
     prefix = f"{field}:" if field else ""
     return " AND ".join(f'{prefix}"{r}"' for r in runs) if runs else None
-
-
-def share_query(grams: list[str], field: str = "") -> str:
-    """A Lucene query every text holding at least half of `grams` matches: with e of them allowed missing, split
-    them into e + 1 groups; one group is then wholly present (pigeonhole)."""
-    missing = len(grams) - math.ceil(len(grams) / 2)
-    groups: list[list[str]] = [[] for _ in range(missing + 1)]
-    for i, b in enumerate(grams):
-        groups[i % len(groups)].append(b)
-    prefix = f"{field}:" if field else ""
-    return " OR ".join("(" + " AND ".join(f'{prefix}"{b}"' for b in grp) + ")" for grp in groups if grp)
 
 
 SHARED = (

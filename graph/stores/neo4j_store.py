@@ -8,16 +8,14 @@ only the answer travels.
 
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from tracegraph.errors import NotFoundError
-from tracegraph.graph.curation.apply import apply_curation, strip_curation
-from tracegraph.graph.query import queries, summary
 from tracegraph.graph.stores import neo4j_search
-from tracegraph.graph.stores.base import check_depth, stable_trace
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
     DOCUMENT_TEXT_INDEX,
@@ -29,15 +27,17 @@ from tracegraph.graph.stores.neo4j_io import (
     neo4j_errors,
     pull,
 )
-from tracegraph.graph.stores.neo4j_summary import corpus_state
+from tracegraph.graph.stores.neo4j_summary import corpus_state, type_counts_per_document
+from tracegraph.graph.stores.parts import PartStore
 
 if TYPE_CHECKING:
     from neo4j import Driver
 
     from tracegraph.graph.curation.store import CurationStore
 
-class Neo4jStore:
-    """GraphStore over Neo4j. Use `connect` (owns and closes its driver) or pass a driver you manage."""
+class Neo4jStore(PartStore):
+    """GraphStore over Neo4j (graph.stores.parts answers from the parts it reads). Use `connect` (owns and closes
+    its driver) or pass a driver you manage."""
 
     def __init__(
         self,
@@ -88,99 +88,48 @@ class Neo4jStore:
         self.rows_read += g.number_of_nodes() + g.number_of_edges() + len(g.graph.get("documents") or {})
         return g
 
-    def _doc_graph(self, doc: str, documents: bool = True, curated: bool = True) -> nx.MultiDiGraph:
-        """A document and every node one step away, with the team's decisions applied (unless `curated` is off:
-        the graph as pushed)."""
+    def _part_ids(self, doc: str) -> list[str]:
         rows = self._run(
             f"MATCH (n:{NODE_LABEL} {{doc: $doc}}) OPTIONAL MATCH (n)--(m:{NODE_LABEL}) "
             "RETURN collect(DISTINCT n.id) + collect(DISTINCT m.id) AS ids",
             doc=doc,
         )
-        g = self._fetch(sorted(set(rows[0]["ids"])), documents)
-        return self._curated(g) if curated else g
+        return list(rows[0]["ids"])
 
-    def _curated(self, g: nx.MultiDiGraph) -> nx.MultiDiGraph:
-        if self.curation is not None:
-            strip_curation(g)  # decisions a push carried from a workspace's own file: the team's log decides
-            apply_curation(g, self.curation)
-        return g
+    def _adjacent(self, ids: list[str]) -> list[str]:
+        rows = self._run(
+            f"UNWIND $ids AS id MATCH (:{NODE_LABEL} {{id: id}})--(m:{NODE_LABEL}) RETURN DISTINCT m.id AS id",
+            ids=ids,
+        )
+        return [r["id"] for r in rows]
 
-    def counts(self, doc: str | None = None) -> dict[str, int]:
-        """Per document: counted on its fetched neighbourhood. For the corpus: Cypher aggregates over the graph
-        as pushed, then each document the team's decisions touch (or that was pushed with decisions in it) is
-        counted again both ways and the difference applied — exact, without the whole graph."""
-        if doc is not None:
-            if not self._run("MATCH (d:TGDocumentMeta {id: $doc}) RETURN d.id AS id", doc=doc):
-                raise NotFoundError(str(doc))
-            return summary.counts(self._doc_graph(doc), doc)
-        total, carrying = corpus_state(self._run)
-        if self.curation is None:
-            return total
-        decisions = self.curation.decisions()
-        touched = set(carrying)
-        for d in decisions:
-            for a in (d.source_anchor, d.target_anchor):
-                if a is not None and a.doc:
-                    touched.add(a.doc)
-        known = {r["id"] for r in self._run("MATCH (d:TGDocumentMeta) WHERE d.id IN $ids RETURN d.id AS id",
-                                            ids=sorted(touched))}
-        for doc_id in sorted(known):
-            pushed = self._doc_graph(doc_id, documents=True, curated=False)
-            before = summary.counts(pushed, doc_id)
-            after = summary.counts(self._curated(pushed), doc_id)
-            for k in summary.ADDITIVE:
-                total[k] += after[k] - before[k]
-        merged = [d for d in decisions if d.op == "merge" and d.source and d.target]
-        if merged:  # a merge in force joins two cited references into one
-            ids = sorted({x for d in merged for x in (d.source, d.target) if x})
-            cited = {r["id"] for r in self._run(
-                "MATCH (p:PolicyRef) WHERE p.id IN $ids AND EXISTS { MATCH ()-[r:CITES]->(p) "
-                "WHERE r.mentions_json <> '[]' } RETURN p.id AS id", ids=ids)}
-            total["PolicyRef"] -= sum(1 for d in merged if d.source in cited and d.target in cited)
-        return total
-
-    def load_graph(self, doc: str | None = None) -> nx.MultiDiGraph:
-        if doc is None:
-            with self._errors():
-                g = pull(self.driver, self.database)
-            self.rows_read += g.number_of_nodes() + g.number_of_edges() + len(g.graph.get("documents") or {})
-            return self._curated(g)
-        if not self._run("MATCH (d:TGDocumentMeta {id: $doc}) RETURN d.id AS id", doc=doc):
-            raise NotFoundError(str(doc))
-        return self._doc_graph(doc)
-
-    def _node(self, node_id: str) -> dict[str, Any]:
-        rows = self._run(f"MATCH (n:{NODE_LABEL} {{id: $id}}) RETURN n.doc AS doc, n.type AS type", id=node_id)
+    def _node_doc(self, node_id: str) -> str | None:
+        rows = self._run(f"MATCH (n:{NODE_LABEL} {{id: $id}}) RETURN n.doc AS doc", id=node_id)
         if not rows:
             raise NotFoundError(str(node_id))
-        return rows[0]
+        return rows[0]["doc"] or None
 
-    def neighbours(self, node_id: str, depth: int = 1) -> nx.MultiDiGraph:
-        check_depth(depth)
-        self._node(node_id)
-        seen = {node_id}
-        frontier = [node_id]
-        for _ in range(depth):
-            if not frontier:
-                break
-            rows = self._run(
-                f"UNWIND $ids AS id MATCH (:{NODE_LABEL} {{id: id}})--(m:{NODE_LABEL}) RETURN DISTINCT m.id AS id",
-                ids=frontier,
-            )
-            frontier = [r["id"] for r in rows if r["id"] not in seen]
-            seen.update(frontier)
-        return self._curated(self._fetch(sorted(seen)))
+    def _known_documents(self, ids: list[str]) -> set[str]:
+        return {r["id"] for r in self._run("MATCH (d:TGDocumentMeta) WHERE d.id IN $ids RETURN d.id AS id",
+                                           ids=ids)}
 
-    def trace(self, node_id: str) -> dict[str, Any]:
-        node = self._node(node_id)
-        g = self._doc_graph(node["doc"], documents=False) if node["doc"] else self.neighbours(node_id, 1)
-        return stable_trace(queries.trace(g, node_id))
+    def _cited(self, ids: list[str]) -> set[str]:
+        return {r["id"] for r in self._run(
+            "MATCH (p:PolicyRef) WHERE p.id IN $ids AND EXISTS { MATCH ()-[r:CITES]->(p) "
+            "WHERE r.mentions_json <> '[]' } RETURN p.id AS id", ids=ids)}
 
-    def matrix(self, doc: str | None = None) -> dict[str, Any]:
-        return queries.matrix(self._doc_graph(doc, documents=False) if doc else self.load_graph(), doc)
+    def _corpus_state(self) -> tuple[dict[str, int], list[str]]:
+        return corpus_state(self._run)
 
-    def gaps(self, doc: str | None = None) -> dict[str, list[dict[str, Any]]]:
-        return queries.gaps(self._doc_graph(doc, documents=False) if doc else self.load_graph(), doc)
+    def type_counts(self) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
+        """(nodes per type per document, edges per type, shared nodes per type), aggregated by the server."""
+        return type_counts_per_document(self._run)
+
+    def _whole(self) -> nx.MultiDiGraph:
+        with self._errors():
+            g = pull(self.driver, self.database)
+        self.rows_read += g.number_of_nodes() + g.number_of_edges() + len(g.graph.get("documents") or {})
+        return g
 
     def search(
         self, q: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20

@@ -1,9 +1,8 @@
-"""Build a corpus and load it into Neo4j in one pass, never holding the whole graph: documents are read and linked
-by the build pipeline's workers as usual, and every `batch_documents` of them are written by the bulk loader
-(graph.stores.neo4j_bulk) from a writer thread while the workers read on. What stays in memory across the run is
-what spans documents: the problems' titles (for grouping similar problems across documents, written at the end)
-and the shared policy references with the aliases seen so far. So the loader's memory follows the batch, not the
-archive, apart from one short line per problem — the path for an archive too large to build into one graph file.
+"""Build a corpus and load it into Neo4j in one pass, never holding the whole graph (graph.build.stream): every
+`batch_documents` documents are written by the bulk loader (graph.stores.neo4j_bulk) from a writer thread while the
+workers read on, and similar problems are grouped across documents at the end. The loader's memory follows the
+batch, not the archive, apart from one short line per problem — the path for an archive too large to build into
+one graph file.
 
 The store ends as `build` followed by `neo4j push --bulk` leaves it (tests/test_neo4j_stream.py compares them).
 """
@@ -16,20 +15,18 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from tracegraph.errors import StoreError
-from tracegraph.graph.build.document import new_graph
-from tracegraph.graph.build.pipeline import build_corpus, merge_fragment, scan_inputs
+from tracegraph.graph.build.stream import stream_corpus
 from tracegraph.graph.corpus.clusters import add_similar_edges, group_problems
 from tracegraph.graph.link.config import LinkConfig
 from tracegraph.graph.stores.neo4j_bulk import BULK_WORKERS, bulk_load
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
     NODE_LABEL,
-    SHARED_TYPES,
     counts,
     encode_props,
     ensure_schema,
@@ -40,9 +37,6 @@ if TYPE_CHECKING:
 
 BATCH_DOCUMENTS = 50  # ~12k rows: two 5,000-row transactions and a small one per batch; memory ~4 batches
 _CLUSTER_BATCH = 5_000
-# what grouping similar problems reads of a problem (graph.corpus.clusters._problem_texts: title, status, document
-# and the first 80 characters of its text)
-_PROBLEM_FIELDS = ("type", "status", "doc", "title")
 
 
 @dataclass
@@ -114,54 +108,26 @@ def stream_load(
     progress: bool = False,
 ) -> StreamReport:
     """Read, link and load every supported file under `paths` (see the module docstring)."""
-    from tracegraph.loaders.formats.registry import supported_extensions
-
     if batch_documents < 1 or write_sessions < 1:
         raise StoreError("batch_documents 与 write_sessions 必须 ≥ 1")
     t0 = time.monotonic()
-    scan = scan_inputs(paths, supported_extensions())
-    report = StreamReport(skipped=[(str(f), why) for f, why in scan.skipped])
+    report = StreamReport()
     ensure_schema(driver, database)
     writer = _Writer(driver, database, write_sessions, report)
     writer.start()
-    problems = new_graph()  # problems only, in reading order: grouped across documents at the end
-    shared: dict[str, dict[str, Any]] = {}  # PolicyRef/Speaker attributes, aliases united over the batches
-    batch = new_graph()
-
-    def flush() -> None:
-        nonlocal batch
-        if not batch.graph["documents"]:
-            return
-        for n, d in batch.nodes(data=True):
-            if d.get("type") in SHARED_TYPES:
-                seen = shared.setdefault(n, dict(d))
-                for a in d.get("aliases") or []:
-                    if a not in (seen.get("aliases") or []):
-                        seen["aliases"] = [*(seen.get("aliases") or []), a]
-                d.update(seen)
-        writer.put(batch)
-        batch = new_graph()
-
-    def take(frag: dict[str, Any]) -> None:
-        merge_fragment(batch, frag)
-        for n in frag["nodes"]:
-            if n.get("type") == "Problem":
-                problems.add_node(n["id"], **{k: n.get(k) for k in _PROBLEM_FIELDS},
-                                  text=(n.get("text") or "")[:80])
-        if len(batch.graph["documents"]) >= batch_documents:
-            flush()
-
     try:
-        _, corpus = build_corpus(scan.files, cache_dir=cache_dir, workers=workers, lexicon_files=lexicon_files,
-                                 progress=progress, on_fragment=take, link_config=link_config, merge=False)
-        flush()
+        streamed = stream_corpus(paths, writer.put, batch_documents=batch_documents, workers=workers,
+                                 cache_dir=cache_dir, lexicon_files=lexicon_files, link_config=link_config,
+                                 progress=progress)
     finally:
         writer.batches.put(None)
         writer.join()
     if writer.error is not None:
         raise writer.error
-    report.failed = [(str(f), why) for f, why in scan.refused] + corpus.failed
-    report.bytes_read = corpus.bytes_read
+    problems = streamed.problems
+    report.skipped = [(str(f), why) for f, why in streamed.scan.skipped]
+    report.failed = [(str(f), why) for f, why in streamed.scan.refused] + streamed.corpus.failed
+    report.bytes_read = streamed.corpus.bytes_read
     if len({d for _, d in problems.nodes(data="doc")}) > 1:
         report.similar = _write_clusters(problems, driver, database)
         report.relationships += report.similar

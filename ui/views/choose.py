@@ -1,5 +1,5 @@
-"""On a shared Neo4j, a page that shows one document at a time and no document chosen yet: say so, and find
-one — by the sidebar, or by a search across the whole store (its full-text index) that opens the item found."""
+"""On a shared Neo4j or an archive, a page that shows one document at a time and no document chosen yet: say so,
+and find one — by the sidebar, or by a search across the whole store (its full-text index) that opens the item found."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ TRACEABLE = ("Problem", "Cause", "Measure")
 def render(index: nx.MultiDiGraph, view: str) -> None:
     docs = index.graph.get("documents", {})
     st.header(vs.VIEW_LABELS_ZH[view])
-    st.info(f"图谱在共享的 Neo4j 上（{len(docs):,} 份文档），这一页一次显示一份文档：请在左侧“文档”中选择，"
-            "或在下面检索全部文档中的条目。")
     address = shared_store.uri()
+    where = shared_store.source_zh(address) if address else "共享的存储"
+    st.info(f"图谱在{where}中（{len(docs):,} 份文档），这一页一次显示一份文档：请在左侧“文档”中选择，"
+            "或在下面检索全部文档中的条目。")
     q = st.text_input("检索全部文档（问题、原因、措施、政策依据……）", key="tg-shared-find", max_chars=200)
     if not (q.strip() and address):
         return

@@ -86,11 +86,15 @@ METRICS = (("Problem", "问题"), ("Cause", "原因"), ("Measure", "整改措施
 
 
 def render_shared(index: nx.MultiDiGraph) -> None:
-    """The corpus on a shared Neo4j, no document chosen: the numbers as the server counts them (with the team's
-    decisions), the documents by title; what needs a document's items says so instead of showing zeros."""
+    """The corpus on a shared Neo4j or an archive, no document chosen: the numbers as the store counts them (with
+    the decisions), the documents by title; what needs a document's items says so instead of showing zeros."""
     address = shared_store.uri() or ""
     c = shared_store.counts(address, shared_store.version())
-    st.caption(f"图谱来源：共享的 Neo4j（{md(address)}）。数字由服务器统计，已计入团队的校对决定。")
+    if shared_store.is_archive(address):
+        st.caption(f"图谱来源：{md(shared_store.source_zh(address))}。数字由档案库中每份文档存下的统计相加，"
+                   "已计入工作区的校对决定。")
+    else:
+        st.caption(f"图谱来源：共享的 Neo4j（{md(address)}）。数字由服务器统计，已计入团队的校对决定。")
     cols = st.columns(7)
     cols[0].metric("文档", c["documents"])
     for col, (t, label) in zip(cols[1:], METRICS, strict=True):
@@ -188,7 +192,11 @@ def render_upload(ws: Workspace, expanded: bool = True) -> None:
     st.caption(f"支持 {'、'.join(allowed)}，单个文件不超过 {MAX_UPLOAD_BYTES // 1048576} MB。"
                f"文件保存在工作区（{md(ws.root)}），重启后仍在；只在本机处理，不上传到任何外部服务。")
     st.caption(UPLOAD_HINT)
-    if shared_store.uri():
+    address = shared_store.uri()
+    if address and shared_store.is_archive(address):
+        st.caption("注意：图谱来自档案库。上传的文件进入本机工作区，要用 tracegraph archive build 写入档案库后"
+                   "才会出现在这里。")
+    elif address:
         st.caption("注意：图谱来自共享的 Neo4j。上传的文件进入本机工作区，要构建并推送到 Neo4j（tracegraph neo4j push）"
                    "后才会出现在这里。")
     files = st.file_uploader(UPLOAD_LABEL, type=allowed, accept_multiple_files=True,  # ".text", not "text"

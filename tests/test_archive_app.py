@@ -1,0 +1,132 @@
+"""The app on an archive file (`tracegraph app --archive`, issue 15 item 4) never reads the whole graph: every page,
+with and without a document chosen, is drawn from the part it reads — counted in nodes, edges and documents read —
+and a whole-graph read fails the test. A decision taken in the app changes what the next page reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures import plain, replicated, run_app
+
+from tracegraph.graph.stores import archive_db
+from tracegraph.graph.stores.archive_db import import_graph
+from tracegraph.graph.stores.archive_store import ArchiveStore
+from tracegraph.ui import shared_store
+from tracegraph.ui import state as vs
+
+COPIES = 8
+
+
+@pytest.fixture
+def archived(sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Eight documents in an archive, the app pointed at it, and any whole-graph read made to fail."""
+    g = replicated(sample_graph, COPIES)
+    path = tmp_path / "archive.sqlite"
+    import_graph(g, path)
+    monkeypatch.delenv("TRACEGRAPH_NEO4J_URI", raising=False)
+    monkeypatch.setenv("TRACEGRAPH_ARCHIVE", str(path))
+    for cache in (shared_store._store, shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+        cache.clear()
+
+    def whole(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("the app read the whole archive")
+
+    original = archive_db.fetch
+    monkeypatch.setattr(archive_db, "fetch", lambda con, ids, documents=True: whole() if ids is None
+                        else original(con, ids, documents))
+    yield g
+    for cache in (shared_store._store, shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+        cache.clear()
+
+
+def _rows(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> tuple[Any, int]:
+    """The page drawn in a fresh session, and what it read (nothing from an earlier page's cache)."""
+    for cache in (shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+        cache.clear()
+    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))  # the store the app opens: its decisions are the workspace's
+    store = shared_store.store(shared_store.uri() or "")
+    assert isinstance(store, ArchiveStore)
+    before = store.rows_read
+    at = run_app(monkeypatch, ws, timeout=120, **query)
+    return at, store.rows_read - before
+
+
+def _text(at: Any) -> str:
+    return "\n".join(plain(e.value) for kind in ("markdown", "caption", "info", "header", "subheader")
+                     for e in getattr(at, kind))
+
+
+def test_every_page_reads_only_its_part_of_the_archive(archived, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    g = archived
+    total = g.number_of_nodes() + g.number_of_edges() + COPIES
+    doc = sorted(g.graph["documents"])[3]
+    one_doc = sum(1 for _, d in g.nodes(data=True) if d.get("doc") == doc)
+    ws = tmp_path / "ws"
+    costs: dict[str, int] = {}
+    for view in vs.VIEWS:
+        _, costs[f"{view} (no document)"] = _rows(monkeypatch, ws, view=view)
+        _, costs[f"{view} ({doc})"] = _rows(monkeypatch, ws, view=view, doc=doc)
+    print(f"read per page of {total:,} in the archive (one document: {one_doc} nodes):", costs)
+    assert max(costs.values()) <= total / 4, costs
+    assert all(costs[f"{v} (no document)"] <= 2 * COPIES + 20 for v in vs.VIEWS), costs
+    assert all(one_doc <= costs[f"{v} ({doc})"] <= 8 * one_doc for v in vs.VIEWS if v != "corpus"), costs
+
+
+def test_pages_answer_from_the_archive_and_take_the_workspace_decisions(
+        archived, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    g = archived
+    docs = sorted(g.graph["documents"])
+    ws = tmp_path / "ws"
+    at, _ = _rows(monkeypatch, ws, view="overview")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["文档"] == str(COPIES) and metrics["问题"] == str(COPIES * 17), metrics
+    assert "图谱来源：档案库" in _text(at) and "在左侧“文档”中选择该文档后在本页查看" in _text(at)
+    at, _ = _rows(monkeypatch, ws, view="overview", doc=docs[1])
+    assert {m.label: m.value for m in at.metric}["问题"] == "17"
+    # a page that shows one document at a time asks for one, and finds items across the archive
+    at, _ = _rows(monkeypatch, ws, view="matrix")
+    assert "档案库" in _text(at) and "这一页一次显示一份文档" in _text(at)
+    at.text_input(key="tg-shared-find").set_value("理论学习").run()
+    found = [b for b in at.button if (b.key or "").startswith("tg-shared-trace-")]
+    assert found and not at.exception
+    found[0].click().run()
+    assert not at.exception
+    node = found[0].key.removeprefix("tg-shared-trace-")
+    assert at.query_params["trace"] == node and at.query_params["doc"] == node.split(":", 1)[0]
+    p = f"{docs[2]}:P5.2"
+    at, _ = _rows(monkeypatch, ws, view="trace", trace=p)
+    assert g.nodes[p]["title"][:10] in _text(at)
+    at, _ = _rows(monkeypatch, ws, view="corpus")
+    assert "不把整个图谱读入内存" in _text(at)
+    # a decision written to the workspace's log (where the app's curation controls write it): the next pages count
+    # it, for the document and for the corpus
+    from tracegraph.graph.curation.store import CurationStore
+
+    covered = {k: _covered(_rows(monkeypatch, ws, view="overview", **q)[0]) for k, q in (("doc", {"doc": docs[1]}),
+                                                                                        ("corpus", {}))}
+    assert covered["doc"][1] == 17 and covered["corpus"][1] == COPIES * 17
+    def addressing(p: str) -> list[str]:
+        return [u for u, _, e in g.in_edges(p, data=True) if e.get("type") == "ADDRESSES"]
+
+    problem = min((n for n, t in g.nodes(data="type") if t == "Problem" and n.startswith(docs[1] + ":")
+                   and addressing(n)), key=lambda n: (len(addressing(n)), n))
+    store = shared_store.store(shared_store.uri() or "")
+    with CurationStore(ws / "curation.sqlite", user="甲") as log:
+        for source in addressing(problem):  # every link to it rejected: it has no measure any more
+            log.reject(store.load_graph(docs[1]), source, problem, "ADDRESSES", comment="不对应")
+    assert problem in {r["id"] for r in store.gaps(docs[1])["problems_without_measures"]}
+    after = {k: _covered(_rows(monkeypatch, ws, view="overview", **q)[0]) for k, q in (("doc", {"doc": docs[1]}),
+                                                                                      ("corpus", {}))}
+    assert after == {k: (v[0] - 1, v[1]) for k, v in covered.items()}, (covered, after)
+
+
+def _covered(at: Any) -> tuple[int, int]:
+    """(problems with a measure, problems) as 总览's 覆盖情况 says."""
+    import re
+
+    m = re.search(r"(\d+) / (\d+)\**\s*个问题有对应的整改措施", _text(at))
+    assert m, _text(at)
+    return int(m.group(1)), int(m.group(2))
