@@ -327,7 +327,7 @@ def fetch(con: sqlite3.Connection, ids: list[str] | None, documents: bool = True
             g.add_edge(src, dst, key=etype, **json.loads(raw))
     g.graph["documents"] = {}
     if documents:
-        docs = None if ids is None else sorted({d for _, d in g.nodes(data="doc") if d})
+        docs = None if ids is None else sorted({str(d) for _, d in g.nodes(data="doc") if d})
         g.graph["documents"] = documents_meta(con, docs, include_text=True)
     return g
 

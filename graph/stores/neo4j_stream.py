@@ -9,8 +9,6 @@ The store ends as `build` followed by `neo4j push --bulk` leaves it (tests/test_
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -63,37 +61,6 @@ class StreamReport:
         return (self.nodes + self.relationships) / self.seconds if self.seconds > 0 else 0.0
 
 
-class _Writer(threading.Thread):
-    """Writes batches as they come (a queue of one: reading waits rather than piling batches up in memory)."""
-
-    def __init__(self, driver: Driver, database: str, workers: int, report: StreamReport) -> None:
-        super().__init__(daemon=True)
-        self.driver, self.database, self.workers, self.report = driver, database, workers, report
-        self.batches: queue.Queue[nx.MultiDiGraph | None] = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        while (g := self.batches.get()) is not None:
-            if self.error is not None:
-                continue  # drain: the run fails once the reading stops
-            try:
-                t0 = time.monotonic()
-                loaded = bulk_load(g, self.driver, self.database, workers=self.workers, report_counts=False,
-                                   schema=False)
-                self.report.write_seconds += time.monotonic() - t0
-                self.report.nodes += g.number_of_nodes()
-                self.report.relationships += g.number_of_edges()
-                self.report.documents += loaded.new_documents + loaded.known_documents
-                self.report.batches += 1
-            except BaseException as exc:  # handed to the main thread, which raises it
-                self.error = exc
-
-    def put(self, g: nx.MultiDiGraph) -> None:
-        if self.error is not None:
-            raise self.error
-        self.batches.put(g)
-
-
 def stream_load(
     paths: Iterable[str | Path],
     driver: Driver,
@@ -113,17 +80,18 @@ def stream_load(
     t0 = time.monotonic()
     report = StreamReport()
     ensure_schema(driver, database)
-    writer = _Writer(driver, database, write_sessions, report)
-    writer.start()
-    try:
-        streamed = stream_corpus(paths, writer.put, batch_documents=batch_documents, workers=workers,
-                                 cache_dir=cache_dir, lexicon_files=lexicon_files, link_config=link_config,
-                                 progress=progress)
-    finally:
-        writer.batches.put(None)
-        writer.join()
-    if writer.error is not None:
-        raise writer.error
+
+    def write(g: nx.MultiDiGraph) -> None:
+        t = time.monotonic()
+        loaded = bulk_load(g, driver, database, workers=write_sessions, report_counts=False, schema=False)
+        report.write_seconds += time.monotonic() - t
+        report.nodes += g.number_of_nodes()
+        report.relationships += g.number_of_edges()
+        report.documents += loaded.new_documents + loaded.known_documents
+        report.batches += 1
+
+    streamed = stream_corpus(paths, write, batch_documents=batch_documents, workers=workers, cache_dir=cache_dir,
+                             lexicon_files=lexicon_files, link_config=link_config, progress=progress)
     problems = streamed.problems
     report.skipped = [(str(f), why) for f, why in streamed.scan.skipped]
     report.failed = [(str(f), why) for f, why in streamed.scan.refused] + streamed.corpus.failed

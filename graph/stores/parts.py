@@ -9,6 +9,7 @@ answers as the embedded store on the same graph.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -27,8 +28,34 @@ class PartStore:
     NotImplementedError) and `search`/`documents`."""
 
     curation: CurationStore | None = None
+    rows_read = 0  # nodes, edges and documents (or records) read: what a view costs (the tests hold views to it)
 
-    # ------------------------------------------------------------------ primitives (per store)
+    # ------------------------------------------------------------------ per store
+
+    def documents(self, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """GraphStore.documents."""
+        raise NotImplementedError
+
+    def search(
+        self, q: str, types: tuple[str, ...] | None = None, doc: str | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        """GraphStore.search (graph.query.queries.search's answers, read where the store's indexes point)."""
+        raise NotImplementedError
+
+    def type_counts(self) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
+        """(nodes per type per document, edges per type, shared nodes per type): `tracegraph stats`."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> PartStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading primitives
 
     def _fetch(self, ids: list[str], documents: bool = True) -> nx.MultiDiGraph:
         """The nodes with these ids, every edge among them and (with `documents`) their documents' metadata."""

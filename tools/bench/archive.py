@@ -44,18 +44,11 @@ def build_run(folder: Path, out: Path, workers: int | None) -> dict[str, Any]:
     }
 
 
-def views(path: Path, repeat: int = 5) -> dict[str, Any]:
-    """Every page's question of the archive, timed (median and slowest ms, nodes/edges/documents read)."""
-    from tracegraph.graph.stores.archive_store import ArchiveStore
+def asked_of(store: Any, doc: str, problem: str) -> dict[str, Any]:
+    """Every page's question, of any store (the archive's, or the embedded store's over the graph in memory)."""
     from tracegraph.graph.stores.base import CATALOGUE_FIELDS
 
-    store = ArchiveStore(path)
-    row = store.con.execute(
-        "SELECT doc, id FROM nodes WHERE type = 'Problem' AND doc >= (SELECT id FROM documents ORDER BY id "
-        "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM documents)) ORDER BY doc, id LIMIT 1").fetchone()
-    doc, problem = row
-    out: dict[str, Any] = {"doc": doc, "problem": problem}
-    asked = {
+    return {
         "document catalogue (sidebar)": lambda: store.documents(CATALOGUE_FIELDS),
         "corpus counts (总览)": store.counts,
         "document part (every page)": lambda: store.load_graph(doc),
@@ -64,25 +57,49 @@ def views(path: Path, repeat: int = 5) -> dict[str, Any]:
         "matrix": lambda: store.matrix(doc),
         "gaps": lambda: store.gaps(doc),
         "neighbours of a problem (explorer expand)": lambda: store.neighbours(problem),
-        **{f"search across the archive, {k} ({q})": (lambda q=q: store.search(q)) for k, q in SEARCHES.items()},
+        **{f"search across the corpus, {k} ({q})": (lambda q=q: store.search(q)) for k, q in SEARCHES.items()},
         "search in the document": lambda: store.search("理论学习", doc=doc),
     }
-    for name, fn in asked.items():
+
+
+def views(path: Path, repeat: int = 5) -> dict[str, Any]:
+    """Every page's question of the archive, timed (median and slowest ms, nodes/edges/documents read)."""
+    from tracegraph.graph.stores.archive_store import ArchiveStore
+
+    store = ArchiveStore(path)
+    row = store.con.execute(
+        "SELECT doc, id FROM nodes WHERE type = 'Problem' AND doc >= (SELECT id FROM documents ORDER BY id "
+        "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM documents)) ORDER BY doc, id LIMIT 1").fetchone()
+    doc, problem = row
+    out: dict[str, Any] = {"doc": doc, "problem": problem}
+    for name, fn in asked_of(store, doc, problem).items():
         out[name] = timed(fn, store, repeat)
     out["views process peak RSS MB"] = own_peak_rss_mb()
     return out
 
 
-def baseline_run(folder: Path, workers: int | None) -> dict[str, Any]:
-    """Today's embedded mode: the whole corpus built into one graph in memory (tools.bench.measure's build)."""
+class _Counted:
+    rows_read = 0
+
+
+def baseline_run(folder: Path, workers: int | None, doc: str | None, problem: str | None) -> dict[str, Any]:
+    """Today's embedded mode: the whole corpus built into one graph in memory, then the same questions of it."""
     from tracegraph.graph.build.pipeline import build
+    from tracegraph.graph.stores.embedded import EmbeddedStore
 
     t0 = time.perf_counter()
     g, rep = build([folder], workers=workers)
     seconds = time.perf_counter() - t0
     mb = g.graph["build"]["bytes"] / 1e6
-    return {"seconds": round(seconds, 1), "mb_per_second": round(mb / seconds, 3), "peak RSS MB": own_peak_rss_mb(),
-            "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "failed": len(rep.failed)}
+    out: dict[str, Any] = {"seconds": round(seconds, 1), "mb_per_second": round(mb / seconds, 3),
+                           "peak RSS MB after the build": own_peak_rss_mb(), "nodes": g.number_of_nodes(),
+                           "edges": g.number_of_edges(), "failed": len(rep.failed)}
+    if doc and problem:
+        store = EmbeddedStore(g)
+        for name, fn in asked_of(store, doc, problem).items():
+            out[name] = {k: v for k, v in timed(fn, _Counted(), 5).items() if k != "records"}
+    out["peak RSS MB"] = own_peak_rss_mb()
+    return out
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -105,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--baseline", action="store_true", help="also the in-memory build, in a process of its own")
     ap.add_argument("--stage", choices=("all", "build", "views", "baseline"), default="all", help=argparse.SUPPRESS)
+    ap.add_argument("--doc", help=argparse.SUPPRESS)
+    ap.add_argument("--problem", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     folder = Path(args.folder)
@@ -114,12 +133,15 @@ def main(argv: list[str] | None = None) -> int:
     elif args.stage == "views":
         res = views(out)
     elif args.stage == "baseline":
-        res = baseline_run(folder, args.workers)
+        res = baseline_run(folder, args.workers, args.doc, args.problem)
     else:  # each stage in a process of its own: each peak RSS belongs to that stage alone
         common = [str(folder), "--out", str(out), *(["--workers", str(args.workers)] if args.workers else [])]
         res = {"build": _child([*common, "--stage", "build"]), "views": _child([*common, "--stage", "views"])}
         if args.baseline:
-            res["in-memory build"] = _child([*common, "--stage", "baseline"])
+            asked = res["views"] if "doc" in res["views"] else {}
+            res["in-memory build (before)"] = _child([*common, "--stage", "baseline",
+                                                      *(["--doc", asked["doc"], "--problem", asked["problem"]]
+                                                        if asked else [])])
     text = json.dumps(res, ensure_ascii=False, indent=2)
     print(text)
     if args.json:
