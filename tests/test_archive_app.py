@@ -27,7 +27,7 @@ def archived(sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> A
     import_graph(g, path)
     monkeypatch.delenv("TRACEGRAPH_NEO4J_URI", raising=False)
     monkeypatch.setenv("TRACEGRAPH_ARCHIVE", str(path))
-    for cache in (shared_store._store, shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
         cache.clear()
 
     def whole(*_a: Any, **_k: Any) -> Any:
@@ -37,13 +37,13 @@ def archived(sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> A
     monkeypatch.setattr(archive_db, "fetch", lambda con, ids, documents=True: whole() if ids is None
                         else original(con, ids, documents))
     yield g
-    for cache in (shared_store._store, shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
         cache.clear()
 
 
 def _rows(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> tuple[Any, int]:
     """The page drawn in a fresh session, and what it read (nothing from an earlier page's cache)."""
-    for cache in (shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+    for cache in (shared_store._index, shared_store.document_graph, shared_store._counts):
         cache.clear()
     monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))  # the store the app opens: its decisions are the workspace's
     store = shared_store.store(shared_store.uri() or "")
@@ -130,3 +130,29 @@ def _covered(at: Any) -> tuple[int, int]:
     m = re.search(r"(\d+) / (\d+)\**\s*个问题有对应的整改措施", _text(at))
     assert m, _text(at)
     return int(m.group(1)), int(m.group(2))
+
+
+def test_the_catalogue_is_read_again_only_after_documents_are_written(
+        archived, sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar's catalogue and the corpus's numbers are cached until documents are written (not for a minute):
+    one more document written to the archive shows on the next page without clearing anything, and pages between
+    writes do not read the catalogue again."""
+    ws = tmp_path / "ws"
+    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))
+    store = shared_store.store(shared_store.uri() or "")
+    assert isinstance(store, ArchiveStore)
+    at = run_app(monkeypatch, ws, timeout=120, view="overview")
+    assert {m.label: m.value for m in at.metric}["文档"] == str(COPIES)
+    before = store.rows_read
+    run_app(monkeypatch, ws, timeout=120, view="matrix")
+    assert store.rows_read == before  # the catalogue came from the cache: nothing read
+    version = store.catalogue_version()
+    more = replicated(sample_graph, COPIES + 1)
+    extra = sorted(more.graph["documents"])[-1]
+    one = more.subgraph([n for n, d in more.nodes(data=True) if d.get("doc") in (extra, None)]).copy()
+    one.graph = {"documents": {extra: more.graph["documents"][extra]}}
+    import_graph(one, store.path)
+    assert store.catalogue_version() == (COPIES + 1, version[1] + 1)
+    at = run_app(monkeypatch, ws, timeout=120, view="overview")
+    assert {m.label: m.value for m in at.metric}["文档"] == str(COPIES + 1)
+    assert {m.label: m.value for m in at.metric}["问题"] == str((COPIES + 1) * 17)

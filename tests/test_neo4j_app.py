@@ -29,7 +29,7 @@ def shared(neo4j_driver, neo4j_server, sample_graph, tmp_path: Path, monkeypatch
     monkeypatch.setenv("TRACEGRAPH_NEO4J_URI", neo4j_server.uri)
     monkeypatch.setenv("NEO4J_USER", neo4j_server.user)
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
-    for cache in (shared_store._store, shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
         cache.clear()
 
     def whole(*_a: Any, **_k: Any) -> Any:
@@ -40,13 +40,13 @@ def shared(neo4j_driver, neo4j_server, sample_graph, tmp_path: Path, monkeypatch
     monkeypatch.setattr(Neo4jStore, "load_graph",
                         lambda self, doc=None: whole() if doc is None else original(self, doc))
     yield g
-    for cache in (shared_store._store, shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
         cache.clear()  # the next test's app must not see this store's index
 
 
 def _rows(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> tuple[Any, int]:
     """The page drawn in a fresh session, and the records it received (nothing from an earlier page's cache)."""
-    for cache in (shared_store.index_graph, shared_store.document_graph, shared_store.counts):
+    for cache in (shared_store._index, shared_store.document_graph, shared_store._counts):
         cache.clear()
     monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))  # the store the app opens: its decisions are the workspace's
     store = shared_store.store(shared_store.uri() or "")

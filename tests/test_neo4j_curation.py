@@ -218,7 +218,7 @@ def test_the_app_on_neo4j_curates_in_the_team_log(team_log, neo4j_driver, neo4j_
     apply_curation(pushed, carol)
     assert pushed.edges[c, p, "EXPLAINS"]["rejected"] is True
     push(pushed, neo4j_driver, progress=False)
-    shared_store.index_graph.clear()  # this process may have read another test's store in the last minute
+    shared_store._index.clear()  # this process may have read another test's store in the last minute
     shared_store.document_graph.clear()
     monkeypatch.setenv("TRACEGRAPH_NEO4J_URI", neo4j_server.uri)
     monkeypatch.setenv("NEO4J_USER", neo4j_server.user)

@@ -168,3 +168,21 @@ def test_the_corpus_numbers_are_the_documents_stored_numbers(neo4j_driver, corpu
     neo4j_driver.execute_query("MATCH (c:TGDocumentCounts) DELETE c")
     assert curated_documents(neo._run) == [docs[1]]
     empty_neo4j(neo4j_driver)
+
+
+def test_every_write_of_documents_raises_the_catalogue_version(neo4j_driver, sample_graph) -> None:
+    """The app re-reads the document catalogue only when this changes: a push and a bulk load each raise it."""
+    import copy
+
+    from tracegraph.graph.stores.neo4j_bulk import bulk_load
+    from tracegraph.graph.stores.neo4j_io import push
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    empty_neo4j(neo4j_driver)
+    store = Neo4jStore(neo4j_driver)
+    assert store.catalogue_version() == (0, 0)
+    push(copy.deepcopy(sample_graph), neo4j_driver, progress=False)
+    assert store.catalogue_version() == (1, 1)
+    bulk_load(copy.deepcopy(sample_graph), neo4j_driver)
+    assert store.catalogue_version() == (1, 2)
+    empty_neo4j(neo4j_driver)

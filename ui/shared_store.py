@@ -69,9 +69,15 @@ def _store(address: str, workspace: str) -> PartStore:
     return s
 
 
-@st.cache_resource(ttl=60, max_entries=2, show_spinner="正在读取文档目录……")
 def index_graph(address: str) -> nx.MultiDiGraph:
-    """Every document's metadata (no text, no nodes), re-read at most once a minute (others may push)."""
+    """Every document's metadata (no text, no nodes), read again only when documents were written since (a push, a
+    load, an archive build): asking costs one small query, reading ten thousand documents' metadata most of a
+    second."""
+    return _index(address, store(address).catalogue_version())
+
+
+@st.cache_resource(max_entries=2, show_spinner="正在读取文档目录……")
+def _index(address: str, version: tuple[int, int]) -> nx.MultiDiGraph:
     g: nx.MultiDiGraph = nx.MultiDiGraph()
     g.graph["documents"] = {d["id"]: d for d in store(address).documents(CATALOGUE_FIELDS)}
     g.graph["scope"] = INDEX
@@ -84,9 +90,14 @@ def document_graph(address: str, doc: str, version: int) -> nx.MultiDiGraph:
     return store(address).load_graph(doc)
 
 
-@st.cache_data(ttl=60, max_entries=4, show_spinner="正在统计……")
-def counts(address: str, version: int) -> dict[str, int]:
-    """The corpus's numbers (graph.query.summary.counts) as the server counts them, per decision version."""
+def counts(address: str) -> dict[str, int]:
+    """The corpus's numbers (graph.query.summary.counts) as the store counts them, counted again after a decision or a
+    write of documents."""
+    return _counts(address, version(), store(address).catalogue_version())
+
+
+@st.cache_data(max_entries=4, show_spinner="正在统计……")
+def _counts(address: str, decisions: int, catalogue: tuple[int, int]) -> dict[str, int]:
     return store(address).counts()
 
 

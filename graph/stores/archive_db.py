@@ -155,6 +155,8 @@ def write_batch(con: sqlite3.Connection, g: nx.MultiDiGraph) -> None:
             shared.append(n)
     with con:
         remove_documents(con, sorted(docs))
+        con.execute("INSERT INTO archive VALUES ('writes', 1) "
+                    "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         next_node = (con.execute("SELECT max(rowid) FROM nodes").fetchone()[0] or 0) + 1
         for doc_id in sorted(docs):
             meta = {k: v for k, v in docs[doc_id].items() if k != "text"}
@@ -330,6 +332,13 @@ def fetch(con: sqlite3.Connection, ids: list[str] | None, documents: bool = True
         docs = None if ids is None else sorted({str(d) for _, d in g.nodes(data="doc") if d})
         g.graph["documents"] = documents_meta(con, docs, include_text=True)
     return g
+
+
+def catalogue_version(con: sqlite3.Connection) -> tuple[int, int]:
+    """(documents, writes of documents so far)."""
+    row = con.execute("SELECT (SELECT count(*) FROM documents), "
+                      "(SELECT CAST(value AS INTEGER) FROM archive WHERE key = 'writes')").fetchone()
+    return int(row[0]), int(row[1] or 0)
 
 
 def part_ids(con: sqlite3.Connection, doc: str) -> list[str]:

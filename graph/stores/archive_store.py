@@ -78,6 +78,9 @@ class ArchiveStore(PartStore):
     def _corpus_state(self) -> tuple[dict[str, int], list[str]]:
         return archive_db.corpus_state(self.con)
 
+    def catalogue_version(self) -> tuple[int, int]:
+        return archive_db.catalogue_version(self.con)
+
     def type_counts(self) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
         """(nodes per type per document, edges per type, shared nodes per type), counted in SQL."""
         per_doc: dict[str, Counter[str]] = {}

@@ -27,7 +27,7 @@ from tracegraph.graph.stores.neo4j_io import (
     neo4j_errors,
     pull,
 )
-from tracegraph.graph.stores.neo4j_summary import corpus_state, type_counts_per_document
+from tracegraph.graph.stores.neo4j_summary import catalogue_version, corpus_state, type_counts_per_document
 from tracegraph.graph.stores.parts import PartStore
 
 if TYPE_CHECKING:
@@ -120,6 +120,9 @@ class Neo4jStore(PartStore):
 
     def _corpus_state(self) -> tuple[dict[str, int], list[str]]:
         return corpus_state(self._run)
+
+    def catalogue_version(self) -> tuple[int, int]:
+        return catalogue_version(self._run)
 
     def type_counts(self) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
         """(nodes per type per document, edges per type, shared nodes per type), aggregated by the server."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tracegraph.graph.query.summary import ADDITIVE, COUNT_TYPES
-from tracegraph.graph.stores.neo4j_layout import COUNTS_LABEL, META_LABEL, NODE_LABEL
+from tracegraph.graph.stores.neo4j_layout import CATALOGUE_LABEL, COUNTS_LABEL, META_LABEL, NODE_LABEL
 
 if TYPE_CHECKING:
     from neo4j import Driver
@@ -74,6 +74,16 @@ def refresh_document_counts(driver: Driver, database: str, docs: list[str]) -> N
         rows = [{"doc": d, "counts": c} for d, c in document_counts(run, docs[i : i + COUNTS_CHUNK]).items()]
         driver.execute_query(f"UNWIND $rows AS row MERGE (c:{COUNTS_LABEL} {{doc: row.doc}}) SET c += row.counts",
                              rows=rows, database_=database)
+    if docs:
+        driver.execute_query(f"MERGE (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
+                             "SET v.version = coalesce(v.version, 0) + 1", database_=database)
+
+
+def catalogue_version(run: Run) -> tuple[int, int]:
+    """(documents, writes of documents so far): changes whenever the catalogue may have, read without a scan."""
+    row = run(f"RETURN COUNT {{ MATCH (d:{META_LABEL}) }} AS documents, "
+              f"COLLECT {{ MATCH (v:{CATALOGUE_LABEL}) RETURN v.version }} AS versions")[0]
+    return int(row["documents"]), int(max(row["versions"] or [0]))
 
 
 def corpus_state(run: Run) -> tuple[dict[str, int], list[str]]:

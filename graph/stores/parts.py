@@ -46,6 +46,11 @@ class PartStore:
         """(nodes per type per document, edges per type, shared nodes per type): `tracegraph stats`."""
         raise NotImplementedError
 
+    def catalogue_version(self) -> tuple[int, int]:
+        """A value that changes whenever documents are written (read without a scan): the app re-reads its document
+        catalogue only then."""
+        raise NotImplementedError
+
     def close(self) -> None:
         raise NotImplementedError
 

@@ -89,7 +89,7 @@ def render_shared(index: nx.MultiDiGraph) -> None:
     """The corpus on a shared Neo4j or an archive, no document chosen: the numbers as the store counts them (with
     the decisions), the documents by title; what needs a document's items says so instead of showing zeros."""
     address = shared_store.uri() or ""
-    c = shared_store.counts(address, shared_store.version())
+    c = shared_store.counts(address)
     if shared_store.is_archive(address):
         st.caption(f"图谱来源：{md(shared_store.source_zh(address))}。数字由档案库中每份文档存下的统计相加，"
                    "已计入工作区的校对决定。")
