@@ -184,8 +184,8 @@ def test_push_counts_per_label_and_type_equal_the_graph(db, sample_graph, capsys
     assert report.documents == 1 and report.batches > 10
     assert expected["label:Problem"] > 10 and expected["rel:ADDRESSES"] > 5 and expected["rel:CITES"] > 10
     # every node carries :TGNode and its type label, and nothing else exists
-    # + the document's metadata node and its stored numbers
-    assert node_total(db) == sample_graph.number_of_nodes() + 2
+    # + the document's metadata node, its stored numbers and the catalogue's version
+    assert node_total(db) == sample_graph.number_of_nodes() + 3
     assert rel_total(db) == sample_graph.number_of_edges()
     # one title read back verbatim through Cypher
     pid = next(n for n, d in sample_graph.nodes(data=True) if d["type"] == "Problem")

@@ -97,15 +97,15 @@ class Servers:
             ["du", "-sb", str(p)]).split()[0]) / 1e6, 1) for p in sorted(data.rglob("*"))
             if p.is_dir() and p.name in ("databases", "transactions")}
 
-    def views(self, doc: str, problem: str) -> dict[str, Any]:
+    def views(self, doc: str, problem: str, before: bool = True) -> dict[str, Any]:
         """Each app page's request from the current server (tools.bench.neo4j_views), in a process of its own so
         its peak memory is the pages', not this process's."""
         import subprocess
 
-        proc = subprocess.run(
-            [sys.executable, "-m", "tools.bench.neo4j_views", self.uri, "--doc", doc, "--problem", problem,
-             "--user", self.user], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
-            env=dict(os.environ, NEO4J_PASSWORD=self.password))
+        cmd = [sys.executable, "-m", "tools.bench.neo4j_views", self.uri, "--doc", doc, "--problem", problem,
+               "--user", self.user, *([] if before else ["--no-before"])]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+                              env=dict(os.environ, NEO4J_PASSWORD=self.password))
         return (json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0
                 else {"error": proc.stderr.strip()[-500:]})
 
