@@ -165,12 +165,23 @@ def test_a_second_build_changes_nothing_and_a_bad_file_is_named(built, tmp_path:
 
 
 def test_a_graph_file_imports_to_the_same_archive(built, tmp_path: Path) -> None:
+    """Also a curated workspace's file holding a link an analyst drew between two documents: both documents'
+    stored numbers count it."""
     g, _ = built
+    g = g.copy()
+    g.graph = {"documents": dict(g.graph["documents"])}
+    uncovered = EmbeddedStore(g).gaps()["problems_without_measures"][0]["id"]
+    measure = next(n for n, t in g.nodes(data="type")
+                   if t == "Measure" and g.nodes[n]["doc"] != g.nodes[uncovered]["doc"])
+    g.add_edge(measure, uncovered, key="ADDRESSES", type="ADDRESSES", origin="curated", score=1.0)
     out = tmp_path / "imported.sqlite"
     assert import_graph(g, out, batch_documents=4) == len(g.graph["documents"])
     with ArchiveStore(out) as arc:
         assert normalised(arc.load_graph()) == normalised(g)
         assert arc.counts() == EmbeddedStore(g).counts()
+        for doc in (g.nodes[uncovered]["doc"], g.nodes[measure]["doc"]):
+            assert arc.counts(doc) == EmbeddedStore(g).counts(doc)
+        assert arc._corpus_state()[1] == sorted({g.nodes[uncovered]["doc"], g.nodes[measure]["doc"]})
 
 
 def test_a_missing_or_foreign_file_is_named(tmp_path: Path) -> None:
@@ -229,3 +240,22 @@ def test_the_commands_answer_alike_from_the_file_and_from_the_archive(tmp_path: 
     assert r.returncode != 0 and "请用 --doc 指定文档" in r.stderr
     r = run_cli(["gaps", "--archive", str(tmp_path / "none.sqlite"), "--doc", docs[0]], tmp_path)
     assert r.returncode != 0 and "none.sqlite" in r.stderr
+
+
+def test_a_thread_s_connection_is_closed_after_the_thread(built) -> None:
+    """The app draws each page on a new thread: the store keeps a connection per live thread, not per page drawn."""
+    import threading
+
+    _, path = built
+    with ArchiveStore(path) as arc:
+        seen: list[int] = []
+
+        def page() -> None:
+            seen.append(arc.counts()["documents"])
+
+        for _ in range(20):
+            t = threading.Thread(target=page)
+            t.start()
+            t.join()
+        assert len(seen) == 20 and len(set(seen)) == 1
+        assert len(arc._cons) <= 2  # this thread's and at most the last page's

@@ -390,6 +390,22 @@ def import_graph(g: nx.MultiDiGraph, path: str | Path, batch_documents: int = 50
             con.executemany("INSERT OR REPLACE INTO edges (src, dst, type, attrs) VALUES (?, ?, ?, ?)",
                             [(u, v, d.get("type") or k, json.dumps(dict(d), ensure_ascii=False))
                              for u, v, k, d in across])
+        # a link between two documents (an analyst's, in a curated workspace's file) counts in both: their numbers
+        # were stored before it was written (similar problems count in no number)
+        refresh_counts(con, sorted({owner[x] for u, v, k, d in across if (d.get("type") or k) != "SIMILAR_TO"
+                                    for x in (u, v)}))
         return int(con.execute("SELECT count(*) FROM documents").fetchone()[0])
     finally:
         con.close()
+
+
+def refresh_counts(con: sqlite3.Connection, docs: list[str]) -> None:
+    """Count these documents' numbers again on their parts as stored now."""
+    with con:
+        for doc in docs:
+            part = fetch(con, part_ids(con, doc))
+            own = [n for n, d in part.nodes(data=True) if d.get("doc") == doc]
+            counts = {k: v for k, v in summary.counts(part, doc).items() if k in summary.ADDITIVE}
+            con.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in _COUNTED)}, carries_decisions = ? "
+                        "WHERE id = ?", (*(counts[k] for k in summary.ADDITIVE),
+                                         int(_carries_decisions(part, own)), doc))

@@ -27,19 +27,23 @@ class ArchiveStore(PartStore):
         self.path = Path(path)
         self.curation = curation
         self.rows_read = 0  # nodes, edges and documents read: what a view costs (the tests hold views to it)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._cons: dict[int, sqlite3.Connection] = {}  # per thread
         self._lock = threading.Lock()
         self.con  # noqa: B018 — open now: a missing or foreign file fails here, naming it
 
     @property
     def con(self) -> sqlite3.Connection:
-        con = getattr(self._local, "con", None)
+        """This thread's connection. The app runs each page on a new thread: a thread's connection is closed once
+        the thread has ended, so a server running for weeks holds one per live thread, not one per page drawn."""
+        me = threading.get_ident()
+        con = self._cons.get(me)
         if con is None:
             con = archive_db.connect(self.path)
-            self._local.con = con
             with self._lock:
-                self._all.append(con)
+                alive = {t.ident for t in threading.enumerate()}
+                for ident in [i for i in self._cons if i not in alive]:
+                    self._cons.pop(ident).close()
+                self._cons[me] = con
         return con
 
     def documents(self, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
@@ -103,10 +107,9 @@ class ArchiveStore(PartStore):
 
     def close(self) -> None:
         with self._lock:
-            for con in self._all:
+            for con in self._cons.values():
                 con.close()
-            self._all.clear()
-        self._local = threading.local()
+            self._cons.clear()
 
     def __enter__(self) -> ArchiveStore:
         return self
