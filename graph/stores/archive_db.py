@@ -392,7 +392,7 @@ def import_graph(g: nx.MultiDiGraph, path: str | Path, batch_documents: int = 50
                              for u, v, k, d in across])
         # a link between two documents (an analyst's, in a curated workspace's file) counts in both: their numbers
         # were stored before it was written (similar problems count in no number)
-        refresh_counts(con, sorted({owner[x] for u, v, k, d in across if (d.get("type") or k) != "SIMILAR_TO"
+        refresh_counts(con, sorted({str(owner[x]) for u, v, k, d in across if (d.get("type") or k) != "SIMILAR_TO"
                                     for x in (u, v)}))
         return int(con.execute("SELECT count(*) FROM documents").fetchone()[0])
     finally:
