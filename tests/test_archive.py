@@ -259,3 +259,39 @@ def test_a_thread_s_connection_is_closed_after_the_thread(built) -> None:
             t.join()
         assert len(seen) == 20 and len(set(seen)) == 1
         assert len(arc._cons) <= 2  # this thread's and at most the last page's
+
+
+def test_both_stores_answer_alike_on_a_thousand_documents(sample_graph, tmp_path: Path) -> None:
+    """1,000 documents (the sample's items under 1,000 ids) in an archive: the corpus's numbers, and for documents
+    across the range their numbers, matrix, gaps, traces, questions and search, equal from the archive and from
+    memory, each read from one document's part."""
+    from dataclasses import asdict
+
+    from fixtures import replicated
+
+    from tracegraph.graph.query.ask import ask
+
+    g = replicated(sample_graph, 1000)
+    path = tmp_path / "thousand.sqlite"
+    assert import_graph(g, path) == 1000
+    emb = EmbeddedStore(g)
+    with ArchiveStore(path) as arc:
+        assert arc.counts() == emb.counts() and arc.counts()["Problem"] == 17_000
+        docs = sorted(g.graph["documents"])
+        for d in docs[::333]:
+            assert arc.counts(d) == emb.counts(d)
+            assert arc.matrix(d) == emb.matrix(d)
+            assert arc.gaps(d) == emb.gaps(d)
+            for code in ("P5.2", "M3", "C1"):
+                assert arc.trace(f"{d}:{code}") == emb.trace(f"{d}:{code}")
+            for question in ("哪些措施针对理论学习的问题", "第三条整改措施解决了哪些问题"):
+                answer = ask(g, question, d)
+                assert answer.results and asdict(ask(arc.load_graph(d), question, d)) == asdict(answer), question
+            assert arc.search("理论学习", doc=d) == emb.search("理论学习", doc=d)
+        before = arc.rows_read
+        arc.load_graph(docs[500])
+        assert arc.rows_read - before < (g.number_of_nodes() + g.number_of_edges()) / 100
+        assert arc.search("理论学习") == emb.search("理论学习")
+        measures = ("Measure",)
+        assert arc.search("理论学习", types=measures, limit=5) == emb.search("理论学习", types=measures, limit=5)
+        assert arc.search("学习理论不深入") == emb.search("学习理论不深入")  # no verbatim hit: the fuzzy step
