@@ -1,11 +1,12 @@
 """Where a command's graph comes from: the graph file (`--graph`), or with `--neo4j` (the shared store, with the
-team's decisions applied) or `--archive` (an archive file, as written) the part of the store the answer needs,
-never the whole store."""
+team's decisions applied) or `--archive` (an archive file; with `--workspace`, that workspace's decisions applied)
+the part of the store the answer needs, never the whole store."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ def add_neo4j_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--neo4j-database", default=os.environ.get("NEO4J_DATABASE", "neo4j"))
     p.add_argument("--archive", metavar="FILE",
                    help="从档案库文件回答（tracegraph archive build 写入）：只读取回答需要的那份文档")
+    p.add_argument("--workspace", metavar="DIR",
+                   help="与 --archive 一起用：计入该工作区的校对决定（与 tracegraph app --archive 所见相同）")
 
 
 def _load_graph(path: str) -> nx.MultiDiGraph:
@@ -33,9 +36,16 @@ def store_for(args: argparse.Namespace) -> PartStore:
     """The archive named by --archive, else the shared store named by --neo4j, answering with the team's decisions
     applied."""
     if getattr(args, "archive", None):
+        from tracegraph.graph.curation.store import CurationStore
         from tracegraph.graph.stores.archive_store import ArchiveStore
 
-        return ArchiveStore(args.archive)
+        ws = getattr(args, "workspace", None)
+        if ws and not Path(ws).is_dir():
+            from tracegraph.errors import SelectionError
+
+            raise SelectionError(f"工作区不存在：{ws}")
+        log = CurationStore(Path(ws) / "curation.sqlite", user="cli") if ws else None
+        return ArchiveStore(args.archive, curation=log)
     from tracegraph.cli.neo4j_cmd import password_for
     from tracegraph.graph.curation.store import CurationStore
     from tracegraph.graph.stores.neo4j_curation import Neo4jDecisionLog

@@ -238,6 +238,24 @@ def test_the_commands_answer_alike_from_the_file_and_from_the_archive(tmp_path: 
         assert len(from_file.stdout) > 100, cmd
     r = run_cli(["gaps", "--archive", str(path)], tmp_path)
     assert r.returncode != 0 and "请用 --doc 指定文档" in r.stderr
+    # with a workspace, its decisions count as in the app: a problem whose every link is rejected has no measure
+    a = docs[0]
+    problem = f"{a}:P5.2"
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with CurationStore(ws / "curation.sqlite", user="甲") as log:
+        for source, _, d in list(g.in_edges(problem, data=True)):
+            if d.get("type") == "ADDRESSES":
+                log.reject(g, source, problem, "ADDRESSES", comment="不对应")
+
+    def uncovered(*extra: str) -> set[str]:
+        r = run_cli(["gaps", "--doc", a, "--json", "--archive", str(path), *extra], tmp_path)
+        assert r.returncode == 0, r.stderr
+        return {x["id"] for x in json.loads(r.stdout)["problems_without_measures"]}
+
+    assert problem not in uncovered() and problem in uncovered("--workspace", str(ws))
+    r = run_cli(["gaps", "--doc", a, "--archive", str(path), "--workspace", str(tmp_path / "nope")], tmp_path)
+    assert r.returncode != 0 and "工作区不存在" in r.stderr
     r = run_cli(["gaps", "--archive", str(tmp_path / "none.sqlite"), "--doc", docs[0]], tmp_path)
     assert r.returncode != 0 and "none.sqlite" in r.stderr
 
