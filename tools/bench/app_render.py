@@ -54,14 +54,16 @@ def tracegraph_command() -> list[str]:
 
 @contextlib.contextmanager
 def running_app(
-    workspace: str | Path, port: int | None = None, log: str | Path | None = None, timeout: float = 90.0
+    workspace: str | Path, port: int | None = None, log: str | Path | None = None, timeout: float = 90.0,
+    extra: tuple[str, ...] = (), info: dict[str, Any] | None = None,
 ) -> Iterator[str]:
-    """`tracegraph app --workspace … --port …` in its own process group; yields the base URL once healthy."""
+    """`tracegraph app --workspace … --port … <extra>` in its own process group; yields the base URL once healthy
+    (and puts the server's pid in `info`)."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     out = open(log, "w", encoding="utf-8") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [*tracegraph_command(), "app", "--workspace", str(workspace), "--port", str(port)],
+        [*tracegraph_command(), "app", "--workspace", str(workspace), "--port", str(port), *extra],
         cwd=str(ROOT),
         stdout=out,
         stderr=subprocess.STDOUT,
@@ -81,6 +83,8 @@ def running_app(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"app did not answer on {base} within {timeout:.0f}s")
             time.sleep(0.3)
+        if info is not None:
+            info["pid"] = proc.pid  # `tracegraph app` execs the server in the same process
         yield base
     finally:
         if proc.poll() is None:
