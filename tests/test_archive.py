@@ -17,6 +17,7 @@ from tracegraph.graph.build.pipeline import build
 from tracegraph.graph.curation.apply import apply_curation
 from tracegraph.graph.curation.store import CurationStore
 from tracegraph.graph.model.io import to_dict
+from tracegraph.graph.query import summary
 from tracegraph.graph.stores import archive_search
 from tracegraph.graph.stores.archive_build import build_archive
 from tracegraph.graph.stores.archive_db import connect, import_graph
@@ -130,11 +131,14 @@ def test_decisions_are_applied_to_every_answer(built, tmp_path: Path) -> None:
     log.reject(g, measure, problem, "ADDRESSES", comment="不对应")
     orphan = EmbeddedStore(g).gaps()["problems_without_measures"][0]["id"]
     log.add(g, measure, orphan, "ADDRESSES", comment="补充")
+    cited = [r["id"] for r in summary.cited_policies(g, None)]
+    log.merge_policy(g, cited[0], cited[1], comment="同一提法")  # two cited references become one
     curated = g.copy()
     curated.graph = {"documents": dict(g.graph["documents"])}
     apply_curation(curated, log)
     emb = EmbeddedStore(curated)
     assert emb.counts() != EmbeddedStore(g).counts()  # the decisions change the numbers
+    assert emb.counts()["PolicyRef"] == EmbeddedStore(g).counts()["PolicyRef"] - 1  # the merge
     with ArchiveStore(path, curation=log) as arc:
         read = arc.rows_read
         assert arc.counts() == emb.counts()

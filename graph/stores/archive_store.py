@@ -74,10 +74,8 @@ class ArchiveStore(PartStore):
         return set(archive_db.documents_meta(self.con, ids, fields=()))
 
     def _cited(self, ids: list[str]) -> set[str]:
-        marks = ",".join("?" * len(ids))
-        return {r[0] for r in self.con.execute(
-            f"SELECT DISTINCT dst FROM edges WHERE type = 'CITES' AND dst IN ({marks}) "
-            "AND json_array_length(attrs, '$.mentions') > 0", ids)}
+        marks = ",".join("?" * len(ids))  # the table the corpus's count of cited references is read from
+        return {r[0] for r in self.con.execute(f"SELECT DISTINCT ref FROM cited WHERE ref IN ({marks})", ids)}
 
     def _corpus_state(self) -> tuple[dict[str, int], list[str]]:
         return archive_db.corpus_state(self.con)
