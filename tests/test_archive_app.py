@@ -156,3 +156,14 @@ def test_the_catalogue_is_read_again_only_after_documents_are_written(
     at = run_app(monkeypatch, ws, timeout=120, view="overview")
     assert {m.label: m.value for m in at.metric}["文档"] == str(COPIES + 1)
     assert {m.label: m.value for m in at.metric}["问题"] == str((COPIES + 1) * 17)
+    # a document written again (here: a title reworded) shows as written on its next page, not a minute later
+    doc = sorted(archived.graph["documents"])[2]
+    p = f"{doc}:P5.2"
+    at = run_app(monkeypatch, ws, timeout=120, view="trace", trace=p)
+    assert not at.exception
+    again = archived.subgraph([n for n, d in archived.nodes(data=True) if d.get("doc") in (doc, None)]).copy()
+    again.graph = {"documents": {doc: archived.graph["documents"][doc]}}
+    again.nodes[p]["title"] = "改写后的问题标题"
+    import_graph(again, store.path)
+    at = run_app(monkeypatch, ws, timeout=120, view="trace", trace=p)
+    assert "改写后的问题标题" in _text(at)

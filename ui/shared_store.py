@@ -85,8 +85,8 @@ def _index(address: str, version: tuple[int, int]) -> nx.MultiDiGraph:
 
 
 @st.cache_resource(ttl=60, max_entries=16, show_spinner="正在读取文档……")
-def document_graph(address: str, doc: str, version: int) -> nx.MultiDiGraph:
-    """One document and its neighbourhood, curated; one per decision version of the team's log."""
+def document_graph(address: str, doc: str, version: int, catalogue: tuple[int, int]) -> nx.MultiDiGraph:
+    """One document and its neighbourhood, curated; read again after a decision or a write of documents."""
     return store(address).load_graph(doc)
 
 
@@ -120,7 +120,7 @@ def scope(address: str, chosen: str, nodes: list[str]) -> tuple[nx.MultiDiGraph,
                                             next(iter(docs)) if len(docs) == 1 else "")
     if not doc:
         return index, index, ""
-    return index, document_graph(address, doc, version()), doc
+    return index, document_graph(address, doc, version(), store(address).catalogue_version()), doc
 
 
 def is_index(g: nx.MultiDiGraph) -> bool:
