@@ -10,7 +10,6 @@ document's part; the second visit is what an analyst moving between pages meets.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tools.bench.app_render import browser, running_app
+from tools.bench.neo4j_push import emit
 
 _TIMING = re.compile(r"\[timing\] (\w+) (\d+) ms")
 
@@ -81,10 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     res = pages(Path(args.archive).resolve())
-    text = json.dumps(res, ensure_ascii=False, indent=2)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text, encoding="utf-8")
+    emit(res, args.json)
     return 0
 
 

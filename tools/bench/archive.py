@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tools.bench.neo4j_push import emit
 from tools.bench.neo4j_views import SEARCHES, own_peak_rss_mb, timed
 
 
@@ -142,10 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             res["in-memory build (before)"] = _child([*common, "--stage", "baseline",
                                                       *(["--doc", asked["doc"], "--problem", asked["problem"]]
                                                         if asked else [])])
-    text = json.dumps(res, ensure_ascii=False, indent=2)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text, encoding="utf-8")
+    emit(res, args.json)
     return 0
 
 
