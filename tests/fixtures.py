@@ -675,6 +675,37 @@ def plain(s: object) -> str:
     return html.unescape(str(s)).replace("\u2060", "")
 
 
+def clear_shared_store(stores: bool = True) -> None:
+    """Forget what the app on a paged store (ui.shared_store) cached: the catalogue, the parts, the numbers and, with
+    `stores`, the open stores themselves (the next test's app must not see this one's)."""
+    from tracegraph.ui import shared_store
+
+    for cache in (shared_store._index, shared_store.document_graph, shared_store._counts):
+        cache.clear()
+    if stores:
+        shared_store._store.clear()
+
+
+def paged_page(monkeypatch: Any, ws: Path, kind: type, **query: str) -> tuple[Any, int]:
+    """A page of the app on a paged store drawn in a fresh session, and what the store read for it (nothing from an
+    earlier page's cache); the store must be a `kind`."""
+    from tracegraph.ui import shared_store
+
+    clear_shared_store(stores=False)
+    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))  # the store the app opens: its decisions are the workspace's
+    store = shared_store.store(shared_store.uri() or "")
+    assert isinstance(store, kind)
+    before = store.rows_read
+    at = run_app(monkeypatch, ws, timeout=120, **query)
+    return at, store.rows_read - before
+
+
+def page_text(at: Any) -> str:
+    """What a page shows as text: its markdown, captions, notices and headings."""
+    return "\n".join(plain(e.value) for kind in ("markdown", "caption", "info", "header", "subheader")
+                     for e in getattr(at, kind))
+
+
 def empty_neo4j(driver: Any) -> None:
     """Delete everything in the test server's database, a few thousand nodes per transaction (the harness's
     server has a small transaction memory: one DETACH DELETE of a 1,000-document store runs out of it)."""

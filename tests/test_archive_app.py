@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import plain, replicated, run_app
+from fixtures import clear_shared_store, page_text, paged_page, replicated, run_app
 
 from tracegraph.graph.stores import archive_db
 from tracegraph.graph.stores.archive_db import import_graph
@@ -27,8 +27,7 @@ def archived(sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> A
     import_graph(g, path)
     monkeypatch.delenv("TRACEGRAPH_NEO4J_URI", raising=False)
     monkeypatch.setenv("TRACEGRAPH_ARCHIVE", str(path))
-    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
-        cache.clear()
+    clear_shared_store()
 
     def whole(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("the app read the whole archive")
@@ -37,25 +36,7 @@ def archived(sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> A
     monkeypatch.setattr(archive_db, "fetch", lambda con, ids, documents=True: whole() if ids is None
                         else original(con, ids, documents))
     yield g
-    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
-        cache.clear()
-
-
-def _rows(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> tuple[Any, int]:
-    """The page drawn in a fresh session, and what it read (nothing from an earlier page's cache)."""
-    for cache in (shared_store._index, shared_store.document_graph, shared_store._counts):
-        cache.clear()
-    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))  # the store the app opens: its decisions are the workspace's
-    store = shared_store.store(shared_store.uri() or "")
-    assert isinstance(store, ArchiveStore)
-    before = store.rows_read
-    at = run_app(monkeypatch, ws, timeout=120, **query)
-    return at, store.rows_read - before
-
-
-def _text(at: Any) -> str:
-    return "\n".join(plain(e.value) for kind in ("markdown", "caption", "info", "header", "subheader")
-                     for e in getattr(at, kind))
+    clear_shared_store()
 
 
 def test_every_page_reads_only_its_part_of_the_archive(archived, tmp_path: Path,
@@ -67,8 +48,8 @@ def test_every_page_reads_only_its_part_of_the_archive(archived, tmp_path: Path,
     ws = tmp_path / "ws"
     costs: dict[str, int] = {}
     for view in vs.VIEWS:
-        _, costs[f"{view} (no document)"] = _rows(monkeypatch, ws, view=view)
-        _, costs[f"{view} ({doc})"] = _rows(monkeypatch, ws, view=view, doc=doc)
+        _, costs[f"{view} (no document)"] = paged_page(monkeypatch, ws, ArchiveStore, view=view)
+        _, costs[f"{view} ({doc})"] = paged_page(monkeypatch, ws, ArchiveStore, view=view, doc=doc)
     print(f"read per page of {total:,} in the archive (one document: {one_doc} nodes):", costs)
     assert max(costs.values()) <= total / 4, costs
     assert all(costs[f"{v} (no document)"] <= 2 * COPIES + 20 for v in vs.VIEWS), costs
@@ -80,15 +61,15 @@ def test_pages_answer_from_the_archive_and_take_the_workspace_decisions(
     g = archived
     docs = sorted(g.graph["documents"])
     ws = tmp_path / "ws"
-    at, _ = _rows(monkeypatch, ws, view="overview")
+    at, _ = paged_page(monkeypatch, ws, ArchiveStore, view="overview")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["文档"] == str(COPIES) and metrics["问题"] == str(COPIES * 17), metrics
-    assert "图谱来源：档案库" in _text(at) and "在左侧“文档”中选择该文档后在本页查看" in _text(at)
-    at, _ = _rows(monkeypatch, ws, view="overview", doc=docs[1])
+    assert "图谱来源：档案库" in page_text(at) and "在左侧“文档”中选择该文档后在本页查看" in page_text(at)
+    at, _ = paged_page(monkeypatch, ws, ArchiveStore, view="overview", doc=docs[1])
     assert {m.label: m.value for m in at.metric}["问题"] == "17"
     # a page that shows one document at a time asks for one, and finds items across the archive
-    at, _ = _rows(monkeypatch, ws, view="matrix")
-    assert "档案库" in _text(at) and "这一页一次显示一份文档" in _text(at)
+    at, _ = paged_page(monkeypatch, ws, ArchiveStore, view="matrix")
+    assert "档案库" in page_text(at) and "这一页一次显示一份文档" in page_text(at)
     at.text_input(key="tg-shared-find").set_value("理论学习").run()
     found = [b for b in at.button if (b.key or "").startswith("tg-shared-trace-")]
     assert found and not at.exception
@@ -97,17 +78,18 @@ def test_pages_answer_from_the_archive_and_take_the_workspace_decisions(
     node = found[0].key.removeprefix("tg-shared-trace-")
     assert at.query_params["trace"] == node and at.query_params["doc"] == node.split(":", 1)[0]
     p = f"{docs[2]}:P5.2"
-    at, _ = _rows(monkeypatch, ws, view="trace", trace=p)
-    assert g.nodes[p]["title"][:10] in _text(at)
-    at, _ = _rows(monkeypatch, ws, view="corpus")
-    assert "不把整个图谱读入内存" in _text(at)
+    at, _ = paged_page(monkeypatch, ws, ArchiveStore, view="trace", trace=p)
+    assert g.nodes[p]["title"][:10] in page_text(at)
+    at, _ = paged_page(monkeypatch, ws, ArchiveStore, view="corpus")
+    assert "不把整个图谱读入内存" in page_text(at)
     # a decision written to the workspace's log (where the app's curation controls write it): the next pages count
     # it, for the document and for the corpus
     from tracegraph.graph.curation.store import CurationStore
 
-    covered = {k: _covered(_rows(monkeypatch, ws, view="overview", **q)[0]) for k, q in (("doc", {"doc": docs[1]}),
-                                                                                        ("corpus", {}))}
+    scopes = (("doc", {"doc": docs[1]}), ("corpus", {}))
+    covered = {k: _covered(paged_page(monkeypatch, ws, ArchiveStore, view="overview", **q)[0]) for k, q in scopes}
     assert covered["doc"][1] == 17 and covered["corpus"][1] == COPIES * 17
+
     def addressing(p: str) -> list[str]:
         return [u for u, _, e in g.in_edges(p, data=True) if e.get("type") == "ADDRESSES"]
 
@@ -118,8 +100,7 @@ def test_pages_answer_from_the_archive_and_take_the_workspace_decisions(
         for source in addressing(problem):  # every link to it rejected: it has no measure any more
             log.reject(store.load_graph(docs[1]), source, problem, "ADDRESSES", comment="不对应")
     assert problem in {r["id"] for r in store.gaps(docs[1])["problems_without_measures"]}
-    after = {k: _covered(_rows(monkeypatch, ws, view="overview", **q)[0]) for k, q in (("doc", {"doc": docs[1]}),
-                                                                                      ("corpus", {}))}
+    after = {k: _covered(paged_page(monkeypatch, ws, ArchiveStore, view="overview", **q)[0]) for k, q in scopes}
     assert after == {k: (v[0] - 1, v[1]) for k, v in covered.items()}, (covered, after)
 
 
@@ -127,8 +108,8 @@ def _covered(at: Any) -> tuple[int, int]:
     """(problems with a measure, problems) as 总览's 覆盖情况 says."""
     import re
 
-    m = re.search(r"(\d+) / (\d+)\**\s*个问题有对应的整改措施", _text(at))
-    assert m, _text(at)
+    m = re.search(r"(\d+) / (\d+)\**\s*个问题有对应的整改措施", page_text(at))
+    assert m, page_text(at)
     return int(m.group(1)), int(m.group(2))
 
 
@@ -166,4 +147,4 @@ def test_the_catalogue_is_read_again_only_after_documents_are_written(
     again.nodes[p]["title"] = "改写后的问题标题"
     import_graph(again, store.path)
     at = run_app(monkeypatch, ws, timeout=120, view="trace", trace=p)
-    assert "改写后的问题标题" in _text(at)
+    assert "改写后的问题标题" in page_text(at)

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import empty_neo4j, plain, replicated, run_app
+from fixtures import clear_shared_store, empty_neo4j, page_text, paged_page, replicated
 
 from tracegraph.graph.stores import neo4j_io
 from tracegraph.graph.stores.neo4j_io import push
 from tracegraph.graph.stores.neo4j_store import Neo4jStore
-from tracegraph.ui import shared_store
 from tracegraph.ui import state as vs
 
 COPIES = 8
@@ -29,8 +28,7 @@ def shared(neo4j_driver, neo4j_server, sample_graph, tmp_path: Path, monkeypatch
     monkeypatch.setenv("TRACEGRAPH_NEO4J_URI", neo4j_server.uri)
     monkeypatch.setenv("NEO4J_USER", neo4j_server.user)
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
-    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
-        cache.clear()
+    clear_shared_store()
 
     def whole(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("the app read the whole graph from Neo4j")
@@ -40,24 +38,7 @@ def shared(neo4j_driver, neo4j_server, sample_graph, tmp_path: Path, monkeypatch
     monkeypatch.setattr(Neo4jStore, "load_graph",
                         lambda self, doc=None: whole() if doc is None else original(self, doc))
     yield g
-    for cache in (shared_store._store, shared_store._index, shared_store.document_graph, shared_store._counts):
-        cache.clear()  # the next test's app must not see this store's index
-
-
-def _rows(monkeypatch: pytest.MonkeyPatch, ws: Path, **query: str) -> tuple[Any, int]:
-    """The page drawn in a fresh session, and the records it received (nothing from an earlier page's cache)."""
-    for cache in (shared_store._index, shared_store.document_graph, shared_store._counts):
-        cache.clear()
-    monkeypatch.setenv("TRACEGRAPH_WORKSPACE", str(ws))  # the store the app opens: its decisions are the workspace's
-    store = shared_store.store(shared_store.uri() or "")
-    before = store.rows_read
-    at = run_app(monkeypatch, ws, timeout=120, **query)
-    return at, store.rows_read - before
-
-
-def _text(at: Any) -> str:
-    return "\n".join(plain(e.value) for kind in ("markdown", "caption", "info", "header", "subheader")
-                     for e in getattr(at, kind))
+    clear_shared_store()  # the next test's app must not see this store's index
 
 
 def test_every_page_fetches_only_its_part_of_the_store(shared, tmp_path: Path,
@@ -70,9 +51,9 @@ def test_every_page_fetches_only_its_part_of_the_store(shared, tmp_path: Path,
     ws = tmp_path / "ws"
     costs: dict[str, int] = {}
     for view in vs.VIEWS:
-        _, rows = _rows(monkeypatch, ws, view=view)
+        _, rows = paged_page(monkeypatch, ws, Neo4jStore, view=view)
         costs[f"{view} (no document)"] = rows
-        _, rows = _rows(monkeypatch, ws, view=view, doc=doc)
+        _, rows = paged_page(monkeypatch, ws, Neo4jStore, view=view, doc=doc)
         costs[f"{view} ({doc})"] = rows
     print(f"rows per page of {total:,} in the store (one document: {one_doc} nodes):", costs)
     assert max(costs.values()) <= total / 4, costs
@@ -87,16 +68,16 @@ def test_pages_answer_from_the_store(shared, tmp_path: Path, monkeypatch: pytest
     docs = sorted(g.graph["documents"])
     ws = tmp_path / "ws"
     # 总览 without a document: the corpus's numbers, counted by the server
-    at, _ = _rows(monkeypatch, ws, view="overview")
+    at, _ = paged_page(monkeypatch, ws, Neo4jStore, view="overview")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["文档"] == str(COPIES) and metrics["问题"] == str(COPIES * 17), metrics
-    assert "在左侧“文档”中选择该文档后在本页查看" in _text(at)
+    assert "在左侧“文档”中选择该文档后在本页查看" in page_text(at)
     # with a document: that document's numbers and gaps, as in a workspace
-    at, _ = _rows(monkeypatch, ws, view="overview", doc=docs[1])
+    at, _ = paged_page(monkeypatch, ws, Neo4jStore, view="overview", doc=docs[1])
     assert {m.label: m.value for m in at.metric}["问题"] == "17"
     # a page that shows one document at a time asks for one, and finds items across the store
-    at, _ = _rows(monkeypatch, ws, view="matrix")
-    assert "这一页一次显示一份文档" in _text(at)
+    at, _ = paged_page(monkeypatch, ws, Neo4jStore, view="matrix")
+    assert "这一页一次显示一份文档" in page_text(at)
     at.text_input(key="tg-shared-find").set_value("理论学习").run()
     found = [b for b in at.button if (b.key or "").startswith("tg-shared-trace-")]
     assert found and not at.exception
@@ -106,11 +87,11 @@ def test_pages_answer_from_the_store(shared, tmp_path: Path, monkeypatch: pytest
     assert at.query_params["trace"] == node and at.query_params["doc"] == node.split(":", 1)[0]
     # 溯源 by URL: the node's document is fetched, the trace drawn
     p = f"{docs[2]}:P5.2"
-    at, _ = _rows(monkeypatch, ws, view="trace", trace=p)
-    assert g.nodes[p]["title"][:10] in _text(at)
+    at, _ = paged_page(monkeypatch, ws, Neo4jStore, view="trace", trace=p)
+    assert g.nodes[p]["title"][:10] in page_text(at)
     # the cross-document page says why it is not offered
-    at, _ = _rows(monkeypatch, ws, view="corpus")
-    assert "不把整个图谱读入内存" in _text(at)
+    at, _ = paged_page(monkeypatch, ws, Neo4jStore, view="corpus")
+    assert "不把整个图谱读入内存" in page_text(at)
 
 
 def test_the_commands_answer_alike_from_the_file_and_from_neo4j(neo4j_driver, neo4j_server, tmp_path: Path) -> None:
