@@ -702,7 +702,7 @@ def paged_page(monkeypatch: Any, ws: Path, kind: type, **query: str) -> tuple[An
 
 def page_text(at: Any) -> str:
     """What a page shows as text: its markdown, captions, notices and headings."""
-    return "\n".join(plain(e.value) for kind in ("markdown", "caption", "info", "header", "subheader")
+    return "\n".join(plain(e.value) for kind in ("markdown", "caption", "info", "warning", "header", "subheader")
                      for e in getattr(at, kind))
 
 

@@ -22,7 +22,7 @@ from tracegraph.graph.stores import archive_search
 from tracegraph.graph.stores.archive_build import build_archive
 from tracegraph.graph.stores.archive_db import connect, import_graph
 from tracegraph.graph.stores.archive_store import ArchiveStore
-from tracegraph.graph.stores.base import CATALOGUE_FIELDS
+from tracegraph.graph.stores.base import CATALOGUE_FIELDS, catalogue_entry
 from tracegraph.graph.stores.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +75,7 @@ def test_every_answer_equals_the_embedded_store(built) -> None:
         assert arc.counts() == emb.counts() and arc.counts()["Problem"] > 30
         assert arc.documents() == emb.documents()
         assert arc.documents(CATALOGUE_FIELDS) == emb.documents(CATALOGUE_FIELDS)
+        assert arc.catalogue() == [catalogue_entry(d["id"], d) for d in emb.documents(CATALOGUE_FIELDS)]
         for doc in g.graph["documents"]:
             assert arc.counts(doc) == emb.counts(doc), doc
             assert arc.matrix(doc) == emb.matrix(doc), doc

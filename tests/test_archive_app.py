@@ -19,10 +19,16 @@ from tracegraph.ui import state as vs
 COPIES = 8
 
 
+DOUBT_WARNING = {"code": "low_coverage", "text": "正文只有 40% 落在识别出的条目中"}
+
+
 @pytest.fixture
 def archived(sample_graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Eight documents in an archive, the app pointed at it, and any whole-graph read made to fail."""
     g = replicated(sample_graph, COPIES)
+    # one document read in doubt: the index lists it with its reason (graph.stores.base.catalogue_entry)
+    first = g.graph["documents"][sorted(g.graph["documents"])[0]]
+    first["reading"] = {**first["reading"], "warnings": [*first["reading"].get("warnings", []), DOUBT_WARNING]}
     path = tmp_path / "archive.sqlite"
     import_graph(g, path)
     monkeypatch.delenv("TRACEGRAPH_NEO4J_URI", raising=False)
@@ -65,6 +71,8 @@ def test_pages_answer_from_the_archive_and_take_the_workspace_decisions(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["文档"] == str(COPIES) and metrics["问题"] == str(COPIES * 17), metrics
     assert "图谱来源：档案库" in page_text(at) and "在左侧“文档”中选择该文档后在本页查看" in page_text(at)
+    assert f"共 {COPIES} 份文档，其中 1 份读取存疑" in page_text(at)
+    assert f"的读取存疑：{DOUBT_WARNING['text']}。该文档的“覆盖缺口”可能是读取问题" in page_text(at)
     at, _ = paged_page(monkeypatch, ws, ArchiveStore, view="overview", doc=docs[1])
     assert {m.label: m.value for m in at.metric}["问题"] == "17"
     # a page that shows one document at a time asks for one, and finds items across the archive

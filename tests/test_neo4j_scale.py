@@ -73,6 +73,18 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     assert catalogue == emb.documents(CATALOGUE_FIELDS) and len(catalogue) == len(corpus_graph.graph["documents"])
     assert all("reading" in d and "title" in d and "sha256" not in d for d in catalogue)
     assert all("sha256" in d for d in neo.documents())
+    assert all("tg_catalogue" not in d for d in neo.documents())
+    # the app's index: each document's stored entry, equal to the entry made from its whole metadata; a store
+    # written before entries were stored lists its documents alike
+    from tracegraph.graph.stores.base import catalogue_entry
+
+    entries = [catalogue_entry(d["id"], d) for d in emb.documents(CATALOGUE_FIELDS)]
+    assert neo.catalogue() == entries
+    doubted = [e for e in entries if "reading" in e]
+    assert doubted and all(e["reading"]["warnings"] for e in doubted)  # the real 述职 file's reading is in doubt
+    assert all(set(e) <= {"id", "title", "original_name", "format", "chars", "meta", "reading"} for e in entries)
+    neo4j_driver.execute_query("MATCH (d:TGDocumentMeta) WITH d ORDER BY d.id LIMIT 3 REMOVE d.tg_catalogue")
+    assert neo.catalogue() == entries
     ran: list[str] = []
     run = neo._run
 
@@ -84,7 +96,7 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     from tracegraph.graph.stores import neo4j_search as ns
 
     scans = 0
-    steps = {"titles first": 0, "documents": 0, "fuzzy by titles": 0, "fuzzy by texts": 0}
+    steps = {"titles walked": 0, "titles first": 0, "documents": 0, "fuzzy by titles": 0, "fuzzy by texts": 0}
     for q in QUERIES:
         for types, limit in ((None, 20), (("Measure",), 5), (("Problem", "Cause"), 50)):
             ran.clear()
@@ -93,11 +105,16 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
             if phrase_query(q) is not None:
                 assert not whole, q  # a Chinese word never scans every document's text
             scans += bool(whole)
+            walked = ns.TITLE_WALK in ran and ns.TITLE_FIRST not in ran
+            steps["titles walked"] += walked
+            if walked:  # the answer came from the shortest titles, none read past them
+                assert ns.SUBSTRING["indexed"] not in ran and ns.TITLE_CURATED in ran, q
             steps["titles first"] += ns.TITLE_FIRST in ran
             steps["documents"] += ns.SUBSTRING["indexed"] in ran
-            steps["fuzzy by titles"] += ns.FUZZY_TITLES_INDEXED in ran
+            steps["fuzzy by titles"] += ns.FUZZY_TITLES_LEVEL in ran
             steps["fuzzy by texts"] += ns.FUZZY["indexed"] in ran
     assert all(steps.values()), steps  # every indexed step was taken, and answered alike
+    assert steps["titles walked"] >= 4, steps
     assert scans == 3 * 4  # only the four queries without two Chinese characters in a row
     nonempty = [q for q in QUERIES if emb.search(q)]
     assert len(nonempty) >= len(QUERIES) - 2
@@ -185,4 +202,36 @@ def test_every_write_of_documents_raises_the_catalogue_version(neo4j_driver, sam
     assert store.catalogue_version() == (1, 1)
     bulk_load(copy.deepcopy(sample_graph), neo4j_driver)
     assert store.catalogue_version() == (1, 2)
+    empty_neo4j(neo4j_driver)
+
+
+def test_a_store_written_before_title_keys_gets_them_once(neo4j_driver, sample_graph) -> None:
+    """Search walks titles by their keys only on a store marked complete; ensure_schema gives an older store's nodes
+    the keys its writer gives (length, then id) and marks it; the keys never come back in the graph read."""
+    from tracegraph.graph.stores.embedded import EmbeddedStore
+    from tracegraph.graph.stores.neo4j_io import add_title_keys, ensure_schema, pull, push
+    from tracegraph.graph.stores.neo4j_layout import title_key
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    empty_neo4j(neo4j_driver)
+    push(sample_graph, neo4j_driver, progress=False)
+    titled = {n: d for n, d in sample_graph.nodes(data=True) if d.get("title_start") is not None}
+    keys = {r["id"]: r["k"] for r in neo4j_driver.execute_query(
+        "MATCH (n:TGNode) WHERE n.tg_title_key IS NOT NULL RETURN n.id AS id, n.tg_title_key AS k").records}
+    assert keys == {n: title_key(n, d["title_start"], d["title_end"]) for n, d in titled.items()}
+    assert len(keys) > 20 and keys[min(keys)].split("|")[0].isdigit()
+    assert "tg_title_key" not in {k for _, d in pull(neo4j_driver).nodes(data=True) for k in d}
+    # as a store written before keys existed: no keys, no mark
+    neo4j_driver.execute_query("MATCH (n:TGNode) REMOVE n.tg_title_key")
+    neo4j_driver.execute_query("MATCH (v:TGCatalogue) REMOVE v.title_keys")
+    from tracegraph.graph.stores import neo4j_search as ns
+
+    neo, emb = Neo4jStore(neo4j_driver), EmbeddedStore(sample_graph)
+    assert neo._run(ns.TITLE_KEYS_READY)[0]["ready"] is False
+    assert neo.search("问题") == emb.search("问题")  # answered from the index, not from the missing keys
+    ensure_schema(neo4j_driver)
+    assert {r["id"]: r["k"] for r in neo4j_driver.execute_query(
+        "MATCH (n:TGNode) WHERE n.tg_title_key IS NOT NULL RETURN n.id AS id, n.tg_title_key AS k").records} == keys
+    assert neo._run(ns.TITLE_KEYS_READY)[0]["ready"] is True
+    assert add_title_keys(neo4j_driver) == 0  # marked: nothing scanned again
     empty_neo4j(neo4j_driver)

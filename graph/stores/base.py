@@ -7,6 +7,7 @@ and runs the same Python code on it.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import Any, Protocol, runtime_checkable
 
@@ -14,6 +15,7 @@ import networkx as nx
 
 from tracegraph.errors import NotFoundError, SelectionError
 from tracegraph.graph.model.schema import EDGE_TYPES
+from tracegraph.loaders.structure.reading import DOUBT
 
 MAX_DEPTH = 6
 
@@ -21,6 +23,29 @@ MAX_DEPTH = 6
 # what a list of documents shows of each (its name by graph.query.naming.doc_label, format, size and the reading
 # report whose doubts every list must carry): GraphStore.documents(CATALOGUE_FIELDS)
 CATALOGUE_FIELDS = ("title", "original_name", "path", "format", "chars", "meta", "version", "reading")
+# what naming.doc_label reads of a document's `meta` when its title is not a Chinese name
+LABEL_META = ("organisation", "genre", "year")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def catalogue_entry(doc_id: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """A document as the app's index of a paged store lists it: its name (title, or what doc_label reads instead),
+    format, size, and only the warnings that put its reading in doubt (as a report of those warnings alone). A
+    hundred thousand of these fit in tens of MB; the whole reading report comes with the document's part."""
+    out: dict[str, Any] = {"id": doc_id}
+    for k in ("title", "original_name", "format", "chars"):
+        if meta.get(k) not in (None, ""):
+            out[k] = meta[k]
+    named = meta.get("meta") or {}
+    if not _CJK.search(str(meta.get("title") or doc_id)) and isinstance(named, dict):
+        label = {k: named[k] for k in LABEL_META if named.get(k)}
+        if label:
+            out["meta"] = label
+    report = meta.get("reading") or {}
+    doubts = [w for w in report.get("warnings", []) if w.get("code") in DOUBT] if isinstance(report, dict) else []
+    if doubts:
+        out["reading"] = {"warnings": doubts, "doubts_only": True}
+    return out
 
 @runtime_checkable
 class GraphStore(Protocol):

@@ -28,7 +28,7 @@ from tracegraph.graph.stores.neo4j_io import (
     _edge_rows,
     _node_rows,
     counts,
-    encode_props,
+    document_row,
     ensure_schema,
     push,
 )
@@ -109,11 +109,7 @@ def _create(part: nx.MultiDiGraph, driver: Driver, database: str, batch_size: in
     shared = {n for n, d in part.nodes(data=True) if d.get("type") in SHARED_TYPES}
     node_rows = _node_rows(part)
     edge_rows = _edge_rows(part)
-    doc_rows = []
-    for did, meta in part.graph.get("documents", {}).items():
-        props = encode_props({k: v for k, v in meta.items() if k != "id"})
-        props["id"] = did
-        doc_rows.append({"id": did, "props": props})
+    doc_rows = [document_row(did, meta) for did, meta in part.graph.get("documents", {}).items()]
 
     def run(query: str, rows: list[dict[str, Any]]) -> int:
         def work(tx: ManagedTransaction) -> None:

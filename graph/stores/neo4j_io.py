@@ -31,13 +31,20 @@ import networkx as nx
 
 from tracegraph.errors import StoreError
 from tracegraph.graph.model.schema import EDGE_TYPES, NODE_TYPES
+from tracegraph.graph.stores.base import catalogue_entry
 from tracegraph.graph.stores.neo4j_layout import (
+    CATALOGUE_LABEL,
+    CATALOGUE_PROPERTY,
     COUNTS_LABEL,
     DOCUMENT_TEXT_INDEX,
     FULLTEXT_INDEX,
     META_LABEL,
     NODE_LABEL,
     SHARED_TYPES,
+    TITLE_KEY,
+    TITLE_KEY_CYPHER,
+    TITLE_KEYS_COMPLETE,
+    title_key,
 )
 from tracegraph.graph.stores.neo4j_summary import refresh_document_counts
 
@@ -193,6 +200,8 @@ def schema_statements() -> list[str]:
         f"CREATE INDEX tg_node_type IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.type)",
         # the few nodes a push carried an analyst's edit on (search reads their titles from the text)
         f"CREATE INDEX tg_node_curated IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.curated)",
+        # titles shortest first (graph.stores.neo4j_search walks them for a word many titles hold)
+        f"CREATE INDEX tg_node_title_key IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.{TITLE_KEY})",
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) ON EACH [n.title, n.text] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         # search across the store finds its candidate documents here (graph.stores.neo4j_search)
@@ -206,6 +215,25 @@ def ensure_schema(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
     for stmt in schema_statements():
         driver.execute_query(stmt, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
+    add_title_keys(driver, database)
+
+
+def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE) -> int:
+    """Give every titled node of a store written before title keys existed its key (TITLE_KEY), then mark the store
+    as complete; once marked, nothing is scanned. Every write since gives its nodes their keys. Returns the number of
+    nodes given a key (minutes for millions of nodes, once)."""
+    marker = f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) RETURN v.{TITLE_KEYS_COMPLETE} AS done"
+    done = driver.execute_query(marker, database_=database).records
+    if done and done[0]["done"]:
+        return 0
+    with driver.session(database=database) as session:  # batches of its own: an implicit transaction
+        rec = session.run(
+            f"MATCH (n:{NODE_LABEL}) WHERE n.title_start IS NOT NULL AND n.title_end IS NOT NULL "
+            f"AND n.{TITLE_KEY} IS NULL CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER} }} "
+            "IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS k").single()
+    driver.execute_query(f"MERGE (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) SET v.{TITLE_KEYS_COMPLETE} = true",
+                         database_=database)
+    return int(rec["k"]) if rec else 0
 
 
 # --------------------------------------------------------------------------- push
@@ -259,6 +287,14 @@ class _Progress:
             self.stream.flush()
 
 
+def document_row(did: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """A document's metadata as its TGDocumentMeta's properties, with its entry in the app's index beside them."""
+    props = encode_props({k: v for k, v in meta.items() if k != "id"})
+    props["id"] = did
+    props[CATALOGUE_PROPERTY] = json.dumps(catalogue_entry(did, meta), ensure_ascii=False)
+    return {"id": did, "props": props}
+
+
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
@@ -273,6 +309,8 @@ def _node_rows(g: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
             raise StoreError(f"节点 {n} 的属性里不能有 'id'（它是节点的标识）")
         props = encode_props(d)
         props["id"] = n
+        if isinstance(d.get("title_start"), int) and isinstance(d.get("title_end"), int):
+            props[TITLE_KEY] = title_key(n, d["title_start"], d["title_end"])
         by_label[node_label(d.get("type"))].append({"id": n, "props": props})
     return by_label
 
@@ -356,11 +394,7 @@ def push(
     docs_meta = g.graph.get("documents", {})
     node_rows = _node_rows(g)  # validates labels/ids before anything is written
     edge_rows = _edge_rows(g)
-    doc_rows = []
-    for did, meta in docs_meta.items():
-        props = encode_props({k: v for k, v in meta.items() if k != "id"})
-        props["id"] = did
-        doc_rows.append({"id": did, "props": props})
+    doc_rows = [document_row(did, meta) for did, meta in docs_meta.items()]
 
     report = PushReport()
     total = len(doc_rows) + g.number_of_nodes() + g.number_of_edges()
@@ -439,7 +473,7 @@ def graph_counts(g: nx.MultiDiGraph) -> dict[str, int]:
 
 
 def _add_node(g: nx.MultiDiGraph, props: dict[str, Any]) -> None:
-    attrs = decode_props(props)
+    attrs = decode_props({k: v for k, v in props.items() if k != TITLE_KEY})
     nid = attrs.pop("id")
     g.add_node(nid, **attrs)
 
@@ -459,7 +493,7 @@ def documents_meta(
     """Document metadata by id (all documents, or the given ones), in id order; only `fields` (and the id) when
     given."""
     where = "WHERE d.id IN $ids " if ids is not None else ""
-    drop = [] if include_text else ["text"]
+    drop = [CATALOGUE_PROPERTY] if include_text else [CATALOGUE_PROPERTY, "text"]
     keep = None if fields is None else sorted({"id", *fields, *(f + JSON_SUFFIX for f in fields)})
     recs = driver.execute_query(
         f"MATCH (d:{META_LABEL}) {where}RETURN [k IN keys(d) WHERE NOT k IN $drop "

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from tracegraph.graph.model.schema import SHARED_TYPES
 
-__all__ = ["CATALOGUE_LABEL", "COUNTS_LABEL", "DOCUMENT_TEXT_INDEX", "FULLTEXT_INDEX", "META_LABEL", "NODE_LABEL",
-           "SHARED_TYPES"]
+__all__ = [
+    "CATALOGUE_LABEL",
+    "CATALOGUE_PROPERTY",
+    "COUNTS_LABEL",
+    "DOCUMENT_TEXT_INDEX",
+    "FULLTEXT_INDEX",
+    "META_LABEL",
+    "NODE_LABEL",
+    "SHARED_TYPES",
+    "TITLE_KEY",
+    "TITLE_KEYS_COMPLETE",
+    "title_key",
+]
 
 NODE_LABEL = "TGNode"
 META_LABEL = "TGDocumentMeta"
@@ -17,3 +28,26 @@ COUNTS_LABEL = "TGDocumentCounts"
 CATALOGUE_LABEL = "TGCatalogue"
 FULLTEXT_INDEX = "tg_fulltext"  # nodes' title and text, CJK analyzer (bigrams)
 DOCUMENT_TEXT_INDEX = "tg_document_text"  # documents' full text, CJK analyzer
+
+# a store-only property of every node with a title span: its title's length (five digits) and its id, under a range
+# index, so search can walk titles shortest first — the order its scores give title hits — and stop at the answer.
+# Never part of the graph read back (graph.stores.neo4j_io._add_node drops it).
+TITLE_KEY = "tg_title_key"
+# set on the catalogue node once every titled node has its key (a store written before keys existed is given them by
+# graph.stores.neo4j_io.ensure_schema); until then search does not walk the keys
+TITLE_KEYS_COMPLETE = "title_keys"
+TITLE_KEY_WIDTH = 5
+
+
+def title_key(node_id: str, title_start: int, title_end: int) -> str:
+    """TITLE_KEY of a node: its titles sort by length, then by id."""
+    return f"{max(title_end - title_start, 0):0{TITLE_KEY_WIDTH}d}|{node_id}"
+
+
+# the same in Cypher, for the nodes of a store written before keys existed (must equal title_key)
+TITLE_KEY_CYPHER = (f"right('{'0' * TITLE_KEY_WIDTH}' + toString(CASE WHEN n.title_end > n.title_start "
+                    f"THEN n.title_end - n.title_start ELSE 0 END), {TITLE_KEY_WIDTH}) + '|' + n.id")
+
+# a store-only property of each document: its entry in the app's index (graph.stores.base.catalogue_entry) as JSON,
+# written with the document, so the index of a hundred thousand documents is one list of short strings
+CATALOGUE_PROPERTY = "tg_catalogue"

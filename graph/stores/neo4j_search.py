@@ -17,6 +17,7 @@ with all the text in the store.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,11 +26,15 @@ import networkx as nx
 
 from tracegraph.graph.query.queries import _SEARCH_TYPES, _han_bigrams, result_rows, shared_score
 from tracegraph.graph.stores.neo4j_layout import (
+    CATALOGUE_LABEL,
     DOCUMENT_TEXT_INDEX,
     FULLTEXT_INDEX,
     META_LABEL,
     NODE_LABEL,
     SHARED_TYPES,
+    TITLE_KEY,
+    TITLE_KEY_WIDTH,
+    TITLE_KEYS_COMPLETE,
 )
 from tracegraph.graph.stores.text_index import HAN_RUN, share_query
 
@@ -83,28 +88,46 @@ FUZZY = _scoped("", _TITLE_SHARE + (
 # the same steps for nodes whose title the node index names (a superset, checked again exactly). A node's title is
 # the text of its title span (tests/test_neo4j_scale.py holds the build to that), except where an analyst's
 # edit was pushed with the graph (`curated`): those few nodes are read by their span, as the scan reads them.
+_CURATED_TITLES = (
+    f"MATCH (n:{NODE_LABEL}) WHERE n.curated = true MATCH (d:{META_LABEL} {{id: n.doc}}) "
+    "RETURN n, CASE WHEN n.title_start IS NULL THEN '' "
+    "ELSE substring(d.text, n.title_start, n.title_end - n.title_start) END AS title "
+)
+_IN_DOCUMENT = "WITH n, title WHERE n.doc IS NOT NULL AND n.start IS NOT NULL AND n.type <> 'Document' "
 _TITLED = (
     "CALL { "
     f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lq) YIELD node AS n "
     "WITH n WHERE n.curated IS NULL OR n.curated <> true "
     "RETURN n, CASE WHEN n.title_start IS NULL THEN '' ELSE n.title END AS title "
-    f"UNION MATCH (n:{NODE_LABEL}) WHERE n.curated = true MATCH (d:{META_LABEL} {{id: n.doc}}) "
-    "RETURN n, CASE WHEN n.title_start IS NULL THEN '' "
-    "ELSE substring(d.text, n.title_start, n.title_end - n.title_start) END AS title "
-    "} WITH n, title WHERE n.doc IS NOT NULL AND n.start IS NOT NULL AND n.type <> 'Document' "
+    f"UNION {_CURATED_TITLES}}} {_IN_DOCUMENT}"
 )
-TITLE_FIRST = _TITLED + (
+_TITLE_HIT = (
     "AND n.type IN $types AND n.title_start IS NOT NULL AND title CONTAINS $q "
     "WITH n, 2.0 + toFloat($qlen) / CASE WHEN n.title_end - n.title_start > 1 "
     "THEN n.title_end - n.title_start ELSE 1 END AS s RETURN n.id AS id, s ORDER BY s DESC, id LIMIT $take"
 )
-_TITLE_SHARE_INDEXED = _TITLED + (
-    "WITH n, toFloat(size([b IN $grams WHERE title CONTAINS b])) / size($grams) AS ts WHERE ts >= 0.5 "
+TITLE_FIRST = _TITLED + _TITLE_HIT
+TITLE_CURATED = f"CALL {{ {_CURATED_TITLES}}} {_IN_DOCUMENT}" + _TITLE_HIT
+# the titles shortest first (TITLE_KEY: length, then id — the order of their scores, ties by id), at most $budget
+# of them: when $take of them hold the words, those are the title hits' answer, found without reading the others.
+# Nodes an analyst's edit was pushed with are read by their span (TITLE_CURATED) and merged.
+TITLE_WALK = (
+    f"MATCH (n:{NODE_LABEL}) WHERE n.{TITLE_KEY} >= $from WITH n ORDER BY n.{TITLE_KEY} LIMIT $budget "
+    "WITH n WHERE (n.curated IS NULL OR n.curated <> true) AND n.doc IS NOT NULL AND n.start IS NOT NULL "
+    "AND n.type <> 'Document' AND n.type IN $types AND n.title CONTAINS $q "
+    f"RETURN n.id AS id, n.title_end - n.title_start AS len, n.{TITLE_KEY} AS key ORDER BY key LIMIT $take"
 )
-TITLE_HITS_INDEXED = _TITLE_SHARE_INDEXED + "RETURN count(n) AS k"
-FUZZY_TITLES_INDEXED = _TITLE_SHARE_INDEXED + (
-    "AND n.type IN $types AND NOT n.id IN $scored RETURN n.id AS id, ts AS f ORDER BY f DESC, id LIMIT $take"
+WALK_BUDGET = 20_000  # titles read at most: a word in one title of that many is cheaper to find by the index
+TITLE_KEYS_READY = (f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
+                    f"RETURN coalesce(v.{TITLE_KEYS_COMPLETE}, false) AS ready")
+# the fuzzy step's titles holding at least $need of the bigrams (a superset from the index, checked exactly): each
+# with its share, and whether the answer may hold it (its type asked for, not already scored)
+FUZZY_TITLES_LEVEL = _TITLED + (
+    "WITH n, size([b IN $grams WHERE title CONTAINS b]) AS k WHERE k >= $need "
+    "RETURN n.id AS id, toFloat(k) / size($grams) AS f, n.type IN $types AND NOT n.id IN $scored AS wanted"
 )
+
+
 def phrase_query(q: str, field: str = "") -> str | None:
     """A Lucene query every text holding `q` matches: each run of two or more Chinese characters as a phrase
     (the CJK analyzer indexes overlapping character pairs, so a run inside a longer one still matches). None when
@@ -137,8 +160,7 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
     scored: dict[str, float] = {}
     if lq is not None:
         # titles first: title hits outrank every other hit, so when there are `take` of them they are the answer
-        scored = {r["id"]: float(r["s"]) for r in run(TITLE_FIRST, lq=phrase_query(q, "title"), q=q, qlen=len(q),
-                                                        types=list(types), take=take)}
+        scored = _title_first(run, q, list(types), take)
     if len(scored) < take:
         scope = "doc" if doc is not None else "indexed" if lq is not None else "all"
         scored = {r["id"]: float(r["s"]) for r in run(SUBSTRING[scope], q=q, qlen=len(q), types=list(types), doc=doc,
@@ -170,15 +192,35 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
     return result_rows(g, {n: s for n, s in scored.items() if n in g}, q, limit)
 
 
+def _title_first(run: Run, q: str, types: list[str], take: int) -> dict[str, float]:
+    """The best `take` title hits across documents (TITLE_FIRST's answer): by walking the titles shortest first
+    when the store has every title's key and enough of the first WALK_BUDGET titles hold the words; else every
+    title the index names, ranked."""
+    if run(TITLE_KEYS_READY)[:1] == [{"ready": True}]:
+        walked = run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET,
+                     **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
+        if len(walked) >= take:
+            scored = {r["id"]: 2.0 + len(q) / (r["len"] if r["len"] > 1 else 1) for r in walked}
+            scored.update({r["id"]: float(r["s"]) for r in run(TITLE_CURATED, q=q, qlen=len(q), types=types,
+                                                               take=take)})
+            return dict(sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:take])
+    return {r["id"]: float(r["s"]) for r in run(TITLE_FIRST, lq=phrase_query(q, "title"), q=q, qlen=len(q),
+                                                types=types, take=take)}
+
+
 def _fuzzy_indexed(run: Run, grams: list[str], types: tuple[str, ...], scored: dict[str, float],
                    limit: int) -> list[dict[str, Any]]:
-    """The fuzzy step across documents where the indexes point: titles holding half the bigrams; when they are
-    too few, every node of the documents holding half of them (a title or span holding half, or 0.625 × as the
-    0.8 weight asks, lies in such a document)."""
-    titles = share_query(grams, "title")
-    few = int(run(TITLE_HITS_INDEXED, lq=titles, grams=grams)[0]["k"] or 0) < limit
-    if not few:
-        return run(FUZZY_TITLES_INDEXED, lq=titles, grams=grams, types=list(types), scored=sorted(scored),
-                   take=limit * 3)
+    """The fuzzy step across documents where the indexes point. Titles holding half the bigrams, the best first: the
+    titles holding all of them, then all but one, … — each level's index query is narrower than half's, and once
+    `limit` × 3 answers hold that many, no title holding fewer can outrank them. When titles holding half are fewer
+    than `limit`, every node of the documents holding half of them (a title or span holding half, or 0.625 × as
+    the 0.8 weight asks, lies in such a document)."""
+    take, half = limit * 3, math.ceil(len(grams) / 2)
+    for need in range(len(grams), half - 1, -1):
+        rows = run(FUZZY_TITLES_LEVEL, lq=share_query(grams, "title", need), grams=grams, need=need,
+                   types=list(types), scored=sorted(scored))
+        wanted = sorted(((r["id"], r["f"]) for r in rows if r["wanted"]), key=lambda h: (-h[1], h[0]))
+        if len(wanted) >= take or (need == half and len(rows) >= limit):
+            return [{"id": i, "f": f} for i, f in wanted[:take]]
     return run(FUZZY["indexed"], lq=share_query(grams), grams=grams, texts=True, types=list(types),
-               scored=sorted(scored), take=limit * 3)
+               scored=sorted(scored), take=take)

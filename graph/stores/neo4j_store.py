@@ -8,6 +8,7 @@ only the answer travels.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ import networkx as nx
 
 from tracegraph.errors import NotFoundError
 from tracegraph.graph.stores import neo4j_search
+from tracegraph.graph.stores.base import CATALOGUE_FIELDS, catalogue_entry
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
     DOCUMENT_TEXT_INDEX,
@@ -27,6 +29,7 @@ from tracegraph.graph.stores.neo4j_io import (
     neo4j_errors,
     pull,
 )
+from tracegraph.graph.stores.neo4j_layout import CATALOGUE_PROPERTY, META_LABEL
 from tracegraph.graph.stores.neo4j_summary import catalogue_version, corpus_state, type_counts_per_document
 from tracegraph.graph.stores.parts import PartStore
 
@@ -79,6 +82,20 @@ class Neo4jStore(PartStore):
     def documents(self, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         with self._errors():
             out = list(documents_meta(self.driver, self.database, include_text=False, fields=fields).values())
+        self.rows_read += len(out)
+        return out
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        """PartStore.catalogue from each document's stored entry (CATALOGUE_PROPERTY): one list of short strings.
+        Documents written before entries were stored are read whole and listed alike."""
+        with self._errors():
+            row = self._run(f"MATCH (d:{META_LABEL}) WITH d ORDER BY d.id RETURN collect(d.{CATALOGUE_PROPERTY}) "
+                            f"AS lines, collect(CASE WHEN d.{CATALOGUE_PROPERTY} IS NULL THEN d.id END) AS missing")[0]
+            out: list[dict[str, Any]] = json.loads("[" + ",".join(row["lines"]) + "]")
+            if row["missing"]:
+                meta = documents_meta(self.driver, self.database, ids=list(row["missing"]), include_text=False,
+                                      fields=CATALOGUE_FIELDS)
+                out = sorted(out + [catalogue_entry(d, m) for d, m in meta.items()], key=lambda e: e["id"])
         self.rows_read += len(out)
         return out
 

@@ -15,10 +15,11 @@ def pair_tokens(text: str) -> list[str]:
     return [r[i : i + 2] for r in HAN_RUN.findall(text) for i in range(len(r) - 1)]
 
 
-def share_query(grams: list[str], field: str = "") -> str:
-    """A query (Lucene and FTS5 read it alike) every text holding at least half of `grams` matches: with e of them
-    allowed missing, split them into e + 1 groups; one group is then wholly present (pigeonhole)."""
-    missing = len(grams) - math.ceil(len(grams) / 2)
+def share_query(grams: list[str], field: str = "", need: int | None = None) -> str:
+    """A query (Lucene and FTS5 read it alike) every text holding at least `need` of `grams` (default: half)
+    matches: with e of them allowed missing, split them into e + 1 groups; one group is then wholly present
+    (pigeonhole)."""
+    missing = len(grams) - (math.ceil(len(grams) / 2) if need is None else need)
     groups: list[list[str]] = [[] for _ in range(missing + 1)]
     for i, b in enumerate(grams):
         groups[i % len(groups)].append(b)

@@ -1,7 +1,9 @@
-"""Each page of the app on an archive file, in headless Chromium: how long the server takes to draw it (the app's own
-TRACEGRAPH_TIMING log line for that run) the first time and again, and the app server's peak RSS after every page.
+"""Each page of the app on an archive file or a Neo4j store, in headless Chromium: how long the server takes to draw
+it (the app's own TRACEGRAPH_TIMING log line for that run) the first time and again, and the app server's peak RSS
+after every page.
 
     python -m tools.bench.app_pages ARCHIVE_FILE [--json FILE]
+    NEO4J_PASSWORD=… python -m tools.bench.app_pages bolt://127.0.0.1:7687 [--json FILE]
 
 The first visit of the first page reads the document catalogue; each page's first visit with a document reads that
 document's part; the second visit is what an analyst moving between pages meets.
@@ -33,15 +35,31 @@ def _vm_hwm_mb(pid: int) -> int:
     return 0
 
 
-def pages(archive: Path) -> dict[str, Any]:
-    from tracegraph.graph.stores.archive_store import ArchiveStore
-    from tracegraph.ui import state as vs
+def _middle_problem(source: str) -> tuple[str, str, int]:
+    """(the middle document, or the next one holding a problem; its first problem; the number of documents)."""
+    if source.startswith(("bolt://", "neo4j://")):
+        from tracegraph.graph.stores.factory import open_store
 
-    with ArchiveStore(archive) as store:
+        with open_store(source) as neo:
+            n = neo.catalogue_version()[0]
+            row = neo._run(  # type: ignore[attr-defined]
+                "MATCH (d:TGDocumentMeta) WITH d ORDER BY d.id SKIP $k LIMIT 1 MATCH (p:Problem) WHERE p.doc >= d.id "
+                "RETURN p.doc AS doc, p.id AS problem ORDER BY p.doc, p.id LIMIT 1", k=n // 2)[0]
+            return row["doc"], row["problem"], n
+    from tracegraph.graph.stores.archive_store import ArchiveStore
+
+    with ArchiveStore(source) as store:
         doc, problem = store.con.execute(
             "SELECT doc, id FROM nodes WHERE type = 'Problem' AND doc >= (SELECT id FROM documents ORDER BY id "
             "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM documents)) ORDER BY doc, id LIMIT 1").fetchone()
-        documents = store.catalogue_version()[0]
+        return doc, problem, store.catalogue_version()[0]
+
+
+def pages(source: str) -> dict[str, Any]:
+    from tracegraph.ui import state as vs
+
+    doc, problem, documents = _middle_problem(source)
+    neo4j = source.startswith(("bolt://", "neo4j://"))
     asked = [("overview", {}), ("overview", {"doc": doc}), ("trace", {"trace": problem}), ("matrix", {"doc": doc}),
              ("ask", {"doc": doc}), ("graph", {"doc": doc}), ("map", {"doc": doc}), ("curation", {"doc": doc}),
              ("review", {"doc": doc}), ("matrix", {})]
@@ -50,7 +68,7 @@ def pages(archive: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "app.log"
         info: dict[str, Any] = {}
-        with running_app(Path(tmp) / "ws", log=log, extra=("--archive", str(archive)), info=info,
+        with running_app(Path(tmp) / "ws", log=log, extra=("--neo4j" if neo4j else "--archive", source), info=info,
                          timeout=180) as base, browser((1400, 1000)) as (_ctx, page, requests):
             out["server RSS MB at start"] = _vm_hwm_mb(info["pid"])
             for view, query in asked:
@@ -77,10 +95,11 @@ def pages(archive: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.bench.app_pages", description=__doc__.splitlines()[0])
-    ap.add_argument("archive")
+    ap.add_argument("source", help="an archive file, or a Neo4j bolt:// URI (password in NEO4J_PASSWORD)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
-    res = pages(Path(args.archive).resolve())
+    source = args.source if args.source.startswith(("bolt://", "neo4j://")) else str(Path(args.source).resolve())
+    res = pages(source)
     emit(res, args.json)
     return 0
 

@@ -15,7 +15,7 @@ from tracegraph.ui import shared_store
 from tracegraph.ui import state as vs
 from tracegraph.ui.memo import cached
 from tracegraph.ui.views.common import big_table, doc_arg, doc_label, go_trace, html_table, md, name, ref, tags
-from tracegraph.ui.views.reading import doubts, reading_rows, render_reading
+from tracegraph.ui.views.reading import doubts, reading_rows, render_index_reading, render_reading
 from tracegraph.ui.workspace import MAX_UPLOAD_BYTES, add_upload
 
 KIND_LABELS_ZH = {"meeting": "会议", "document": "文件", "theory": "理论", "formulation": "提法",
@@ -107,7 +107,7 @@ def render_shared(index: nx.MultiDiGraph) -> None:
             for d, m in docs.items()]
     big_table(rows, "份文档", key="tg-ov-all-docs")
     st.caption("每份文档的问题、原因、措施数，以及覆盖缺口和政策依据的清单：在左侧“文档”中选择该文档后在本页查看。")
-    render_reading(index, None)
+    render_index_reading(index)
     st.subheader("覆盖情况")
     st.markdown(f"**{c['Problem'] - c['problems_without_measures']} / {c['Problem']}** 个问题有对应的整改措施；"
                 f"**{c['causes_without_measures']}** 个原因没有整治措施；"

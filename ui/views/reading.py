@@ -59,17 +59,36 @@ def render_reading(g: nx.MultiDiGraph, doc: str | None) -> None:
     if not rows:
         st.caption("没有读取概况（图谱由旧版本构建，请重新构建）。")
         return
-    doubted = cached(g, doubts, doc)
-    if len(doubted) > MAX_DOUBT_BOXES:
-        st.warning(md(f"{len(doubted)} 份文档的读取存疑（原因见下表“警告”列），这些文档的“覆盖缺口”可能是读取问题，"
-                      "请核对原文。"))
-    else:
-        for did, w in doubted:
-            said = f"{doc_label(g, did)} 的读取存疑：{'；'.join(w)}。该文档的“覆盖缺口”可能是读取问题，请核对原文。"
-            st.warning(md(said))
+    doubt_boxes(g, cached(g, doubts, doc), "下表“警告”列")
     if len(rows) > 50:  # the documents with a warning first: they are what the analyst must look at
         rows = sorted(rows, key=lambda r: r["警告"] == "无")
     big_table(rows, "份文档的读取概况", key="tg-reading-all")
+
+
+def doubt_boxes(g: nx.MultiDiGraph, doubted: list[tuple[str, list[str]]], where: str) -> None:
+    """A warning box per document whose reading is in doubt; past MAX_DOUBT_BOXES one box (the reasons are `where`)."""
+    if len(doubted) > MAX_DOUBT_BOXES:
+        st.warning(md(f"{len(doubted)} 份文档的读取存疑（原因见{where}），这些文档的“覆盖缺口”可能是读取问题，"
+                      "请核对原文。"))
+        return
+    for did, w in doubted:
+        said = f"{doc_label(g, did)} 的读取存疑：{'；'.join(w)}。该文档的“覆盖缺口”可能是读取问题，请核对原文。"
+        st.warning(md(said))
+
+
+def render_index_reading(index: nx.MultiDiGraph) -> None:
+    """读取概况 of a paged store's whole catalogue: its entries carry only the warnings that put a reading in doubt
+    (graph.stores.base.catalogue_entry), so this lists the documents in doubt and says where the rest is."""
+    st.subheader("读取概况")
+    docs = index.graph.get("documents", {})
+    doubted = cached(index, doubts, None)
+    st.caption(f"共 {len(docs):,} 份文档，其中 {len(doubted):,} 份读取存疑。每份文档落在条目中的比例、各层条目数和"
+               "另列的内容：在左侧“文档”中选择该文档后在本页查看。")
+    if not doubted:
+        return
+    doubt_boxes(index, doubted, "下表")
+    big_table([{"文档": doc_label(index, did), "读取存疑": "；".join(w), "编号": did} for did, w in doubted],
+              "份读取存疑的文档", key="tg-reading-doubted")
 
 
 def node_reading_notes(g: nx.MultiDiGraph, n: str) -> list[str]:
