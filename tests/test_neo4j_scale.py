@@ -205,9 +205,10 @@ def test_every_write_of_documents_raises_the_catalogue_version(neo4j_driver, sam
     empty_neo4j(neo4j_driver)
 
 
-def test_a_store_written_before_title_keys_gets_them_once(neo4j_driver, sample_graph) -> None:
+def test_a_store_written_before_title_keys_and_catalogue_entries_gets_them_once(neo4j_driver, sample_graph) -> None:
     """Search walks titles by their keys only on a store marked complete; ensure_schema gives an older store's nodes
-    the keys its writer gives (length, then id) and marks it; the keys never come back in the graph read."""
+    the keys its writer gives (length, then id) and marks it, and its documents the catalogue entries the writer
+    stores; neither comes back in the graph read."""
     from tracegraph.graph.stores.embedded import EmbeddedStore
     from tracegraph.graph.stores.neo4j_io import add_title_keys, ensure_schema, pull, push
     from tracegraph.graph.stores.neo4j_layout import title_key
@@ -221,7 +222,11 @@ def test_a_store_written_before_title_keys_gets_them_once(neo4j_driver, sample_g
     assert keys == {n: title_key(n, d["title_start"], d["title_end"]) for n, d in titled.items()}
     assert len(keys) > 20 and keys[min(keys)].split("|")[0].isdigit()
     assert "tg_title_key" not in {k for _, d in pull(neo4j_driver).nodes(data=True) for k in d}
-    # as a store written before keys existed: no keys, no mark
+    entries_q = "MATCH (d:TGDocumentMeta) RETURN d.id AS id, d.tg_catalogue AS e"
+    entries = {r["id"]: r["e"] for r in neo4j_driver.execute_query(entries_q).records}
+    assert len(entries) == len(sample_graph.graph["documents"]) and all(entries.values())
+    # as a store written before keys and catalogue entries existed: no keys, no mark, no entries
+    neo4j_driver.execute_query("MATCH (d:TGDocumentMeta) REMOVE d.tg_catalogue")
     neo4j_driver.execute_query("MATCH (n:TGNode) REMOVE n.tg_title_key")
     neo4j_driver.execute_query("MATCH (v:TGCatalogue) REMOVE v.title_keys")
     from tracegraph.graph.stores import neo4j_search as ns
@@ -233,5 +238,6 @@ def test_a_store_written_before_title_keys_gets_them_once(neo4j_driver, sample_g
     assert {r["id"]: r["k"] for r in neo4j_driver.execute_query(
         "MATCH (n:TGNode) WHERE n.tg_title_key IS NOT NULL RETURN n.id AS id, n.tg_title_key AS k").records} == keys
     assert neo._run(ns.TITLE_KEYS_READY)[0]["ready"] is True
+    assert {r["id"]: r["e"] for r in neo4j_driver.execute_query(entries_q).records} == entries
     assert add_title_keys(neo4j_driver) == 0  # marked: nothing scanned again
     empty_neo4j(neo4j_driver)

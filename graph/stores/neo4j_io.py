@@ -31,7 +31,7 @@ import networkx as nx
 
 from tracegraph.errors import StoreError
 from tracegraph.graph.model.schema import EDGE_TYPES, NODE_TYPES
-from tracegraph.graph.stores.base import catalogue_entry
+from tracegraph.graph.stores.base import CATALOGUE_FIELDS, catalogue_entry
 from tracegraph.graph.stores.neo4j_layout import (
     CATALOGUE_LABEL,
     CATALOGUE_PROPERTY,
@@ -216,6 +216,24 @@ def ensure_schema(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
         driver.execute_query(stmt, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
     add_title_keys(driver, database)
+    add_catalogue_entries(driver, database)
+
+
+def add_catalogue_entries(driver: Driver, database: str = DEFAULT_DATABASE, chunk: int = 2000) -> int:
+    """Give each document written before catalogue entries were stored its entry (CATALOGUE_PROPERTY), a chunk of
+    documents at a time; returns how many were given one."""
+    done = 0
+    while True:
+        ids = [r["id"] for r in driver.execute_query(
+            f"MATCH (d:{META_LABEL}) WHERE d.{CATALOGUE_PROPERTY} IS NULL RETURN d.id AS id LIMIT $n",
+            n=chunk, database_=database).records]
+        if not ids:
+            return done
+        meta = documents_meta(driver, database, ids=ids, include_text=False, fields=CATALOGUE_FIELDS)
+        rows = [{"id": d, "entry": json.dumps(catalogue_entry(d, m), ensure_ascii=False)} for d, m in meta.items()]
+        driver.execute_query(f"UNWIND $rows AS row MATCH (d:{META_LABEL} {{id: row.id}}) "
+                             f"SET d.{CATALOGUE_PROPERTY} = row.entry", rows=rows, database_=database)
+        done += len(rows)
 
 
 def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE) -> int:
