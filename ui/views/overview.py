@@ -42,6 +42,10 @@ def document_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
 def warm(g: nx.MultiDiGraph, doc: str | None = None) -> None:
     """Compute what the page shows for the whole workspace, so its first visit only draws it."""
+    if shared_store.is_index(g):  # a paged store's index: its lists, nothing to count in it
+        cached(g, index_rows)
+        cached(g, doubts, None)
+        return
     cached(g, type_counts, doc)
     cached(g, gaps, doc)
     cached(g, document_rows)
@@ -85,6 +89,12 @@ METRICS = (("Problem", "问题"), ("Cause", "原因"), ("Measure", "整改措施
            ("Example", "事例"), ("PolicyRef", "政策依据"))
 
 
+def index_rows(index: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """One row per document of a paged store's index (a hundred thousand rows: made once per catalogue)."""
+    return [{"标题": doc_label(index, d), "格式": m.get("format") or "", "字数": m.get("chars") or 0, "文档": d}
+            for d, m in index.graph.get("documents", {}).items()]
+
+
 def render_shared(index: nx.MultiDiGraph) -> None:
     """The corpus on a shared Neo4j or an archive, no document chosen: the numbers as the store counts them (with
     the decisions), the documents by title; what needs a document's items says so instead of showing zeros."""
@@ -102,10 +112,7 @@ def render_shared(index: nx.MultiDiGraph) -> None:
     if c["negative_findings"]:
         st.caption(f"另有 {c['negative_findings']} 项“未发现问题”的说明（如“未发现违规……”），不计入问题数。")
     st.subheader("文档")
-    docs = index.graph.get("documents", {})
-    rows = [{"标题": doc_label(index, d), "格式": m.get("format") or "", "字数": m.get("chars") or 0, "文档": d}
-            for d, m in docs.items()]
-    big_table(rows, "份文档", key="tg-ov-all-docs")
+    big_table(cached(index, index_rows), "份文档", key="tg-ov-all-docs")
     st.caption("每份文档的问题、原因、措施数，以及覆盖缺口和政策依据的清单：在左侧“文档”中选择该文档后在本页查看。")
     render_index_reading(index)
     st.subheader("覆盖情况")
