@@ -96,26 +96,39 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     from tracegraph.graph.stores import neo4j_search as ns
 
     scans = 0
-    steps = {"titles walked": 0, "titles first": 0, "documents": 0, "fuzzy by titles": 0, "fuzzy by texts": 0}
-    for q in QUERIES:
-        for types, limit in ((None, 20), (("Measure",), 5), (("Problem", "Cause"), 50)):
-            ran.clear()
-            assert neo.search(q, types=types, limit=limit) == emb.search(q, types=types, limit=limit), (q, types)
-            whole = [x for x in ran if x.startswith("MATCH (d:TGDocumentMeta) WHERE")]
-            if phrase_query(q) is not None:
-                assert not whole, q  # a Chinese word never scans every document's text
-            scans += bool(whole)
-            walked = ns.TITLE_WALK in ran and ns.TITLE_FIRST not in ran
-            steps["titles walked"] += walked
-            if walked:  # the answer came from the shortest titles, none read past them
-                assert ns.SUBSTRING["indexed"] not in ran and ns.TITLE_CURATED in ran, q
-            steps["titles first"] += ns.TITLE_FIRST in ran
-            steps["documents"] += ns.SUBSTRING["indexed"] in ran
-            steps["fuzzy by titles"] += ns.FUZZY_TITLES_LEVEL in ran
-            steps["fuzzy by texts"] += ns.FUZZY["indexed"] in ran
+    # (the walks from Lucene's best title and the fuzzy step's walk by id: the synthetic test below)
+    steps = {"titles walked": 0, "titles by length": 0, "documents": 0, "fuzzy by titles": 0, "fuzzy by texts": 0}
+    default_budget = ns.WALK_BUDGET
+    try:
+        # the walks read up to WALK_BUDGET nodes: all of these here, or 40 — then they rarely hold enough, and the
+        # ranges, Lucene's hint and the index's candidates answer instead
+        for budget in (default_budget, 40):
+            ns.WALK_BUDGET = budget
+            for q in QUERIES:
+                for types, limit in ((None, 20), (("Measure",), 5), (("Problem", "Cause"), 50)):
+                    ran.clear()
+                    assert neo.search(q, types=types, limit=limit) == emb.search(q, types=types, limit=limit), (
+                        q, types, budget)
+                    whole = [x for x in ran if x.startswith("MATCH (d:TGDocumentMeta) WHERE")]
+                    if phrase_query(q) is not None:
+                        assert not whole, q  # a Chinese word never scans every document's text
+                    scans += bool(whole)
+                    assert ns.TITLE_FIRST not in ran  # every title has its key and length here
+                    # answered by walking titles: no range ranked, no document read
+                    walked = ns.TITLE_WALK in ran and ns.TITLE_RANGE not in ran and ns.SUBSTRING["indexed"] not in ran
+                    steps["titles walked"] += walked
+                    if walked:
+                        assert ns.TITLE_CURATED in ran, q  # the curated nodes, read by their spans, merged
+                    steps["titles by length"] += ns.TITLE_RANGE in ran
+                    steps["documents"] += ns.SUBSTRING["indexed"] in ran
+                    steps["fuzzy by titles"] += ns.FUZZY_TITLES_LEVEL in ran
+                    steps["fuzzy by texts"] += ns.FUZZY["indexed"] in ran
+    finally:
+        ns.WALK_BUDGET = default_budget
+    print(steps)
     assert all(steps.values()), steps  # every indexed step was taken, and answered alike
     assert steps["titles walked"] >= 4, steps
-    assert scans == 3 * 4  # only the four queries without two Chinese characters in a row
+    assert scans == 2 * 3 * 4  # only the four queries without two Chinese characters in a row
     nonempty = [q for q in QUERIES if emb.search(q)]
     assert len(nonempty) >= len(QUERIES) - 2
     empty_neo4j(neo4j_driver)
@@ -221,7 +234,7 @@ def test_a_store_written_before_title_keys_and_catalogue_entries_gets_them_once(
         "MATCH (n:TGNode) WHERE n.tg_title_key IS NOT NULL RETURN n.id AS id, n.tg_title_key AS k").records}
     assert keys == {n: title_key(n, d["title_start"], d["title_end"]) for n, d in titled.items()}
     assert len(keys) > 20 and keys[min(keys)].split("|")[0].isdigit()
-    assert "tg_title_key" not in {k for _, d in pull(neo4j_driver).nodes(data=True) for k in d}
+    assert not {"tg_title_key", "tg_title_length"} & {k for _, d in pull(neo4j_driver).nodes(data=True) for k in d}
     entries_q = "MATCH (d:TGDocumentMeta) RETURN d.id AS id, d.tg_catalogue AS e"
     entries = {r["id"]: r["e"] for r in neo4j_driver.execute_query(entries_q).records}
     assert len(entries) == len(sample_graph.graph["documents"]) and all(entries.values())
@@ -240,4 +253,52 @@ def test_a_store_written_before_title_keys_and_catalogue_entries_gets_them_once(
     assert neo._run(ns.TITLE_KEYS_READY)[0]["ready"] is True
     assert {r["id"]: r["e"] for r in neo4j_driver.execute_query(entries_q).records} == entries
     assert add_title_keys(neo4j_driver) == 0  # marked: nothing scanned again
+    empty_neo4j(neo4j_driver)
+
+
+def test_search_of_a_synthetic_archive_takes_each_shortcut_with_the_same_answers(neo4j_driver, tmp_path) -> None:
+    """Synthetic documents as the benchmark writes them (many titles alike, long examples cut at one length):
+    with walks shorter than the store, a rarer word's titles are found from Lucene's best (none shorter, then
+    walked from there) and the fuzzy step walks the nodes by id — and every answer equals the embedded store's."""
+    import sys
+
+    from tracegraph.graph.build.pipeline import build_corpus
+    from tracegraph.graph.stores import neo4j_search as ns
+    from tracegraph.graph.stores.embedded import EmbeddedStore
+    from tracegraph.graph.stores.neo4j_io import push
+    from tracegraph.graph.stores.neo4j_store import Neo4jStore
+
+    sys.path.insert(0, str(ROOT))
+    from tools.bench.synth import make_corpus
+
+    g, report = build_corpus(make_corpus(tmp_path / "synth", 40), workers=1)
+    assert not report.failed
+    empty_neo4j(neo4j_driver)
+    push(g, neo4j_driver, progress=False)
+    emb, neo = EmbeddedStore(g), Neo4jStore(neo4j_driver)
+    ran: list[str] = []
+    run = neo._run
+
+    def recording(query: str, **params):  # type: ignore[no-untyped-def]
+        ran.append(query)
+        return run(query, **params)
+
+    neo._run = recording  # type: ignore[method-assign]
+    default_budget = ns.WALK_BUDGET
+    paths: dict[str, dict[str, int]] = {}
+    try:
+        ns.WALK_BUDGET = 1100  # of the store's nodes
+        assert g.number_of_nodes() > 2 * ns.WALK_BUDGET
+        for q in ("理论学习", "软弱涣散", "干部监督管理不严格", "形式主义", "整改落实不到位问题"):
+            for types, limit in ((None, 20), (None, 10), (None, 3), (("Problem",), 10)):
+                ran.clear()
+                assert neo.search(q, types=types, limit=limit) == emb.search(q, types=types, limit=limit), (q, types)
+                paths[f"{q} {types} {limit}"] = {name: ran.count(getattr(ns, name)) for name in (
+                    "TITLE_WALK", "TOP_TITLES", "TITLE_RANGE", "FUZZY_WALK", "FUZZY_CURATED", "FUZZY_TITLES_LEVEL")}
+    finally:
+        ns.WALK_BUDGET = default_budget
+    print(paths)
+    hinted = [k for k, p in paths.items() if p["TITLE_WALK"] == 2 and not p["TITLE_RANGE"]]
+    fuzzy_walked = [k for k, p in paths.items() if p["FUZZY_CURATED"]]
+    assert hinted and fuzzy_walked, paths
     empty_neo4j(neo4j_driver)

@@ -44,7 +44,11 @@ from tracegraph.graph.stores.neo4j_layout import (
     TITLE_KEY,
     TITLE_KEY_CYPHER,
     TITLE_KEYS_COMPLETE,
+    TITLE_LENGTH,
+    TITLE_LENGTH_CYPHER,
+    TITLE_LENGTH_INDEX,
     title_key,
+    title_length,
 )
 from tracegraph.graph.stores.neo4j_summary import refresh_document_counts
 
@@ -202,6 +206,8 @@ def schema_statements() -> list[str]:
         f"CREATE INDEX tg_node_curated IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.curated)",
         # titles shortest first (graph.stores.neo4j_search walks them for a word many titles hold)
         f"CREATE INDEX tg_node_title_key IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.{TITLE_KEY})",
+        f"CREATE FULLTEXT INDEX {TITLE_LENGTH_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) "
+        f"ON EACH [n.title, n.{TITLE_LENGTH}] OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'cjk'}}}}",
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) ON EACH [n.title, n.text] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         # search across the store finds its candidate documents here (graph.stores.neo4j_search)
@@ -237,9 +243,9 @@ def add_catalogue_entries(driver: Driver, database: str = DEFAULT_DATABASE, chun
 
 
 def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE) -> int:
-    """Give every titled node of a store written before title keys existed its key (TITLE_KEY), then mark the store
-    as complete; once marked, nothing is scanned. Every write since gives its nodes their keys. Returns the number of
-    nodes given a key (minutes for millions of nodes, once)."""
+    """Give every titled node of a store written before title keys existed its key and length (TITLE_KEY,
+    TITLE_LENGTH), then mark the store as complete; once marked, nothing is scanned. Every write since gives its
+    nodes their keys. Returns the number of nodes given a key (minutes for millions of nodes, once)."""
     marker = f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) RETURN v.{TITLE_KEYS_COMPLETE} AS done"
     done = driver.execute_query(marker, database_=database).records
     if done and done[0]["done"]:
@@ -247,7 +253,8 @@ def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE) -> int:
     with driver.session(database=database) as session:  # batches of its own: an implicit transaction
         rec = session.run(
             f"MATCH (n:{NODE_LABEL}) WHERE n.title_start IS NOT NULL AND n.title_end IS NOT NULL "
-            f"AND n.{TITLE_KEY} IS NULL CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER} }} "
+            f"AND (n.{TITLE_KEY} IS NULL OR n.{TITLE_LENGTH} IS NULL) "
+            f"CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER}, n.{TITLE_LENGTH} = {TITLE_LENGTH_CYPHER} }} "
             "IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS k").single()
     driver.execute_query(f"MERGE (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) SET v.{TITLE_KEYS_COMPLETE} = true",
                          database_=database)
@@ -329,6 +336,7 @@ def _node_rows(g: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
         props["id"] = n
         if isinstance(d.get("title_start"), int) and isinstance(d.get("title_end"), int):
             props[TITLE_KEY] = title_key(n, d["title_start"], d["title_end"])
+            props[TITLE_LENGTH] = title_length(d["title_start"], d["title_end"])
         by_label[node_label(d.get("type"))].append({"id": n, "props": props})
     return by_label
 
@@ -491,7 +499,7 @@ def graph_counts(g: nx.MultiDiGraph) -> dict[str, int]:
 
 
 def _add_node(g: nx.MultiDiGraph, props: dict[str, Any]) -> None:
-    attrs = decode_props({k: v for k, v in props.items() if k != TITLE_KEY})
+    attrs = decode_props({k: v for k, v in props.items() if k not in (TITLE_KEY, TITLE_LENGTH)})
     nid = attrs.pop("id")
     g.add_node(nid, **attrs)
 

@@ -16,6 +16,8 @@ __all__ = [
     "SHARED_TYPES",
     "TITLE_KEY",
     "TITLE_KEYS_COMPLETE",
+    "TITLE_LENGTH",
+    "TITLE_LENGTH_INDEX",
     "title_key",
 ]
 
@@ -37,16 +39,26 @@ TITLE_KEY = "tg_title_key"
 # graph.stores.neo4j_io.ensure_schema); until then search does not walk the keys
 TITLE_KEYS_COMPLETE = "title_keys"
 TITLE_KEY_WIDTH = 5
+# the same length alone (five digits, a string so a full-text index takes it), indexed beside the title in
+# TITLE_LENGTH_INDEX: search asks for the titles holding a word within a range of lengths, shortest range first
+TITLE_LENGTH = "tg_title_length"
+TITLE_LENGTH_INDEX = "tg_title_length"
+
+
+def title_length(title_start: int, title_end: int) -> str:
+    """TITLE_LENGTH of a node."""
+    return f"{max(title_end - title_start, 0):0{TITLE_KEY_WIDTH}d}"
 
 
 def title_key(node_id: str, title_start: int, title_end: int) -> str:
     """TITLE_KEY of a node: its titles sort by length, then by id."""
-    return f"{max(title_end - title_start, 0):0{TITLE_KEY_WIDTH}d}|{node_id}"
+    return f"{title_length(title_start, title_end)}|{node_id}"
 
 
 # the same in Cypher, for the nodes of a store written before keys existed (must equal title_key)
-TITLE_KEY_CYPHER = (f"right('{'0' * TITLE_KEY_WIDTH}' + toString(CASE WHEN n.title_end > n.title_start "
-                    f"THEN n.title_end - n.title_start ELSE 0 END), {TITLE_KEY_WIDTH}) + '|' + n.id")
+TITLE_LENGTH_CYPHER = (f"right('{'0' * TITLE_KEY_WIDTH}' + toString(CASE WHEN n.title_end > n.title_start "
+                       f"THEN n.title_end - n.title_start ELSE 0 END), {TITLE_KEY_WIDTH})")
+TITLE_KEY_CYPHER = f"{TITLE_LENGTH_CYPHER} + '|' + n.id"
 
 # a store-only property of each document: its entry in the app's index (graph.stores.base.catalogue_entry) as JSON,
 # written with the document, so the index of a hundred thousand documents is one list of short strings

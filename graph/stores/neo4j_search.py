@@ -35,6 +35,8 @@ from tracegraph.graph.stores.neo4j_layout import (
     TITLE_KEY,
     TITLE_KEY_WIDTH,
     TITLE_KEYS_COMPLETE,
+    TITLE_LENGTH,
+    TITLE_LENGTH_INDEX,
 )
 from tracegraph.graph.stores.text_index import HAN_RUN, share_query
 
@@ -94,19 +96,41 @@ _CURATED_TITLES = (
     "ELSE substring(d.text, n.title_start, n.title_end - n.title_start) END AS title "
 )
 _IN_DOCUMENT = "WITH n, title WHERE n.doc IS NOT NULL AND n.start IS NOT NULL AND n.type <> 'Document' "
-_TITLED = (
-    "CALL { "
-    f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lq) YIELD node AS n "
-    "WITH n WHERE n.curated IS NULL OR n.curated <> true "
-    "RETURN n, CASE WHEN n.title_start IS NULL THEN '' ELSE n.title END AS title "
-    f"UNION {_CURATED_TITLES}}} {_IN_DOCUMENT}"
-)
+
+
+def _titled(index: str) -> str:
+    """The nodes the full-text `index` names for $lq, with the title to check them by, and every curated node."""
+    return ("CALL { "
+            f"CALL db.index.fulltext.queryNodes('{index}', $lq) YIELD node AS n "
+            "WITH n WHERE n.curated IS NULL OR n.curated <> true "
+            "RETURN n, CASE WHEN n.title_start IS NULL THEN '' ELSE n.title END AS title "
+            f"UNION {_CURATED_TITLES}}} {_IN_DOCUMENT}")
+
+
+_TITLED = _titled(FULLTEXT_INDEX)
 _TITLE_HIT = (
     "AND n.type IN $types AND n.title_start IS NOT NULL AND title CONTAINS $q "
     "WITH n, 2.0 + toFloat($qlen) / CASE WHEN n.title_end - n.title_start > 1 "
     "THEN n.title_end - n.title_start ELSE 1 END AS s RETURN n.id AS id, s ORDER BY s DESC, id LIMIT $take"
 )
 TITLE_FIRST = _TITLED + _TITLE_HIT
+# the title hits among the titles TITLE_LENGTH_INDEX names for $lq (the words, lengths in a range), shortest first and
+# ties by id — the order of their scores — checked one by one until $take hold the words: the candidates are sorted
+# by one property each, and only the best are read further. Curated nodes come from TITLE_CURATED.
+TITLE_RANGE = (
+    f"CALL db.index.fulltext.queryNodes('{TITLE_LENGTH_INDEX}', $lq) YIELD node AS n "
+    f"WITH n ORDER BY n.{TITLE_KEY} "
+    "WITH n WHERE (n.curated IS NULL OR n.curated <> true) AND n.doc IS NOT NULL AND n.start IS NOT NULL "
+    "AND n.type <> 'Document' AND n.type IN $types AND n.title CONTAINS $q "
+    "RETURN n.id AS id, n.title_end - n.title_start AS len LIMIT $take"
+)
+# whether the index names any title for $lq (the best one Lucene finds; a superset, so "none" is certain)
+ANY_TITLE = (f"CALL db.index.fulltext.queryNodes('{TITLE_LENGTH_INDEX}', $lq, {{limit: 1}}) YIELD node "
+             "RETURN node.id AS id")
+# the lengths of the titles Lucene ranks best for $lq (its scores favour short titles): where to start looking
+TOP_TITLES = (f"CALL db.index.fulltext.queryNodes('{TITLE_LENGTH_INDEX}', $lq, {{limit: 20}}) YIELD node "
+              "RETURN node.title_end - node.title_start AS len")
+LONGEST_TITLE = 10**TITLE_KEY_WIDTH - 1
 TITLE_CURATED = f"CALL {{ {_CURATED_TITLES}}} {_IN_DOCUMENT}" + _TITLE_HIT
 # the titles shortest first (TITLE_KEY: length, then id — the order of their scores, ties by id), at most $budget
 # of them: when $take of them hold the words, those are the title hits' answer, found without reading the others.
@@ -120,12 +144,27 @@ TITLE_WALK = (
 WALK_BUDGET = 20_000  # titles read at most: a word in one title of that many is cheaper to find by the index
 TITLE_KEYS_READY = (f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
                     f"RETURN coalesce(v.{TITLE_KEYS_COMPLETE}, false) AS ready")
-# the fuzzy step's titles holding at least $need of the bigrams (a superset from the index, checked exactly): each
-# with its share, and whether the answer may hold it (its type asked for, not already scored)
+# the fuzzy step's titles holding at least $need of the bigrams (a superset from the index, checked exactly): the
+# first $take by id that the answer may hold (their type asked for, not already scored), each with its share — the
+# candidates are sorted by id and checked one by one until $take are found
+_SHARE = "size([b IN $grams WHERE title CONTAINS b])"
 FUZZY_TITLES_LEVEL = _TITLED + (
-    "WITH n, size([b IN $grams WHERE title CONTAINS b]) AS k WHERE k >= $need "
-    "RETURN n.id AS id, toFloat(k) / size($grams) AS f, n.type IN $types AND NOT n.id IN $scored AS wanted"
+    f"WITH n, title ORDER BY n.id WITH n, {_SHARE} AS k WHERE k >= $need AND n.type IN $types "
+    "AND NOT n.id IN $scored RETURN n.id AS id, toFloat(k) / size($grams) AS f LIMIT $take"
 )
+# the same from the nodes in id order, at most $budget of them read (uncurated; FUZZY_CURATED adds the curated ones)
+FUZZY_WALK = (
+    f"MATCH (n:{NODE_LABEL}) WHERE n.id >= '' WITH n ORDER BY n.id LIMIT $budget "
+    "WITH n WHERE (n.curated IS NULL OR n.curated <> true) AND n.title_start IS NOT NULL AND n.doc IS NOT NULL "
+    "AND n.start IS NOT NULL AND n.type <> 'Document' AND n.type IN $types AND NOT n.id IN $scored "
+    "WITH n, size([b IN $grams WHERE n.title CONTAINS b]) AS k WHERE k >= $need "
+    "RETURN n.id AS id, toFloat(k) / size($grams) AS f LIMIT $take"
+)
+FUZZY_CURATED = (f"CALL {{ {_CURATED_TITLES}}} {_IN_DOCUMENT}"
+                 f"WITH n, {_SHARE} AS k WHERE k >= $need AND n.type IN $types AND NOT n.id IN $scored "
+                 "RETURN n.id AS id, toFloat(k) / size($grams) AS f")
+# how many titles hold at least half of the bigrams, whatever their type (fewer than the limit: the texts are asked)
+FUZZY_TITLES_COUNT = _TITLED + f"WITH n, {_SHARE} AS k WHERE k >= $need RETURN count(n) AS k"
 
 
 def phrase_query(q: str, field: str = "") -> str | None:
@@ -193,34 +232,86 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
 
 
 def _title_first(run: Run, q: str, types: list[str], take: int) -> dict[str, float]:
-    """The best `take` title hits across documents (TITLE_FIRST's answer): by walking the titles shortest first
-    when the store has every title's key and enough of the first WALK_BUDGET titles hold the words; else every
-    title the index names, ranked."""
-    if run(TITLE_KEYS_READY)[:1] == [{"ready": True}]:
+    """The best `take` title hits across documents (TITLE_FIRST's answer). On a store where every title has its key
+    and length: the first WALK_BUDGET titles, shortest first, when enough of them hold the words; else a range of
+    lengths at a time (_title_ranges). On an older store: every title the index names, ranked."""
+    if run(TITLE_KEYS_READY)[:1] != [{"ready": True}]:
+        return {r["id"]: float(r["s"]) for r in run(TITLE_FIRST, lq=phrase_query(q, "title"), q=q, qlen=len(q),
+                                                    types=types, take=take)}
+    hits = run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET,
+               **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
+    if len(hits) < take:
+        hits = _title_ranges(run, q, types, take)
+    scored = {r["id"]: 2.0 + len(q) / (r["len"] if r["len"] > 1 else 1) for r in hits}
+    scored.update({r["id"]: float(r["s"]) for r in run(TITLE_CURATED, q=q, qlen=len(q), types=types, take=take)})
+    return dict(sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:take])
+
+
+def _title_ranges(run: Run, q: str, types: list[str], take: int) -> list[dict[str, Any]]:
+    """The best `take` uncurated title hits, a range of title lengths at a time, the shortest first (q to 2q
+    characters, then to 4q, …): every hit of a range outranks every hit of the next, so once `take` are found the
+    longer titles are never read. The titles Lucene ranks best say where the shortest may start: when the index
+    names none shorter, the titles are walked from there first. A range the index names no title in is skipped;
+    in one it does, the titles are first walked from its shortest (the hits may be dense there), then its
+    candidates ranked."""
+    phrase, lo = phrase_query(q, "title"), len(q)
+    hits: list[dict[str, Any]] = []
+
+    def within(lo: int, hi: int) -> str:
+        return f"({phrase}) AND {TITLE_LENGTH}:[{lo:0{TITLE_KEY_WIDTH}d} TO {hi:0{TITLE_KEY_WIDTH}d}]"
+
+    top = run(TOP_TITLES, lq=within(lo, LONGEST_TITLE))
+    if not top:  # no title can hold the words
+        return hits
+    start = min(int(r["len"]) for r in top)
+    if start > lo and not run(ANY_TITLE, lq=within(lo, start - 1)):  # none shorter: walk from there
         walked = run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET,
-                     **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
+                     **{"from": f"{start:0{TITLE_KEY_WIDTH}d}"})
         if len(walked) >= take:
-            scored = {r["id"]: 2.0 + len(q) / (r["len"] if r["len"] > 1 else 1) for r in walked}
-            scored.update({r["id"]: float(r["s"]) for r in run(TITLE_CURATED, q=q, qlen=len(q), types=types,
-                                                               take=take)})
-            return dict(sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:take])
-    return {r["id"]: float(r["s"]) for r in run(TITLE_FIRST, lq=phrase_query(q, "title"), q=q, qlen=len(q),
-                                                types=types, take=take)}
+            return walked
+        lo = start
+    while True:
+        hi = LONGEST_TITLE if lo > 512 else 2 * lo
+        if run(ANY_TITLE, lq=within(lo, hi)):
+            walked = run(TITLE_WALK, q=q, types=types, take=take - len(hits), budget=WALK_BUDGET,
+                         **{"from": f"{lo:0{TITLE_KEY_WIDTH}d}"})
+            if len(walked) >= take - len(hits):
+                return hits + walked
+            hits += run(TITLE_RANGE, lq=within(lo, hi), q=q, types=types, take=take - len(hits))
+        if len(hits) >= take or hi >= LONGEST_TITLE:
+            return hits
+        lo = hi + 1
 
 
 def _fuzzy_indexed(run: Run, grams: list[str], types: tuple[str, ...], scored: dict[str, float],
                    limit: int) -> list[dict[str, Any]]:
-    """The fuzzy step across documents where the indexes point. Titles holding half the bigrams, the best first: the
-    titles holding all of them, then all but one, … — each level's index query is narrower than half's, and once
-    `limit` × 3 answers hold that many, no title holding fewer can outrank them. When titles holding half are fewer
-    than `limit`, every node of the documents holding half of them (a title or span holding half, or 0.625 × as
-    the 0.8 weight asks, lies in such a document)."""
+    """The fuzzy step across documents where the indexes point. Titles holding half the bigrams, the best first:
+    the titles holding all of them, then all but one, … (each level's index query is narrower than half's). A
+    level gives the first `limit` × 3 answers by id among the titles holding that many; when it gives that many,
+    they and the better levels' (all known, fewer) are the answer. A wide level first reads the first WALK_BUDGET
+    nodes by id, which give them when they hold that many (with the curated nodes, read by their spans). When
+    titles holding half are fewer than `limit`, every node of the documents holding half of them (a title or span
+    holding half, or 0.625 × as the 0.8 weight asks, lies in such a document)."""
     take, half = limit * 3, math.ceil(len(grams) / 2)
+    found: dict[str, float] = {}
+    asked = {"grams": grams, "types": list(types), "scored": sorted(scored), "take": take}
     for need in range(len(grams), half - 1, -1):
-        rows = run(FUZZY_TITLES_LEVEL, lq=share_query(grams, "title", need), grams=grams, need=need,
-                   types=list(types), scored=sorted(scored))
-        wanted = sorted(((r["id"], r["f"]) for r in rows if r["wanted"]), key=lambda h: (-h[1], h[0]))
-        if len(wanted) >= take or (need == half and len(rows) >= limit):
-            return [{"id": i, "f": f} for i, f in wanted[:take]]
-    return run(FUZZY["indexed"], lq=share_query(grams), grams=grams, texts=True, types=list(types),
-               scored=sorted(scored), take=take)
+        rows: list[dict[str, Any]] = []
+        if need <= 0.75 * len(grams):  # a wide level: the first nodes by id may well hold enough
+            rows = run(FUZZY_WALK, need=need, budget=WALK_BUDGET, **asked)
+            rows = rows if len(rows) >= take else []
+        if rows:
+            rows += run(FUZZY_CURATED, need=need, **asked)
+        else:
+            rows = run(FUZZY_TITLES_LEVEL, lq=share_query(grams, "title", need), need=need, **asked)
+        found.update({r["id"]: r["f"] for r in rows})
+        if len(rows) >= take:
+            break
+    else:
+        few = len(found) < limit and int(run(FUZZY_TITLES_COUNT, lq=share_query(grams, "title", half), grams=grams,
+                                             need=half)[0]["k"] or 0) < limit
+        if few:
+            return run(FUZZY["indexed"], lq=share_query(grams), grams=grams, texts=True, types=list(types),
+                       scored=sorted(scored), take=take)
+    best = sorted(found.items(), key=lambda h: (-h[1], h[0]))[:take]
+    return [{"id": i, "f": f} for i, f in best]
