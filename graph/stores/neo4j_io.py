@@ -221,7 +221,7 @@ def ensure_schema(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
     for stmt in schema_statements():
         driver.execute_query(stmt, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
-    add_title_keys(driver, database)
+    add_title_keys(driver, database, wait_seconds)
     add_catalogue_entries(driver, database)
 
 
@@ -242,7 +242,7 @@ def add_catalogue_entries(driver: Driver, database: str = DEFAULT_DATABASE, chun
         done += len(rows)
 
 
-def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE) -> int:
+def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600) -> int:
     """Give every titled node of a store written before title keys existed its key and length (TITLE_KEY,
     TITLE_LENGTH), then mark the store as complete; once marked, nothing is scanned. Every write since gives its
     nodes their keys. Returns the number of nodes given a key (minutes for millions of nodes, once)."""
@@ -256,6 +256,8 @@ def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE) -> int:
             f"AND (n.{TITLE_KEY} IS NULL OR n.{TITLE_LENGTH} IS NULL) "
             f"CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER}, n.{TITLE_LENGTH} = {TITLE_LENGTH_CYPHER} }} "
             "IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS k").single()
+    # the indexes take the keys in the background: the mark waits until they hold every one
+    driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
     driver.execute_query(f"MERGE (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) SET v.{TITLE_KEYS_COMPLETE} = true",
                          database_=database)
     return int(rec["k"]) if rec else 0

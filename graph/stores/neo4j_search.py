@@ -8,11 +8,18 @@ bigrams in each title (and, when titles give too few, in each span × 0.8), at l
 from the document's text on the server with `substring`, which counts UTF-16 units: identical to Python's
 offsets for text in the Basic Multilingual Plane (all common Chinese), off by one after a character beyond it.
 
-Across documents the steps look only where the full-text indexes point (`indexed`): title hits first — they outrank
-every other hit, so `limit` × 3 of them are the answer — then the documents that can hold the words, then for the
-fuzzy step the titles or documents that can hold half of the bigrams. Each index query names a superset of what the
-scan would find and every candidate is checked exactly, so the answers do not change; only their cost stops growing
-with all the text in the store.
+Across documents the steps look only where the indexes point, and stop as soon as the answer is known: title hits
+first — they outrank every other hit, so `limit` × 3 of them are the answer. A title hit's score falls with its
+title's length, so titles are read shortest first: a range index over each title's length and id (TITLE_KEY) is
+walked from the shortest, at most WALK_BUDGET titles; when those hold too few, the walk starts where the titles
+Lucene ranks best start (when the index names none shorter), and else a full-text index of titles with their
+lengths (TITLE_LENGTH_INDEX) is asked for one range of lengths at a time, the shortest first, each range's
+candidates sorted by their key and checked until enough hold the words. Then the documents that can hold the words;
+then, for the fuzzy step, the titles holding all the character pairs, all but one, … down to half (or the
+documents holding half). Each index query names a superset of what the scan would find, every candidate is checked
+exactly, and a walk stops only where everything it skipped ranks lower — so the answers do not change; only their
+cost stops growing with the store. A store written before the title keys existed is searched as before until
+graph.stores.neo4j_io.ensure_schema has given every title its key (TITLE_KEYS_READY).
 """
 
 from __future__ import annotations
