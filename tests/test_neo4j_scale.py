@@ -95,7 +95,7 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     neo._run = recording  # type: ignore[method-assign]
     from tracegraph.graph.stores import neo4j_search as ns
 
-    scans = 0
+    scans = walked_without_index = 0
     # (the walks from Lucene's best title and the fuzzy step's walk by id: the synthetic test below)
     steps = {"titles walked": 0, "titles by length": 0, "documents": 0, "fuzzy by titles": 0, "fuzzy by texts": 0}
     default_budget = ns.WALK_BUDGET
@@ -113,9 +113,11 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
                     if phrase_query(q) is not None:
                         assert not whole, q  # a Chinese word never scans every document's text
                     scans += bool(whole)
+                    walked_without_index += phrase_query(q) is None and not whole
                     assert ns.TITLE_FIRST not in ran  # every title has its key and length here
                     # answered by walking titles: no range ranked, no document read
-                    walked = ns.TITLE_WALK in ran and ns.TITLE_RANGE not in ran and ns.SUBSTRING["indexed"] not in ran
+                    walked = (ns.TITLE_WALK in ran and ns.TITLE_RANGE not in ran and not whole
+                              and ns.SUBSTRING["indexed"] not in ran)
                     steps["titles walked"] += walked
                     if walked:
                         assert ns.TITLE_CURATED in ran, q  # the curated nodes, read by their spans, merged
@@ -128,7 +130,9 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     print(steps)
     assert all(steps.values()), steps  # every indexed step was taken, and answered alike
     assert steps["titles walked"] >= 4, steps
-    assert scans == 2 * 3 * 4  # only the four queries without two Chinese characters in a row
+    # only the four queries without two Chinese characters in a row scan, and not when the shortest titles answer
+    print("scans", scans, walked_without_index)
+    assert scans + walked_without_index == 2 * 3 * 4 and walked_without_index >= 1 and scans >= 1
     nonempty = [q for q in QUERIES if emb.search(q)]
     assert len(nonempty) >= len(QUERIES) - 2
     empty_neo4j(neo4j_driver)

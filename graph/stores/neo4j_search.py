@@ -204,9 +204,10 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
     take = limit * 3
     lq = phrase_query(q) if indexed and doc is None else None
     scored: dict[str, float] = {}
-    if lq is not None:
+    if indexed and doc is None:
         # titles first: title hits outrank every other hit, so when there are `take` of them they are the answer
-        scored = _title_first(run, q, list(types), take)
+        # (words without two Chinese characters in a row: only the walk of the shortest titles, no index to ask)
+        scored = _title_first(run, q, list(types), take, by_index=lq is not None)
     if len(scored) < take:
         scope = "doc" if doc is not None else "indexed" if lq is not None else "all"
         scored = {r["id"]: float(r["s"]) for r in run(SUBSTRING[scope], q=q, qlen=len(q), types=list(types), doc=doc,
@@ -238,16 +239,22 @@ def search(run: Run, fetch: Fetch, query: str, types: tuple[str, ...] | None = N
     return result_rows(g, {n: s for n, s in scored.items() if n in g}, q, limit)
 
 
-def _title_first(run: Run, q: str, types: list[str], take: int) -> dict[str, float]:
+def _title_first(run: Run, q: str, types: list[str], take: int, by_index: bool = True) -> dict[str, float]:
     """The best `take` title hits across documents (TITLE_FIRST's answer). On a store where every title has its key
     and length: the first WALK_BUDGET titles, shortest first, when enough of them hold the words; else a range of
-    lengths at a time (_title_ranges). On an older store: every title the index names, ranked."""
-    if run(TITLE_KEYS_READY)[:1] != [{"ready": True}]:
+    lengths at a time (_title_ranges). On an older store: every title the index names, ranked. Without `by_index`
+    (the words give the index nothing to look up): the walk's answer when it holds `take`, else none."""
+    ready = run(TITLE_KEYS_READY)[:1] == [{"ready": True}]
+    if not ready:
+        if not by_index:
+            return {}
         return {r["id"]: float(r["s"]) for r in run(TITLE_FIRST, lq=phrase_query(q, "title"), q=q, qlen=len(q),
                                                     types=types, take=take)}
     hits = run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET,
                **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
     if len(hits) < take:
+        if not by_index:
+            return {}
         hits = _title_ranges(run, q, types, take)
     scored = {r["id"]: 2.0 + len(q) / (r["len"] if r["len"] > 1 else 1) for r in hits}
     scored.update({r["id"]: float(r["s"]) for r in run(TITLE_CURATED, q=q, qlen=len(q), types=types, take=take)})

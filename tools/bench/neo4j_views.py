@@ -23,6 +23,7 @@ SEARCHES = {
     "a common word": "理论学习",
     "a rarer word": "软弱涣散",
     "no verbatim hit (fuzzy)": "干部监督管理不严格",
+    "one character (no pair for the index)": "党",
 }
 
 
