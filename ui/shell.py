@@ -59,6 +59,9 @@ def warm_up() -> str:
         if g.graph.get("documents"):
             overview.warm(g)
             cached(g, _doc_titles)
+        address = shared_store.uri()
+        if address and g.graph.get("documents"):  # a paged store: 总览's numbers, counted by the store
+            shared_store.counts(address)
         # the first table of the first page would pay for these imports
         import pandas
         import pyarrow  # type: ignore[import-untyped]
