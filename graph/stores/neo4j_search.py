@@ -149,6 +149,7 @@ TITLE_WALK = (
     f"RETURN n.id AS id, n.title_end - n.title_start AS len, n.{TITLE_KEY} AS key ORDER BY key LIMIT $take"
 )
 WALK_BUDGET = 20_000  # titles read at most: a word in one title of that many is cheaper to find by the index
+LONG_WALK_BUDGET = 300_000  # for words the index cannot look up, before every document's text is read
 TITLE_KEYS_READY = (f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
                     f"RETURN coalesce(v.{TITLE_KEYS_COMPLETE}, false) AS ready")
 # the fuzzy step's titles holding at least $need of the bigrams (a superset from the index, checked exactly): the
@@ -243,7 +244,8 @@ def _title_first(run: Run, q: str, types: list[str], take: int, by_index: bool =
     """The best `take` title hits across documents (TITLE_FIRST's answer). On a store where every title has its key
     and length: the first WALK_BUDGET titles, shortest first, when enough of them hold the words; else a range of
     lengths at a time (_title_ranges). On an older store: every title the index names, ranked. Without `by_index`
-    (the words give the index nothing to look up): the walk's answer when it holds `take`, else none."""
+    (the words give the index nothing to look up): the walk's answer, or a longer walk's, when it holds `take`,
+    else none."""
     ready = run(TITLE_KEYS_READY)[:1] == [{"ready": True}]
     if not ready:
         if not by_index:
@@ -252,9 +254,12 @@ def _title_first(run: Run, q: str, types: list[str], take: int, by_index: bool =
                                                     types=types, take=take)}
     hits = run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET,
                **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
-    if len(hits) < take:
-        if not by_index:
+    if len(hits) < take and not by_index:  # no index to ask: a longer walk, rather than every text
+        hits = run(TITLE_WALK, q=q, types=types, take=take, budget=LONG_WALK_BUDGET,
+                   **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
+        if len(hits) < take:
             return {}
+    if len(hits) < take:
         hits = _title_ranges(run, q, types, take)
     scored = {r["id"]: 2.0 + len(q) / (r["len"] if r["len"] > 1 else 1) for r in hits}
     scored.update({r["id"]: float(r["s"]) for r in run(TITLE_CURATED, q=q, qlen=len(q), types=types, take=take)})
