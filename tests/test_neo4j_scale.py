@@ -35,6 +35,19 @@ def corpus_graph():  # type: ignore[no-untyped-def]
     return g
 
 
+def recorded(store) -> list[str]:  # type: ignore[no-untyped-def]
+    """The queries the store runs from now on, in order (the list fills as it runs them)."""
+    ran: list[str] = []
+    run = store._run
+
+    def recording(query: str, **params):  # type: ignore[no-untyped-def]
+        ran.append(query)
+        return run(query, **params)
+
+    store._run = recording
+    return ran
+
+
 def test_titles_are_the_text_of_their_spans(corpus_graph) -> None:
     """The title index is searched on `title`; the scan reads the title span: they must be the same text."""
     docs = corpus_graph.graph["documents"]
@@ -85,14 +98,7 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     assert all(set(e) <= {"id", "title", "original_name", "format", "chars", "meta", "reading"} for e in entries)
     neo4j_driver.execute_query("MATCH (d:TGDocumentMeta) WITH d ORDER BY d.id LIMIT 3 REMOVE d.tg_catalogue")
     assert neo.catalogue() == entries
-    ran: list[str] = []
-    run = neo._run
-
-    def recording(query: str, **params):  # type: ignore[no-untyped-def]
-        ran.append(query)
-        return run(query, **params)
-
-    neo._run = recording  # type: ignore[method-assign]
+    ran = recorded(neo)
     from tracegraph.graph.stores import neo4j_search as ns
 
     scans = walked_without_index = 0
@@ -280,14 +286,7 @@ def test_search_of_a_synthetic_archive_takes_each_shortcut_with_the_same_answers
     empty_neo4j(neo4j_driver)
     push(g, neo4j_driver, progress=False)
     emb, neo = EmbeddedStore(g), Neo4jStore(neo4j_driver)
-    ran: list[str] = []
-    run = neo._run
-
-    def recording(query: str, **params):  # type: ignore[no-untyped-def]
-        ran.append(query)
-        return run(query, **params)
-
-    neo._run = recording  # type: ignore[method-assign]
+    ran = recorded(neo)
     default_budget = ns.WALK_BUDGET
     paths: dict[str, dict[str, int]] = {}
     try:
