@@ -14,15 +14,24 @@ TAG_CHARS = 8
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+# what doc_label reads of a document's `meta` when its title names nothing: 单位·文种（年份）
+LABEL_META = ("organisation", "genre", "year")
+
+
+def title_names(title: str) -> bool:
+    """Whether a title names its document to a reader (it holds a Chinese word); else doc_label reads LABEL_META."""
+    return bool(_CJK.search(title))
+
+
 def doc_label(g: nx.MultiDiGraph, doc: str) -> str:
     """A document as a reader names it: its title; when the title is only a file name without a Chinese
     word (an id-like name), what the reader found out about it — 单位·文种（年份）."""
     d = g.graph.get("documents", {}).get(doc) or {}
     title = str(d.get("title") or doc)
-    if _CJK.search(title):
+    if title_names(title):
         return title
     meta = d.get("meta") or {}
-    named = "·".join(str(meta[k]) for k in ("organisation", "genre") if meta.get(k))
+    named = "·".join(str(meta[k]) for k in LABEL_META[:2] if meta.get(k))
     if not named:
         return title
     return named + (f"（{meta['year']}）" if meta.get("year") else "")

@@ -7,7 +7,6 @@ and runs the same Python code on it.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from typing import Any, Protocol, runtime_checkable
 
@@ -15,7 +14,8 @@ import networkx as nx
 
 from tracegraph.errors import NotFoundError, SelectionError
 from tracegraph.graph.model.schema import EDGE_TYPES
-from tracegraph.loaders.structure.reading import DOUBT
+from tracegraph.graph.query.naming import LABEL_META, title_names
+from tracegraph.loaders.structure.reading import doubt_warnings
 
 MAX_DEPTH = 6
 
@@ -23,9 +23,6 @@ MAX_DEPTH = 6
 # what a list of documents shows of each (its name by graph.query.naming.doc_label, format, size and the reading
 # report whose doubts every list must carry): GraphStore.documents(CATALOGUE_FIELDS)
 CATALOGUE_FIELDS = ("title", "original_name", "path", "format", "chars", "meta", "version", "reading")
-# what naming.doc_label reads of a document's `meta` when its title is not a Chinese name
-LABEL_META = ("organisation", "genre", "year")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def catalogue_entry(doc_id: str, meta: dict[str, Any]) -> dict[str, Any]:
@@ -37,12 +34,11 @@ def catalogue_entry(doc_id: str, meta: dict[str, Any]) -> dict[str, Any]:
         if meta.get(k) not in (None, ""):
             out[k] = meta[k]
     named = meta.get("meta") or {}
-    if not _CJK.search(str(meta.get("title") or doc_id)) and isinstance(named, dict):
+    if not title_names(str(meta.get("title") or doc_id)) and isinstance(named, dict):
         label = {k: named[k] for k in LABEL_META if named.get(k)}
         if label:
             out["meta"] = label
-    report = meta.get("reading") or {}
-    doubts = [w for w in report.get("warnings", []) if w.get("code") in DOUBT] if isinstance(report, dict) else []
+    doubts = doubt_warnings(meta.get("reading"))
     if doubts:
         out["reading"] = {"warnings": doubts, "doubts_only": True}
     return out

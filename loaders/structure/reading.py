@@ -100,8 +100,13 @@ def reading_report(parsed: ParsedDocument) -> dict[str, Any]:
     }
 
 
-def doubtful(report: dict[str, Any] | None) -> list[str]:
-    """The warnings that forbid stating a coverage gap as a finding about the material."""
-    if not report:
+def doubt_warnings(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The warnings (code and text) that forbid stating a coverage gap as a finding about the material."""
+    if not isinstance(report, dict):
         return []
-    return [w["text"] for w in report.get("warnings", []) if w.get("code") in DOUBT]
+    return [w for w in report.get("warnings", []) if w.get("code") in DOUBT]
+
+
+def doubtful(report: dict[str, Any] | None) -> list[str]:
+    """The texts of doubt_warnings."""
+    return [w["text"] for w in doubt_warnings(report)]
