@@ -235,11 +235,18 @@ def add_catalogue_entries(driver: Driver, database: str = DEFAULT_DATABASE, chun
             n=chunk, database_=database).records]
         if not ids:
             return done
-        meta = documents_meta(driver, database, ids=ids, include_text=False, fields=CATALOGUE_FIELDS)
-        rows = [{"id": d, "entry": json.dumps(catalogue_entry(d, m), ensure_ascii=False)} for d, m in meta.items()]
+        rows = [{"id": e["id"], "entry": json.dumps(e, ensure_ascii=False)}
+                for e in catalogue_entries(driver, database, ids)]
         driver.execute_query(f"UNWIND $rows AS row MATCH (d:{META_LABEL} {{id: row.id}}) "
                              f"SET d.{CATALOGUE_PROPERTY} = row.entry", rows=rows, database_=database)
         done += len(rows)
+
+
+def catalogue_entries(driver: Driver, database: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The catalogue entries of these documents, made from their whole metadata (as a write stores them), in id
+    order."""
+    meta = documents_meta(driver, database, ids=ids, include_text=False, fields=CATALOGUE_FIELDS)
+    return [catalogue_entry(d, m) for d, m in meta.items()]
 
 
 def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600) -> int:

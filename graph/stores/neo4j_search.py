@@ -252,11 +252,9 @@ def _title_first(run: Run, q: str, types: list[str], take: int, by_index: bool =
             return {}
         return {r["id"]: float(r["s"]) for r in run(TITLE_FIRST, lq=phrase_query(q, "title"), q=q, qlen=len(q),
                                                     types=types, take=take)}
-    hits = run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET,
-               **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
+    hits = _walk(run, q, types, take, len(q))
     if len(hits) < take and not by_index:  # no index to ask: a longer walk, rather than every text
-        hits = run(TITLE_WALK, q=q, types=types, take=take, budget=LONG_WALK_BUDGET,
-                   **{"from": f"{len(q):0{TITLE_KEY_WIDTH}d}"})
+        hits = _walk(run, q, types, take, len(q), LONG_WALK_BUDGET)
         if len(hits) < take:
             return {}
     if len(hits) < take:
@@ -264,6 +262,14 @@ def _title_first(run: Run, q: str, types: list[str], take: int, by_index: bool =
     scored = {r["id"]: 2.0 + len(q) / (r["len"] if r["len"] > 1 else 1) for r in hits}
     scored.update({r["id"]: float(r["s"]) for r in run(TITLE_CURATED, q=q, qlen=len(q), types=types, take=take)})
     return dict(sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:take])
+
+
+def _walk(run: Run, q: str, types: list[str], take: int, shortest: int, budget: int | None = None
+          ) -> list[dict[str, Any]]:
+    """TITLE_WALK from the titles `shortest` characters long: the first `take` hits among at most `budget` titles
+    (WALK_BUDGET by default)."""
+    return run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET if budget is None else budget,
+               **{"from": f"{shortest:0{TITLE_KEY_WIDTH}d}"})
 
 
 def _title_ranges(run: Run, q: str, types: list[str], take: int) -> list[dict[str, Any]]:
@@ -284,16 +290,14 @@ def _title_ranges(run: Run, q: str, types: list[str], take: int) -> list[dict[st
         return hits
     start = min(int(r["len"]) for r in top)
     if start > lo and not run(ANY_TITLE, lq=within(lo, start - 1)):  # none shorter: walk from there
-        walked = run(TITLE_WALK, q=q, types=types, take=take, budget=WALK_BUDGET,
-                     **{"from": f"{start:0{TITLE_KEY_WIDTH}d}"})
+        walked = _walk(run, q, types, take, start)
         if len(walked) >= take:
             return walked
         lo = start
     while True:
         hi = LONGEST_TITLE if lo > 512 else 2 * lo
         if run(ANY_TITLE, lq=within(lo, hi)):
-            walked = run(TITLE_WALK, q=q, types=types, take=take - len(hits), budget=WALK_BUDGET,
-                         **{"from": f"{lo:0{TITLE_KEY_WIDTH}d}"})
+            walked = _walk(run, q, types, take - len(hits), lo)
             if len(walked) >= take - len(hits):
                 return hits + walked
             hits += run(TITLE_RANGE, lq=within(lo, hi), q=q, types=types, take=take - len(hits))

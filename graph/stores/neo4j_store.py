@@ -17,12 +17,12 @@ import networkx as nx
 
 from tracegraph.errors import NotFoundError
 from tracegraph.graph.stores import neo4j_search
-from tracegraph.graph.stores.base import CATALOGUE_FIELDS, catalogue_entry
 from tracegraph.graph.stores.neo4j_io import (
     DEFAULT_DATABASE,
     DOCUMENT_TEXT_INDEX,
     FULLTEXT_INDEX,
     NODE_LABEL,
+    catalogue_entries,
     connect,
     documents_meta,
     fetch_subgraph,
@@ -93,9 +93,8 @@ class Neo4jStore(PartStore):
                             f"AS lines, collect(CASE WHEN d.{CATALOGUE_PROPERTY} IS NULL THEN d.id END) AS missing")[0]
             out: list[dict[str, Any]] = json.loads("[" + ",".join(row["lines"]) + "]")
             if row["missing"]:
-                meta = documents_meta(self.driver, self.database, ids=list(row["missing"]), include_text=False,
-                                      fields=CATALOGUE_FIELDS)
-                out = sorted(out + [catalogue_entry(d, m) for d, m in meta.items()], key=lambda e: e["id"])
+                out = sorted(out + catalogue_entries(self.driver, self.database, list(row["missing"])),
+                             key=lambda e: e["id"])
         self.rows_read += len(out)
         return out
 
