@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from tools.bench.app_render import browser, running_app
 from tools.bench.neo4j_push import emit
+from tools.bench.neo4j_views import MIDDLE_PROBLEM
 
 _TIMING = re.compile(r"\[timing\] (\w+) (\d+) ms")
 
@@ -42,9 +43,7 @@ def _middle_problem(source: str) -> tuple[str, str, int]:
 
         with open_store(source) as neo:
             n = neo.catalogue_version()[0]
-            row = neo._run(  # type: ignore[attr-defined]
-                "MATCH (d:TGDocumentMeta) WITH d ORDER BY d.id SKIP $k LIMIT 1 MATCH (p:Problem) WHERE p.doc >= d.id "
-                "RETURN p.doc AS doc, p.id AS problem ORDER BY p.doc, p.id LIMIT 1", k=n // 2)[0]
+            row = neo._run(MIDDLE_PROBLEM, k=n // 2)[0]  # type: ignore[attr-defined]
             return row["doc"], row["problem"], n
     from tracegraph.graph.stores.archive_store import ArchiveStore
 

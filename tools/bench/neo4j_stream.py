@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.bench.neo4j_push import Servers, emit, servers_for
-from tools.bench.neo4j_views import own_peak_rss_mb
+from tools.bench.neo4j_views import MIDDLE_PROBLEM, own_peak_rss_mb
 
 
 def stream_run(folder: Path, servers: Servers, workers: int | None = None, sessions: int = 2) -> dict[str, Any]:
@@ -39,11 +39,7 @@ def stream_run(folder: Path, servers: Servers, workers: int | None = None, sessi
         "largest worker peak RSS MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "disk_mb": servers.disk_mb(),
     }
-    row = driver.execute_query(
-        # the middle document, or the next one holding a problem (a README read as a document holds none)
-        "MATCH (d:TGDocumentMeta) WITH d ORDER BY d.id SKIP $k LIMIT 1 "
-        "MATCH (p:Problem) WHERE p.doc >= d.id RETURN p.doc AS doc, p.id AS problem ORDER BY p.doc, p.id LIMIT 1",
-        k=rep.documents // 2).records[0]
+    row = driver.execute_query(MIDDLE_PROBLEM, k=rep.documents // 2).records[0]
     # the "before" ways (every node aggregated, every text scanned) take minutes per request past 10,000 documents
     out["views"] = servers.views(row["doc"], row["problem"], before=rep.documents <= 10_000)
     return out

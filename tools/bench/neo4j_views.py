@@ -19,6 +19,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+# the middle document ($k = half the documents), or the next one holding a problem (a README read as a document holds
+# none), and its first problem: what the views are asked about
+MIDDLE_PROBLEM = ("MATCH (d:TGDocumentMeta) WITH d ORDER BY d.id SKIP $k LIMIT 1 MATCH (p:Problem) WHERE p.doc >= d.id "
+                  "RETURN p.doc AS doc, p.id AS problem ORDER BY p.doc, p.id LIMIT 1")
 SEARCHES = {
     "a common word": "理论学习",
     "a rarer word": "软弱涣散",
