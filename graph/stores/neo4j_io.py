@@ -41,12 +41,23 @@ from tracegraph.graph.stores.neo4j_layout import (
     META_LABEL,
     NODE_LABEL,
     SHARED_TYPES,
+    SPAN_KEY,
+    SPAN_KEY_CYPHER,
+    SPAN_KEYS_COMPLETE,
+    SPAN_LENGTH,
+    SPAN_LENGTH_CYPHER,
+    SPAN_LENGTH_INDEX,
+    SPAN_TEXT,
+    SPAN_TEXT_TYPES,
+    STORE_ONLY,
     TITLE_KEY,
     TITLE_KEY_CYPHER,
     TITLE_KEYS_COMPLETE,
     TITLE_LENGTH,
     TITLE_LENGTH_CYPHER,
     TITLE_LENGTH_INDEX,
+    span_key,
+    span_length,
     title_key,
     title_length,
 )
@@ -208,6 +219,10 @@ def schema_statements() -> list[str]:
         f"CREATE INDEX tg_node_title_key IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.{TITLE_KEY})",
         f"CREATE FULLTEXT INDEX {TITLE_LENGTH_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) "
         f"ON EACH [n.title, n.{TITLE_LENGTH}] OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'cjk'}}}}",
+        # spans shortest first: the hits outside titles (the same walk and ranges)
+        f"CREATE INDEX tg_node_span_key IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.{SPAN_KEY})",
+        f"CREATE FULLTEXT INDEX {SPAN_LENGTH_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) "
+        f"ON EACH [n.text, n.{SPAN_TEXT}, n.{SPAN_LENGTH}] OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'cjk'}}}}",
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) ON EACH [n.title, n.text] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         # search across the store finds its candidate documents here (graph.stores.neo4j_search)
@@ -222,6 +237,7 @@ def ensure_schema(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
         driver.execute_query(stmt, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
     add_title_keys(driver, database, wait_seconds)
+    add_span_keys(driver, database, wait_seconds)
     add_catalogue_entries(driver, database)
 
 
@@ -253,19 +269,36 @@ def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_second
     """Give every titled node of a store written before title keys existed its key and length (TITLE_KEY,
     TITLE_LENGTH), then mark the store as complete; once marked, nothing is scanned. Every write since gives its
     nodes their keys. Returns the number of nodes given a key (minutes for millions of nodes, once)."""
-    marker = f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) RETURN v.{TITLE_KEYS_COMPLETE} AS done"
+    return _add_keys(
+        driver, database, wait_seconds, TITLE_KEYS_COMPLETE,
+        f"MATCH (n:{NODE_LABEL}) WHERE n.title_start IS NOT NULL AND n.title_end IS NOT NULL "
+        f"AND (n.{TITLE_KEY} IS NULL OR n.{TITLE_LENGTH} IS NULL) "
+        f"CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER}, n.{TITLE_LENGTH} = {TITLE_LENGTH_CYPHER} }} ")
+
+
+def add_span_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600) -> int:
+    """The same for spans (SPAN_KEY, SPAN_LENGTH, and a section's SPAN_TEXT, taken from its document's text — by
+    `substring`, which counts UTF-16 units: Python's offsets for text in the Basic Multilingual Plane)."""
+    return _add_keys(
+        driver, database, wait_seconds, SPAN_KEYS_COMPLETE,
+        f"MATCH (n:{NODE_LABEL}) WHERE n.doc IS NOT NULL AND n.start IS NOT NULL AND n.end IS NOT NULL "
+        f"AND n.type <> 'Document' AND (n.{SPAN_KEY} IS NULL OR n.{SPAN_LENGTH} IS NULL) "
+        f"CALL {{ WITH n SET n.{SPAN_KEY} = {SPAN_KEY_CYPHER}, n.{SPAN_LENGTH} = {SPAN_LENGTH_CYPHER} "
+        f"WITH n WHERE n.type IN {list(SPAN_TEXT_TYPES)} MATCH (d:{META_LABEL} {{id: n.doc}}) "
+        f"SET n.{SPAN_TEXT} = substring(d.text, n.start, n.end - n.start) }} ")
+
+
+def _add_keys(driver: Driver, database: str, wait_seconds: int, complete: str, keying: str) -> int:
+    """Run `keying` (nodes without their keys, and a unit subquery giving them) in batches of its own, unless the
+    catalogue node says `complete`; then mark it so. The mark waits until the indexes hold every key."""
+    marker = f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) RETURN v.{complete} AS done"
     done = driver.execute_query(marker, database_=database).records
     if done and done[0]["done"]:
         return 0
     with driver.session(database=database) as session:  # batches of its own: an implicit transaction
-        rec = session.run(
-            f"MATCH (n:{NODE_LABEL}) WHERE n.title_start IS NOT NULL AND n.title_end IS NOT NULL "
-            f"AND (n.{TITLE_KEY} IS NULL OR n.{TITLE_LENGTH} IS NULL) "
-            f"CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER}, n.{TITLE_LENGTH} = {TITLE_LENGTH_CYPHER} }} "
-            "IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS k").single()
-    # the indexes take the keys in the background: the mark waits until they hold every one
+        rec = session.run(keying + "IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS k").single()
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
-    driver.execute_query(f"MERGE (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) SET v.{TITLE_KEYS_COMPLETE} = true",
+    driver.execute_query(f"MERGE (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) SET v.{complete} = true",
                          database_=database)
     return int(rec["k"]) if rec else 0
 
@@ -336,6 +369,7 @@ def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, A
 
 def _node_rows(g: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    docs = g.graph.get("documents", {})
     for n, d in g.nodes(data=True):
         if not isinstance(n, str) or not n:
             raise StoreError(f"节点 id 必须是非空字符串：{n!r}")
@@ -346,6 +380,13 @@ def _node_rows(g: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
         if isinstance(d.get("title_start"), int) and isinstance(d.get("title_end"), int):
             props[TITLE_KEY] = title_key(n, d["title_start"], d["title_end"])
             props[TITLE_LENGTH] = title_length(d["title_start"], d["title_end"])
+        start, end = d.get("start"), d.get("end")
+        if d.get("doc") is not None and d.get("type") != "Document" and isinstance(start, int) and isinstance(end, int):
+            props[SPAN_KEY] = span_key(n, start, end)
+            props[SPAN_LENGTH] = span_length(start, end)
+            text = docs.get(d["doc"], {}).get("text") if d.get("type") in SPAN_TEXT_TYPES else None
+            if text is not None:
+                props[SPAN_TEXT] = text[start:end]
         by_label[node_label(d.get("type"))].append({"id": n, "props": props})
     return by_label
 
@@ -507,8 +548,12 @@ def graph_counts(g: nx.MultiDiGraph) -> dict[str, int]:
     return out
 
 
+# a node's properties as read: a section's stored span (its document's text again) stays on the server
+_NODE_PROPS = f"n {{.*, {SPAN_TEXT}: null}}"
+
+
 def _add_node(g: nx.MultiDiGraph, props: dict[str, Any]) -> None:
-    attrs = decode_props({k: v for k, v in props.items() if k not in (TITLE_KEY, TITLE_LENGTH)})
+    attrs = decode_props({k: v for k, v in props.items() if k not in STORE_ONLY})
     nid = attrs.pop("id")
     g.add_node(nid, **attrs)
 
@@ -552,13 +597,13 @@ def fetch_subgraph(
     wanted: the full texts are the bulk of the transfer) the metadata of the documents they belong to."""
     g: nx.MultiDiGraph = nx.MultiDiGraph()
     if ids is None:
-        node_q = f"MATCH (n:{NODE_LABEL}) RETURN properties(n) AS p"
+        node_q = f"MATCH (n:{NODE_LABEL}) RETURN {_NODE_PROPS} AS p"
         rel_q = (
             f"MATCH (a:{NODE_LABEL})-[r]->(b:{NODE_LABEL}) "
             "RETURN a.id AS s, b.id AS t, type(r) AS type, properties(r) AS p"
         )
     else:
-        node_q = f"UNWIND $ids AS id MATCH (n:{NODE_LABEL} {{id: id}}) RETURN properties(n) AS p"
+        node_q = f"UNWIND $ids AS id MATCH (n:{NODE_LABEL} {{id: id}}) RETURN {_NODE_PROPS} AS p"
         rel_q = (
             f"UNWIND $ids AS id MATCH (a:{NODE_LABEL} {{id: id}})-[r]->(b:{NODE_LABEL}) WHERE b.id IN $ids "
             "RETURN a.id AS s, b.id AS t, type(r) AS type, properties(r) AS p"

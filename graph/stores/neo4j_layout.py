@@ -14,10 +14,18 @@ __all__ = [
     "META_LABEL",
     "NODE_LABEL",
     "SHARED_TYPES",
+    "SPAN_KEY",
+    "SPAN_KEYS_COMPLETE",
+    "SPAN_LENGTH",
+    "SPAN_LENGTH_INDEX",
+    "SPAN_TEXT",
+    "STORE_ONLY",
     "TITLE_KEY",
     "TITLE_KEYS_COMPLETE",
     "TITLE_LENGTH",
     "TITLE_LENGTH_INDEX",
+    "span_key",
+    "span_length",
     "title_key",
 ]
 
@@ -63,3 +71,35 @@ TITLE_KEY_CYPHER = f"{TITLE_LENGTH_CYPHER} + '|' + n.id"
 # a store-only property of each document: its entry in the app's index (graph.stores.base.catalogue_entry) as JSON,
 # written with the document, so the index of a hundred thousand documents is one list of short strings
 CATALOGUE_PROPERTY = "tg_catalogue"
+
+# the same for spans — what search ranks a node by when its title does not hold the words (the shorter the span, the
+# better): every node in a document gets its span's length (eight digits) and id under a range index, and the length
+# alone in SPAN_LENGTH_INDEX beside the span's text, so the nodes whose spans hold a word are found shortest first
+# without reading every document that holds it. A node's `text` is its span's text, except a section's (its heading:
+# its body is its children's); a section gets its span's text as SPAN_TEXT. All three are store-only.
+SPAN_KEY = "tg_span_key"
+SPAN_KEY_WIDTH = 8
+SPAN_LENGTH = "tg_span_length"
+SPAN_LENGTH_INDEX = "tg_span_length"
+SPAN_TEXT = "tg_span"
+SPAN_KEYS_COMPLETE = "span_keys"
+# the node types whose `text` is not their span's text
+SPAN_TEXT_TYPES = ("Section",)
+
+
+def span_length(start: int, end: int) -> str:
+    """SPAN_LENGTH of a node."""
+    return f"{max(end - start, 0):0{SPAN_KEY_WIDTH}d}"
+
+
+def span_key(node_id: str, start: int, end: int) -> str:
+    """SPAN_KEY of a node: its spans sort by length, then by id."""
+    return f"{span_length(start, end)}|{node_id}"
+
+
+SPAN_LENGTH_CYPHER = (f"right('{'0' * SPAN_KEY_WIDTH}' + toString(CASE WHEN n.end > n.start "
+                      f"THEN n.end - n.start ELSE 0 END), {SPAN_KEY_WIDTH})")
+SPAN_KEY_CYPHER = f"{SPAN_LENGTH_CYPHER} + '|' + n.id"
+
+# the properties of a node that are the store's own, never read back into the graph
+STORE_ONLY = (TITLE_KEY, TITLE_LENGTH, SPAN_KEY, SPAN_LENGTH, SPAN_TEXT)
