@@ -78,6 +78,9 @@ def test_pages_answer_from_the_archive_and_take_the_workspace_decisions(
     # a page that shows one document at a time asks for one, and finds items across the archive
     at, _ = paged_page(monkeypatch, ws, ArchiveStore, view="matrix")
     assert "档案库" in page_text(at) and "这一页一次显示一份文档" in page_text(at)
+    # a word only the documents' preambles hold: no item, and the page says what it searched
+    at.text_input(key="tg-shared-find").set_value("征求意见").run()
+    assert "没有条目含有“征求意见”" in page_text(at) and "文档开头的说明" in page_text(at)
     at.text_input(key="tg-shared-find").set_value("理论学习").run()
     found = [b for b in at.button if (b.key or "").startswith("tg-shared-trace-")]
     assert found and not at.exception

@@ -13,6 +13,9 @@ from tracegraph.ui import state as vs
 from tracegraph.ui.views.common import code, go_trace, md, set_field
 
 TRACEABLE = ("Problem", "Cause", "Measure")
+# what "nothing found" covers: the items read from the documents, not every character of their text
+NONE_FOUND = ("没有条目含有“{q}”，也没有相近的条目。检索只查读出的条目（问题、原因、措施、举措、例子、"
+              "政策依据等）的文字；文档开头的说明、落款等没有读成条目的文字不在其中。")
 
 
 def render(index: nx.MultiDiGraph, view: str) -> None:
@@ -27,7 +30,7 @@ def render(index: nx.MultiDiGraph, view: str) -> None:
         return
     rows = shared_store.find(address, q.strip())
     if not rows:
-        st.caption("没有找到。")
+        st.caption(NONE_FOUND.format(q=md(q.strip())))
         return
     st.caption(f"找到 {len(rows)} 条（最多列出 20 条），最相关的在前。")
     for r in rows:
