@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS cited (ref TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY 
 CREATE INDEX IF NOT EXISTS cited_doc ON cited (doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS title_grams USING fts5 (grams, content='', detail=none);
 CREATE VIRTUAL TABLE IF NOT EXISTS text_grams USING fts5 (grams, content='', detail=none);
+CREATE VIRTUAL TABLE IF NOT EXISTS span_grams USING fts5 (grams, content='', detail=none);
+INSERT OR IGNORE INTO archive VALUES ('span_grams', 'complete');
 """
 
 
@@ -77,6 +79,17 @@ def connect(path: str | Path, create: bool = False) -> sqlite3.Connection:
 def han_grams(text: str) -> str:
     """The Chinese character pairs of `text`, space-separated: the tokens both FTS5 indexes hold."""
     return " ".join(pair_tokens(text))
+
+
+def span_grams(text: str) -> str:
+    """The distinct Chinese character pairs of a node's span, sorted (so removing it gives the same tokens again)."""
+    return " ".join(sorted(set(pair_tokens(text))))
+
+
+def has_span_index(con: sqlite3.Connection) -> bool:
+    """An archive made before the span index existed has none (its search reads the documents the text index names,
+    until it is built anew)."""
+    return con.execute("SELECT 1 FROM archive WHERE key = 'span_grams'").fetchone() is not None
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
@@ -122,11 +135,17 @@ def remove_documents(con: sqlite3.Connection, docs: Iterable[str]) -> None:
         if row is None:
             continue
         doc_rowid, text = row
-        nodes = con.execute("SELECT rowid, id, span_title, start, type FROM nodes WHERE doc = ?", (doc,)).fetchall()
-        for rowid, _, title, start, ntype in nodes:
+        nodes = con.execute("SELECT rowid, id, span_title, start, type, end FROM nodes WHERE doc = ?",
+                            (doc,)).fetchall()
+        spans = has_span_index(con)
+        for rowid, _, title, start, ntype, end in nodes:
             grams = han_grams(title or "") if start is not None and ntype != "Document" else ""
             if grams:
                 con.execute("INSERT INTO title_grams (title_grams, rowid, grams) VALUES ('delete', ?, ?)",
+                            (rowid, grams))
+            grams = span_grams(text[start:end]) if spans and start is not None and ntype != "Document" else ""
+            if grams:
+                con.execute("INSERT INTO span_grams (span_grams, rowid, grams) VALUES ('delete', ?, ?)",
                             (rowid, grams))
         grams = han_grams(text)
         if grams:
@@ -153,6 +172,7 @@ def write_batch(con: sqlite3.Connection, g: nx.MultiDiGraph) -> None:
             by_doc[doc].append(n)
         elif not doc:
             shared.append(n)
+    spans = has_span_index(con)
     with con:
         remove_documents(con, sorted(docs))
         con.execute("INSERT INTO archive VALUES ('writes', 1) "
@@ -170,7 +190,7 @@ def write_batch(con: sqlite3.Connection, g: nx.MultiDiGraph) -> None:
             grams = han_grams(text)
             if grams:
                 con.execute("INSERT INTO text_grams (rowid, grams) VALUES (?, ?)", (cur.lastrowid, grams))
-            rows, title_rows = [], []
+            rows, title_rows, span_rows = [], [], []
             for n in by_doc[doc_id]:
                 d = g.nodes[n]
                 start, end = d.get("start"), d.get("end")
@@ -185,10 +205,14 @@ def write_batch(con: sqlite3.Connection, g: nx.MultiDiGraph) -> None:
                     title = han_grams(span_title)
                     if title:
                         title_rows.append((next_node, title))
+                    span = span_grams(text[start:end]) if spans else ""
+                    if span:
+                        span_rows.append((next_node, span))
                 next_node += 1
             con.executemany("INSERT INTO nodes (rowid, id, doc, type, start, end, title_start, title_end, span_title, "
                             "attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             con.executemany("INSERT INTO title_grams (rowid, grams) VALUES (?, ?)", title_rows)
+            con.executemany("INSERT INTO span_grams (rowid, grams) VALUES (?, ?)", span_rows)
         con.executemany(
             "INSERT INTO nodes (id, doc, type, attrs) VALUES (?, NULL, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET type = excluded.type, attrs = excluded.attrs",

@@ -3,14 +3,17 @@
 The same definition, step by step (see queries.search): (1) every node whose span holds the words, scored
 2 + len(words)/len(title) when its title holds them, else 1.5 − 0.0001 × span length, best first and ties by id —
 across documents the titles the title index names come first (a title hit outranks every other hit, so `limit` × 3
-of them are the answer), then the documents the text index names; (2) nodes without a document (policy
-references, speakers) on their title, aliases and text; (3) only when fewer than `limit` answers: the share of the
-words' character pairs in each title and, when titles give too few, in each span × 0.8, at least one half — read
-where the indexes name texts holding half of the pairs (graph.stores.text_index.share_query).
+of them are the answer), then the spans the span index names, shortest first, until enough hold the words; (2) nodes
+without a document (policy references, speakers) on their title, aliases and text; (3) only when fewer than `limit`
+answers: the share of the words' character pairs in each title and, when titles give too few, in each span × 0.8, at
+least one half — the titles where the title index names those holding half of the pairs
+(graph.stores.text_index.share_query), the spans level by level (all the pairs, all but one, …) until a level gives
+enough.
 
 Every index query names a superset of the texts the scan would find and each candidate is checked exactly, so the
-answers are the embedded store's (tests/test_archive.py); a query without two Chinese characters in a row
-(`PPT`, `12次`) reads every document's text.
+answers are the embedded store's (tests/test_archive.py). An archive made before the span index existed reads the
+documents the text index names instead; a query without two Chinese characters in a row (`PPT`, `12次`) reads every
+document's text.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import networkx as nx
 
 from tracegraph.graph.query.queries import _SEARCH_TYPES, _han_bigrams, result_rows, shared_score
+from tracegraph.graph.stores.archive_db import has_span_index
 from tracegraph.graph.stores.text_index import HAN_RUN, pair_tokens, share_query
 
 Fetch = Callable[[list[str]], nx.MultiDiGraph]
@@ -91,12 +95,18 @@ def search(con: sqlite3.Connection, fetch: Fetch, query: str, types: tuple[str, 
     take = limit * 3
     fts = _all_pairs(q) if HAN_RUN.search(q) else None
     scored: dict[str, float] = {}
+    titled: dict[str, float] = {}
     if doc is None and fts is not None:
         titled = {r[0]: 2.0 + len(q) / max((r[5] or 0) - (r[4] or 0), 1) for r in _title_rows(con, fts)
                   if r[1] in types and r[4] is not None and q in (r[6] or "")}
         scored = _best(titled, take)
-    if len(scored) < take:
-        found: dict[str, float] = {}
+    spans = doc is None and fts is not None and has_span_index(con)
+    if len(scored) < take and spans:  # every title hit is known: the rest are the shortest spans holding the words
+        found = _span_hits(con, q, types, fts or "", take)
+        found.update(titled)  # a title hit's score outranks its span's
+        scored = _best(found, take)
+    elif len(scored) < take:
+        found = {}
         for doc_id, text in _documents(con, doc, fts):
             if q not in text:
                 continue
@@ -122,6 +132,37 @@ def search(con: sqlite3.Connection, fetch: Fetch, query: str, types: tuple[str, 
     return result_rows(g, {n: s for n, s in scored.items() if n in g}, q, limit)
 
 
+def _span_hits(con: sqlite3.Connection, q: str, types: tuple[str, ...], fts: str, take: int) -> dict[str, float]:
+    """The `take` shortest spans holding `q` (ties by id), scored as a hit outside the title: the nodes the span index
+    names, shortest first, each checked against its document's text until enough hold the words."""
+    found: dict[str, float] = {}
+    texts = _Texts(con)
+    for nid, ntype, doc, start, end in con.execute(
+            "SELECT n.id, n.type, n.doc, n.start, n.end FROM nodes n JOIN span_grams s ON s.rowid = n.rowid "
+            "WHERE span_grams MATCH ?" + _SPANS + " ORDER BY n.end - n.start, n.id", (fts,)):
+        if ntype in types and q in texts.get(doc)[start:end]:
+            found[nid] = 1.5 - 0.0001 * (end - start)
+            if len(found) >= take:
+                break
+    return found
+
+
+class _Texts:
+    """Documents' texts read once each while they are asked for (the last few kept)."""
+
+    def __init__(self, con: sqlite3.Connection, keep: int = 64) -> None:
+        self.con, self.keep = con, keep
+        self.held: dict[str, str] = {}
+
+    def get(self, doc: str) -> str:
+        if doc not in self.held:
+            if len(self.held) >= self.keep:
+                self.held.pop(next(iter(self.held)))
+            row = self.con.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()
+            self.held[doc] = row[0] if row else ""
+        return self.held[doc]
+
+
 def _shared_candidates(con: sqlite3.Connection, words: list[str], types: tuple[str, ...]) -> list[str]:
     """Nodes without a document that may hold one of `words` (their stored attributes do; every one of the types
     when a word is one JSON escapes)."""
@@ -144,7 +185,9 @@ def _fuzzy(con: sqlite3.Connection, grams: list[str], types: tuple[str, ...], do
     title_share = {r[0]: _share(grams, r[6] or "") / n for r in rows}  # "" without a title span
     fuzzy = {k: v for k, v in title_share.items() if v >= 0.5}
     kind = {r[0]: r[1] for r in rows}
-    if len(fuzzy) < limit:  # too few titles: every span too, where the text index points
+    if len(fuzzy) < limit and doc is None and has_span_index(con):  # too few titles: the spans too, level by level
+        fuzzy.update(_fuzzy_spans(con, grams, types, scored, limit * 3, fuzzy, kind))
+    elif len(fuzzy) < limit:  # too few titles: every span too, where the text index points
         fuzzy = {}
         for doc_id, text in _documents(con, doc, share):
             for row in _nodes_of(con, doc_id):
@@ -156,3 +199,29 @@ def _fuzzy(con: sqlite3.Connection, grams: list[str], types: tuple[str, ...], do
                     fuzzy[nid] = f
     wanted = {k: v for k, v in fuzzy.items() if k not in scored and kind[k] in types}
     return {k: round(v, 3) for k, v in _best(wanted, limit * 3).items()}
+
+
+def _fuzzy_spans(con: sqlite3.Connection, grams: list[str], types: tuple[str, ...], scored: dict[str, float],
+                 take: int, titles: dict[str, float], kind: dict[str, str]) -> dict[str, float]:
+    """Each span at 0.8 × its share of the pairs (or its title's share, when more): the spans holding all the pairs,
+    then all but one, … down to the share that still scores a half; a level gives the first `take` by id (of the
+    types asked for, not yet scored) among the spans holding that many, and when it gives that many, they and the
+    better levels' (all known, fewer) settle the answer — every title holding half is known already (`titles`)."""
+    n = len(grams)
+    texts = _Texts(con)
+    found: dict[str, float] = {}
+    for need in (k for k in range(n, 0, -1) if 0.8 * k / n >= 0.5):
+        got = 0
+        for nid, ntype, doc, start, end in con.execute(
+                "SELECT n.id, n.type, n.doc, n.start, n.end FROM nodes n JOIN span_grams s ON s.rowid = n.rowid "
+                "WHERE span_grams MATCH ?" + _SPANS + " ORDER BY n.id", (share_query(grams, need=need),)):
+            if ntype not in types or nid in scored:
+                continue
+            k = _share(grams, texts.get(doc)[start:end])
+            if k >= need:
+                kind[nid] = ntype
+                found[nid] = max(titles.get(nid, 0.0), found.get(nid, 0.0), 0.8 * k / n)
+                got += 1
+                if got >= take:
+                    return found
+    return found
