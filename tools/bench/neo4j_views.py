@@ -28,7 +28,8 @@ SEARCHES = {
     "a rarer word": "软弱涣散",
     "no verbatim hit (fuzzy)": "干部监督管理不严格",
     "one character (no pair for the index)": "党",
-    "a word in most texts and no title": "征求意见",
+    "a word in many items' texts, in no title": "高度重视",
+    "a word only the documents' preambles hold (no item)": "征求意见",
     "Latin letters": "PPT",
     "digits and one character": "12次",
 }
