@@ -291,7 +291,9 @@ def test_a_store_written_before_title_and_span_keys_and_catalogue_entries_gets_t
     for q in ("问题", "民主生活会", "整改措施"):
         assert neo.search(q) == emb.search(q)  # answered from the index, not from the missing keys
     assert ns.SPAN_WALK not in ran and ns.SUBSTRING["indexed"] in ran
-    ensure_schema(neo4j_driver)
+    told: list[str] = []
+    ensure_schema(neo4j_driver, notice=told.append)
+    assert len(told) == 2 and all("较早版本" in t and "1 份文档" in t for t in told), told  # titles, then spans
     assert {r["id"]: (r["k"], r["l"], r["t"]) for r in neo4j_driver.execute_query(span_q).records} == spans
     assert neo._run(ns.SPAN_KEYS_READY)[0]["ready"] is True
     ran.clear()

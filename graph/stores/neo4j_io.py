@@ -23,7 +23,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -232,12 +232,15 @@ def schema_statements() -> list[str]:
     return stmts
 
 
-def ensure_schema(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 300) -> None:
+def ensure_schema(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600,
+                  notice: Callable[[str], None] | None = None) -> None:
+    """Constraints and indexes, then what a store written by an older tracegraph lacks (once). A new index on a large
+    store fills in the background, so this waits up to `wait_seconds` for it; `notice` hears of the long steps."""
     for stmt in schema_statements():
         driver.execute_query(stmt, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
-    add_title_keys(driver, database, wait_seconds)
-    add_span_keys(driver, database, wait_seconds)
+    add_title_keys(driver, database, wait_seconds, notice)
+    add_span_keys(driver, database, wait_seconds, notice)
     add_catalogue_entries(driver, database)
 
 
@@ -265,22 +268,24 @@ def catalogue_entries(driver: Driver, database: str, ids: list[str]) -> list[dic
     return [catalogue_entry(d, m) for d, m in meta.items()]
 
 
-def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600) -> int:
+def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600,
+                   notice: Callable[[str], None] | None = None) -> int:
     """Give every titled node of a store written before title keys existed its key and length (TITLE_KEY,
     TITLE_LENGTH), then mark the store as complete; once marked, nothing is scanned. Every write since gives its
     nodes their keys. Returns the number of nodes given a key (minutes for millions of nodes, once)."""
     return _add_keys(
-        driver, database, wait_seconds, TITLE_KEYS_COMPLETE,
+        driver, database, wait_seconds, notice, TITLE_KEYS_COMPLETE,
         f"MATCH (n:{NODE_LABEL}) WHERE n.title_start IS NOT NULL AND n.title_end IS NOT NULL "
         f"AND (n.{TITLE_KEY} IS NULL OR n.{TITLE_LENGTH} IS NULL) "
         f"CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER}, n.{TITLE_LENGTH} = {TITLE_LENGTH_CYPHER} }} ")
 
 
-def add_span_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600) -> int:
+def add_span_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds: int = 3600,
+                  notice: Callable[[str], None] | None = None) -> int:
     """The same for spans (SPAN_KEY, SPAN_LENGTH, and a section's SPAN_TEXT, taken from its document's text — by
     `substring`, which counts UTF-16 units: Python's offsets for text in the Basic Multilingual Plane)."""
     return _add_keys(
-        driver, database, wait_seconds, SPAN_KEYS_COMPLETE,
+        driver, database, wait_seconds, notice, SPAN_KEYS_COMPLETE,
         f"MATCH (n:{NODE_LABEL}) WHERE n.doc IS NOT NULL AND n.start IS NOT NULL AND n.end IS NOT NULL "
         f"AND n.type <> 'Document' AND (n.{SPAN_KEY} IS NULL OR n.{SPAN_LENGTH} IS NULL) "
         f"CALL {{ WITH n SET n.{SPAN_KEY} = {SPAN_KEY_CYPHER}, n.{SPAN_LENGTH} = {SPAN_LENGTH_CYPHER} "
@@ -288,13 +293,18 @@ def add_span_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
         f"SET n.{SPAN_TEXT} = substring(d.text, n.start, n.end - n.start) }} ")
 
 
-def _add_keys(driver: Driver, database: str, wait_seconds: int, complete: str, keying: str) -> int:
+def _add_keys(driver: Driver, database: str, wait_seconds: int, notice: Callable[[str], None] | None,
+              complete: str, keying: str) -> int:
     """Run `keying` (nodes without their keys, and a unit subquery giving them) in batches of its own, unless the
     catalogue node says `complete`; then mark it so. The mark waits until the indexes hold every key."""
     marker = f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) RETURN v.{complete} AS done"
     done = driver.execute_query(marker, database_=database).records
     if done and done[0]["done"]:
         return 0
+    stored = driver.execute_query(f"MATCH (d:{META_LABEL}) RETURN count(d) AS n", database_=database).records
+    if notice and stored and stored[0]["n"]:
+        notice(f"这个存储由较早版本的 tracegraph 写入：正在为 {stored[0]['n']:,} 份文档的节点补建检索所需的键和索引"
+               "（只做一次，十万份文档约需十几分钟）……")
     with driver.session(database=database) as session:  # batches of its own: an implicit transaction
         rec = session.run(keying + "IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS k").single()
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
@@ -322,6 +332,11 @@ class PushReport:
     def rows_per_second(self) -> float:
         """Nodes plus relationships written per second of batched writing (the benchmark's figure)."""
         return (self.nodes + self.relationships) / self.write_seconds if self.write_seconds > 0 else 0.0
+
+
+def tell_stderr(message: str) -> None:
+    """A line for whoever watches a long write (progress shown)."""
+    print(message, file=sys.stderr, flush=True)
 
 
 class _Progress:
@@ -475,7 +490,7 @@ def push(
     report = PushReport()
     total = len(doc_rows) + g.number_of_nodes() + g.number_of_edges()
     bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
-    ensure_schema(driver, database)
+    ensure_schema(driver, database, notice=tell_stderr if bar.enabled else None)
     try:
         with driver.session(database=database) as session:
             if replace:

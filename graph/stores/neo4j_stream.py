@@ -28,6 +28,7 @@ from tracegraph.graph.stores.neo4j_io import (
     counts,
     encode_props,
     ensure_schema,
+    tell_stderr,
 )
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def stream_load(
         raise StoreError("batch_documents 与 write_sessions 必须 ≥ 1")
     t0 = time.monotonic()
     report = StreamReport()
-    ensure_schema(driver, database)
+    ensure_schema(driver, database, notice=tell_stderr if progress else None)
 
     def write(g: nx.MultiDiGraph) -> None:
         t = time.monotonic()
