@@ -281,6 +281,7 @@ def test_a_store_written_before_title_and_span_keys_and_catalogue_entries_gets_t
     neo4j_driver.execute_query("MATCH (d:TGDocumentMeta) REMOVE d.tg_catalogue")
     neo4j_driver.execute_query("MATCH (n:TGNode) REMOVE n.tg_title_key")
     neo4j_driver.execute_query("MATCH (n:TGNode) REMOVE n.tg_span_key, n.tg_span")
+    neo4j_driver.execute_query("DROP INDEX tg_span_length IF EXISTS")  # made once the keys are there
     neo4j_driver.execute_query("MATCH (v:TGCatalogue) REMOVE v.title_keys, v.span_keys")
     from tracegraph.graph.stores import neo4j_search as ns
 
@@ -296,6 +297,8 @@ def test_a_store_written_before_title_and_span_keys_and_catalogue_entries_gets_t
     assert len(told) == 2 and all("较早版本" in t and "1 份文档" in t for t in told), told  # titles, then spans
     assert {r["id"]: (r["k"], r["l"], r["t"]) for r in neo4j_driver.execute_query(span_q).records} == spans
     assert neo._run(ns.SPAN_KEYS_READY)[0]["ready"] is True
+    assert neo4j_driver.execute_query("SHOW INDEXES YIELD name, state WHERE name = 'tg_span_length' "
+                                      "RETURN state").records[0]["state"] == "ONLINE"
     ran.clear()
     for q in ("问题", "民主生活会", "整改措施"):
         assert neo.search(q) == emb.search(q)

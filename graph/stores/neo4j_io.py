@@ -203,6 +203,12 @@ def rel_type(edge_type: Any) -> str:
 # --------------------------------------------------------------------------- schema
 
 
+# made after an older store's nodes have their span keys (ensure_schema): filled once, not once and again
+_SPAN_INDEX = [f"CREATE FULLTEXT INDEX {SPAN_LENGTH_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) "
+               f"ON EACH [n.text, n.{SPAN_TEXT}, n.{SPAN_LENGTH}] "
+               "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"]
+
+
 def schema_statements() -> list[str]:
     """Constraints and indexes, all IF NOT EXISTS so running them again is harmless."""
     stmts = [
@@ -221,8 +227,7 @@ def schema_statements() -> list[str]:
         f"ON EACH [n.title, n.{TITLE_LENGTH}] OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'cjk'}}}}",
         # spans shortest first: the hits outside titles (the same walk and ranges)
         f"CREATE INDEX tg_node_span_key IF NOT EXISTS FOR (n:{NODE_LABEL}) ON (n.{SPAN_KEY})",
-        f"CREATE FULLTEXT INDEX {SPAN_LENGTH_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) "
-        f"ON EACH [n.text, n.{SPAN_TEXT}, n.{SPAN_LENGTH}] OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'cjk'}}}}",
+        *_SPAN_INDEX,
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{NODE_LABEL}) ON EACH [n.title, n.text] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         # search across the store finds its candidate documents here (graph.stores.neo4j_search)
@@ -237,7 +242,8 @@ def ensure_schema(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
     """Constraints and indexes, then what a store written by an older tracegraph lacks (once). A new index on a large
     store fills in the background, so this waits up to `wait_seconds` for it; `notice` hears of the long steps."""
     for stmt in schema_statements():
-        driver.execute_query(stmt, database_=database)
+        if stmt not in _SPAN_INDEX:
+            driver.execute_query(stmt, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
     add_title_keys(driver, database, wait_seconds, notice)
     add_span_keys(driver, database, wait_seconds, notice)
@@ -274,7 +280,7 @@ def add_title_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_second
     TITLE_LENGTH), then mark the store as complete; once marked, nothing is scanned. Every write since gives its
     nodes their keys. Returns the number of nodes given a key (minutes for millions of nodes, once)."""
     return _add_keys(
-        driver, database, wait_seconds, notice, TITLE_KEYS_COMPLETE,
+        driver, database, wait_seconds, notice, TITLE_KEYS_COMPLETE, [],
         f"MATCH (n:{NODE_LABEL}) WHERE n.title_start IS NOT NULL AND n.title_end IS NOT NULL "
         f"AND (n.{TITLE_KEY} IS NULL OR n.{TITLE_LENGTH} IS NULL) "
         f"CALL {{ WITH n SET n.{TITLE_KEY} = {TITLE_KEY_CYPHER}, n.{TITLE_LENGTH} = {TITLE_LENGTH_CYPHER} }} ")
@@ -285,7 +291,7 @@ def add_span_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
     """The same for spans (SPAN_KEY, SPAN_LENGTH, and a section's SPAN_TEXT, taken from its document's text — by
     `substring`, which counts UTF-16 units: Python's offsets for text in the Basic Multilingual Plane)."""
     return _add_keys(
-        driver, database, wait_seconds, notice, SPAN_KEYS_COMPLETE,
+        driver, database, wait_seconds, notice, SPAN_KEYS_COMPLETE, _SPAN_INDEX,
         f"MATCH (n:{NODE_LABEL}) WHERE n.doc IS NOT NULL AND n.start IS NOT NULL AND n.end IS NOT NULL "
         f"AND n.type <> 'Document' AND (n.{SPAN_KEY} IS NULL OR n.{SPAN_LENGTH} IS NULL) "
         f"CALL {{ WITH n SET n.{SPAN_KEY} = {SPAN_KEY_CYPHER}, n.{SPAN_LENGTH} = {SPAN_LENGTH_CYPHER} "
@@ -294,12 +300,15 @@ def add_span_keys(driver: Driver, database: str = DEFAULT_DATABASE, wait_seconds
 
 
 def _add_keys(driver: Driver, database: str, wait_seconds: int, notice: Callable[[str], None] | None,
-              complete: str, keying: str) -> int:
+              complete: str, then: list[str], keying: str) -> int:
     """Run `keying` (nodes without their keys, and a unit subquery giving them) in batches of its own, unless the
-    catalogue node says `complete`; then mark it so. The mark waits until the indexes hold every key."""
+    catalogue node says `complete`; then the index statements `then` (an index on the keys, filled once they are
+    all there); then mark the store. The mark waits until the indexes hold every key."""
     marker = f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) RETURN v.{complete} AS done"
     done = driver.execute_query(marker, database_=database).records
     if done and done[0]["done"]:
+        for stmt in then:
+            driver.execute_query(stmt, database_=database)
         return 0
     stored = driver.execute_query(f"MATCH (d:{META_LABEL}) RETURN count(d) AS n", database_=database).records
     if notice and stored and stored[0]["n"]:
@@ -307,6 +316,8 @@ def _add_keys(driver: Driver, database: str, wait_seconds: int, notice: Callable
                "（只做一次，十万份文档约需十几分钟）……")
     with driver.session(database=database) as session:  # batches of its own: an implicit transaction
         rec = session.run(keying + "IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS k").single()
+    for stmt in then:
+        driver.execute_query(stmt, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({int(wait_seconds)})", database_=database)
     driver.execute_query(f"MERGE (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) SET v.{complete} = true",
                          database_=database)
