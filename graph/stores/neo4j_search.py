@@ -134,6 +134,8 @@ _TITLE_HIT = (
     "THEN n.title_end - n.title_start ELSE 1 END AS s RETURN n.id AS id, s ORDER BY s DESC, id LIMIT $take"
 )
 TITLE_FIRST = _TITLED + _TITLE_HIT
+
+
 @dataclass(frozen=True)
 class _Order:
     """One order search reads hits in, shortest first — titles (a title hit's score falls with its title's length) or
