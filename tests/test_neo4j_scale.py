@@ -83,6 +83,12 @@ def test_the_lucene_queries() -> None:
     # pigeonhole: every choice of half the bigrams holds one group whole
     for present in itertools.combinations(grams, 4):
         assert any(grp <= set(present) for grp in groups), present
+    # few choices: each one, so a text holding fewer of the pairs is never named (意见 alone is not 2 of 3)
+    few = share_query(["征求", "意见", "求意"], need=2)
+    assert few == '("征求" AND "意见") OR ("征求" AND "求意") OR ("意见" AND "求意")'
+    seven = share_query(grams, need=7)
+    groups = [set(part.strip("()").replace('"', "").split(" AND ")) for part in seven.split(" OR ")]
+    assert len(groups) == 8 and all(len(grp) == 7 for grp in groups)
 
 
 def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph) -> None:

@@ -137,10 +137,15 @@ def _span_hits(con: sqlite3.Connection, q: str, types: tuple[str, ...], fts: str
     names, shortest first, each checked against its document's text until enough hold the words."""
     found: dict[str, float] = {}
     texts = _Texts(con)
+    holds: dict[str, bool] = {}  # whether a document's text holds the words at all: most candidates' do not, often
     for nid, ntype, doc, start, end in con.execute(
             "SELECT n.id, n.type, n.doc, n.start, n.end FROM nodes n JOIN span_grams s ON s.rowid = n.rowid "
             "WHERE span_grams MATCH ?" + _SPANS + " ORDER BY n.end - n.start, n.id", (fts,)):
-        if ntype in types and q in texts.get(doc)[start:end]:
+        if ntype not in types:
+            continue
+        if doc not in holds:
+            holds[doc] = q in texts.get(doc)
+        if holds[doc] and q in texts.get(doc)[start:end]:
             found[nid] = 1.5 - 0.0001 * (end - start)
             if len(found) >= take:
                 break

@@ -4,10 +4,12 @@ superset of the texts that hold the words, and the search checks every candidate
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+EXACT_GROUPS = 64  # choices of the pairs a share query names one by one at most (a short query's: 3 of 5 is 10)
 
 
 def pair_tokens(text: str) -> list[str]:
@@ -17,11 +19,16 @@ def pair_tokens(text: str) -> list[str]:
 
 def share_query(grams: list[str], field: str = "", need: int | None = None) -> str:
     """A query (Lucene and FTS5 read it alike) every text holding at least `need` of `grams` (default: half)
-    matches: with e of them allowed missing, split them into e + 1 groups; one group is then wholly present
-    (pigeonhole)."""
-    missing = len(grams) - (math.ceil(len(grams) / 2) if need is None else need)
-    groups: list[list[str]] = [[] for _ in range(missing + 1)]
-    for i, b in enumerate(grams):
-        groups[i % len(groups)].append(b)
+    matches: every choice of `need` of them, when there are at most EXACT_GROUPS choices (the query names no text
+    holding fewer); else, with e of them allowed missing, them split into e + 1 groups, one of which is then wholly
+    present (pigeonhole: fewer groups, more texts named)."""
+    need = math.ceil(len(grams) / 2) if need is None else need
+    groups: list[list[str]]
+    if math.comb(len(grams), need) <= EXACT_GROUPS:
+        groups = [list(c) for c in itertools.combinations(grams, need)]
+    else:
+        groups = [[] for _ in range(len(grams) - need + 1)]
+        for i, b in enumerate(grams):
+            groups[i % len(groups)].append(b)
     prefix = f"{field}:" if field else ""
     return " OR ".join("(" + " AND ".join(f'{prefix}"{b}"' for b in grp) + ")" for grp in groups if grp)
