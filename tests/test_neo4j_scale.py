@@ -5,6 +5,8 @@ full-text indexes point (graph.stores.neo4j_search) — candidate queries that n
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,22 @@ def corpus_graph():  # type: ignore[no-untyped-def]
     assert not report.failed
     assert len(g.graph["documents"]) >= 8
     return g
+
+
+@contextmanager
+def walks(budget: int | None) -> Iterator[None]:
+    """Every walk of search reads at most `budget` nodes (None: as shipped)."""
+    from tracegraph.graph.stores import neo4j_search as ns
+
+    names = ("WALK_BUDGET", "SPAN_WALK_BUDGET", "FUZZY_WALK_BUDGET")
+    saved = [getattr(ns, n) for n in names]
+    try:
+        for n in names:
+            setattr(ns, n, budget if budget is not None else getattr(ns, n))
+        yield
+    finally:
+        for n, v in zip(names, saved, strict=True):
+            setattr(ns, n, v)
 
 
 def recorded(store) -> list[str]:  # type: ignore[no-untyped-def]
@@ -125,12 +143,10 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
     # (the walks from Lucene's best title and the fuzzy step's walk by id: the synthetic test below)
     steps = {"titles walked": 0, "titles by length": 0, "spans walked": 0, "spans by length": 0, "fuzzy by titles": 0,
              "fuzzy by spans": 0}
-    default_budget = ns.WALK_BUDGET
-    try:
-        # the walks read up to WALK_BUDGET nodes: all of these here, or 40 — then they rarely hold enough, and the
-        # ranges, Lucene's hint and the index's candidates answer instead
-        for budget in (default_budget, 40):
-            ns.WALK_BUDGET = budget
+    # the walks read up to WALK_BUDGET nodes (or the span and fuzzy walks' budgets): all of these here, or 40 —
+    # then they rarely hold enough, and the ranges, Lucene's hint and the index's candidates answer instead
+    for budget in (None, 40):
+        with walks(budget):
             for q in QUERIES:
                 for types, limit in ((None, 20), (("Measure",), 5), (("Problem", "Cause"), 50)):
                     ran.clear()
@@ -154,8 +170,6 @@ def test_indexed_search_answers_as_the_embedded_store(neo4j_driver, corpus_graph
                     steps["fuzzy by titles"] += ns.FUZZY_TITLES_LEVEL in ran
                     steps["fuzzy by spans"] += ns.FUZZY_SPANS_LEVEL in ran or ns.FUZZY_SPAN_WALK in ran
                     assert ns.FUZZY["indexed"] not in ran, q
-    finally:
-        ns.WALK_BUDGET = default_budget
     print(steps)
     assert all(steps.values()), steps  # every indexed step was taken, and answered alike
     assert steps["titles walked"] >= 4, steps
@@ -339,10 +353,8 @@ def test_search_of_a_synthetic_archive_takes_each_shortcut_with_the_same_answers
     push(g, neo4j_driver, progress=False)
     emb, neo = EmbeddedStore(g), Neo4jStore(neo4j_driver)
     ran = recorded(neo)
-    default_budget = ns.WALK_BUDGET
     paths: dict[str, dict[str, int]] = {}
-    try:
-        ns.WALK_BUDGET = 1100  # of the store's nodes
+    with walks(1100):  # of the store's nodes
         assert g.number_of_nodes() > 2 * ns.WALK_BUDGET
         # (征求意见: in most documents' texts, in no node's span — their preambles; 高度重视: in spans, in no title)
         for q in ("理论学习", "软弱涣散", "干部监督管理不严格", "形式主义", "整改落实不到位问题",
@@ -354,8 +366,6 @@ def test_search_of_a_synthetic_archive_takes_each_shortcut_with_the_same_answers
                     "TITLE_WALK", "TOP_TITLES", "TITLE_RANGE", "SPAN_WALK", "SPAN_RANGE", "FUZZY_WALK", "FUZZY_CURATED",
                     "FUZZY_TITLES_LEVEL", "FUZZY_SPANS_LEVEL", "FUZZY_SPAN_WALK")}
                 assert ns.SUBSTRING["indexed"] not in ran and ns.FUZZY["indexed"] not in ran
-    finally:
-        ns.WALK_BUDGET = default_budget
     print(paths)
     hinted = [k for k, p in paths.items() if p["TITLE_WALK"] == 2 and not p["TITLE_RANGE"]]
     fuzzy_walked = [k for k, p in paths.items() if p["FUZZY_CURATED"]]

@@ -200,8 +200,10 @@ SPAN_CURATED = (
     "WITH n, d WHERE n.start IS NOT NULL AND n.type <> 'Document' AND n.type IN $types "
     "AND substring(d.text, n.start, n.end - n.start) CONTAINS $q RETURN n.id AS id, n.end - n.start AS len"
 )
-WALK_BUDGET = 20_000  # nodes read at most: a word in one of that many is cheaper to find by the index
-LONG_WALK_BUDGET = 300_000  # for words the index cannot look up, before every document's text is read
+WALK_BUDGET = 20_000  # titles read at most: a word in one of that many is cheaper to find by the index
+SPAN_WALK_BUDGET = 5_000  # spans read at most (a span's text is longer to read than a title)
+FUZZY_WALK_BUDGET = 5_000  # nodes read at most by id for a wide level of the fuzzy step
+LONG_WALK_BUDGET = 300_000  # for words the index looks up only by wildcards, or not at all
 TITLE_KEYS_READY = (f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
                     f"RETURN coalesce(v.{TITLE_KEYS_COMPLETE}, false) AS ready")
 SPAN_KEYS_READY = (f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
@@ -388,18 +390,21 @@ def _shortest(run: Run, order: _Order, q: str, types: list[str], take: int, by_i
     """The first `take` uncurated hits in `order` (all of them when fewer): the walk from the shortest, else the
     ranges of lengths; without `by_index`, a longer walk instead, and None when that too holds fewer than `take`."""
     hits = _walk(run, order, q, types, take, len(q))
-    if len(hits) < take and not by_index:  # no index to ask: a longer walk, rather than every text
+    if len(hits) < take and not HAN_RUN.search(q) and not _ALNUM_RUN.search(q):
+        # lone characters: the index looks them up as every pair they start or end (slow), if at all
         hits = _walk(run, order, q, types, take, len(q), LONG_WALK_BUDGET)
-        return hits if len(hits) >= take else None
-    return hits if len(hits) >= take else _ranges(run, order, q, types, take)
+    if len(hits) >= take:
+        return hits
+    return _ranges(run, order, q, types, take) if by_index else None
 
 
 def _walk(run: Run, order: _Order, q: str, types: list[str], take: int, shortest: int, budget: int | None = None
           ) -> list[dict[str, Any]]:
     """`order`'s walk from the nodes `shortest` characters long: the first `take` hits among at most `budget` nodes
-    (WALK_BUDGET by default)."""
-    return run(order.walk, q=q, types=types, take=take, budget=WALK_BUDGET if budget is None else budget,
-               **{"from": f"{shortest:0{order.width}d}"})
+    (by default WALK_BUDGET titles, SPAN_WALK_BUDGET spans)."""
+    if budget is None:
+        budget = WALK_BUDGET if order is TITLES else SPAN_WALK_BUDGET
+    return run(order.walk, q=q, types=types, take=take, budget=budget, **{"from": f"{shortest:0{order.width}d}"})
 
 
 def _ranges(run: Run, order: _Order, q: str, types: list[str], take: int) -> list[dict[str, Any]]:
@@ -461,13 +466,13 @@ def _levels(run: Run, levels: _Levels, grams: list[str], needs: range | list[int
             ) -> tuple[dict[str, int], bool]:
     """How many bigrams each node holds, level by level (`needs`, the most first), and whether a level settled the
     answer: a level gives the first `take` by id among the nodes holding that many; when it gives that many, they
-    and the better levels' (all known, fewer) are the answer. A wide level first reads the first WALK_BUDGET nodes
-    by id, which give them when they hold that many (with the curated nodes, read by their spans)."""
+    and the better levels' (all known, fewer) are the answer. A wide level first reads the first FUZZY_WALK_BUDGET
+    nodes by id, which give them when they hold that many (with the curated nodes, read by their spans)."""
     found: dict[str, int] = {}
     for need in needs:
         rows: list[dict[str, Any]] = []
         if need <= 0.75 * len(grams):  # a wide level: the first nodes by id may well hold enough
-            rows = run(levels.walk, need=need, budget=WALK_BUDGET, **asked)
+            rows = run(levels.walk, need=need, budget=FUZZY_WALK_BUDGET, **asked)
             rows = rows if len(rows) >= take else []
         if rows:
             rows += run(levels.curated, need=need, **asked)
