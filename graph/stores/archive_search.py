@@ -34,6 +34,9 @@ Fetch = Callable[[list[str]], nx.MultiDiGraph]
 Row = tuple[str, str, int, int, int | None, int | None, str | None]  # id, type, start, end, title span, title
 _NODE = ("SELECT n.id, n.type, n.start, n.end, n.title_start, n.title_end, n.span_title FROM nodes n ")
 _SPANS = " AND n.start IS NOT NULL AND n.type <> 'Document'"
+# the nodes the span index names for a query (id, type, document, span)
+_SPAN_ROWS = ("SELECT n.id, n.type, n.doc, n.start, n.end FROM nodes n JOIN span_grams s ON s.rowid = n.rowid "
+              "WHERE span_grams MATCH ?" + _SPANS)
 # JSON escapes these, so a word holding one is not found verbatim in a node's stored attributes
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
@@ -139,8 +142,7 @@ def _span_hits(con: sqlite3.Connection, q: str, types: tuple[str, ...], fts: str
     texts = _Texts(con)
     holds: dict[str, bool] = {}  # whether a document's text holds the words at all: most candidates' do not, often
     for nid, ntype, doc, start, end in con.execute(
-            "SELECT n.id, n.type, n.doc, n.start, n.end FROM nodes n JOIN span_grams s ON s.rowid = n.rowid "
-            "WHERE span_grams MATCH ?" + _SPANS + " ORDER BY n.end - n.start, n.id", (fts,)):
+            _SPAN_ROWS + " ORDER BY n.end - n.start, n.id", (fts,)):
         if ntype not in types:
             continue
         if doc not in holds:
@@ -218,8 +220,7 @@ def _fuzzy_spans(con: sqlite3.Connection, grams: list[str], types: tuple[str, ..
     for need in (k for k in range(n, 0, -1) if 0.8 * k / n >= 0.5):
         got = 0
         for nid, ntype, doc, start, end in con.execute(
-                "SELECT n.id, n.type, n.doc, n.start, n.end FROM nodes n JOIN span_grams s ON s.rowid = n.rowid "
-                "WHERE span_grams MATCH ?" + _SPANS + " ORDER BY n.id", (share_query(grams, need=need),)):
+                _SPAN_ROWS + " ORDER BY n.id", (share_query(grams, need=need),)):
             if ntype not in types or nid in scored:
                 continue
             k = _share(grams, texts.get(doc)[start:end])

@@ -53,9 +53,20 @@ TITLE_LENGTH = "tg_title_length"
 TITLE_LENGTH_INDEX = "tg_title_length"
 
 
+def _length(start: int, end: int, width: int) -> str:
+    """A length as a key holds it: zero-padded, so the keys sort by length as strings."""
+    return f"{max(end - start, 0):0{width}d}"
+
+
+def _length_cypher(start: str, end: str, width: int) -> str:
+    """_length of n.`start` and n.`end` in Cypher, for the nodes of a store written before keys existed."""
+    return (f"right('{'0' * width}' + toString(CASE WHEN n.{end} > n.{start} THEN n.{end} - n.{start} ELSE 0 END), "
+            f"{width})")
+
+
 def title_length(title_start: int, title_end: int) -> str:
     """TITLE_LENGTH of a node."""
-    return f"{max(title_end - title_start, 0):0{TITLE_KEY_WIDTH}d}"
+    return _length(title_start, title_end, TITLE_KEY_WIDTH)
 
 
 def title_key(node_id: str, title_start: int, title_end: int) -> str:
@@ -63,9 +74,8 @@ def title_key(node_id: str, title_start: int, title_end: int) -> str:
     return f"{title_length(title_start, title_end)}|{node_id}"
 
 
-# the same in Cypher, for the nodes of a store written before keys existed (must equal title_key)
-TITLE_LENGTH_CYPHER = (f"right('{'0' * TITLE_KEY_WIDTH}' + toString(CASE WHEN n.title_end > n.title_start "
-                       f"THEN n.title_end - n.title_start ELSE 0 END), {TITLE_KEY_WIDTH})")
+# the same in Cypher (must equal title_key)
+TITLE_LENGTH_CYPHER = _length_cypher("title_start", "title_end", TITLE_KEY_WIDTH)
 TITLE_KEY_CYPHER = f"{TITLE_LENGTH_CYPHER} + '|' + n.id"
 
 # a store-only property of each document: its entry in the app's index (graph.stores.base.catalogue_entry) as JSON,
@@ -89,7 +99,7 @@ SPAN_TEXT_TYPES = ("Section",)
 
 def span_length(start: int, end: int) -> str:
     """SPAN_LENGTH of a node."""
-    return f"{max(end - start, 0):0{SPAN_KEY_WIDTH}d}"
+    return _length(start, end, SPAN_KEY_WIDTH)
 
 
 def span_key(node_id: str, start: int, end: int) -> str:
@@ -97,8 +107,7 @@ def span_key(node_id: str, start: int, end: int) -> str:
     return f"{span_length(start, end)}|{node_id}"
 
 
-SPAN_LENGTH_CYPHER = (f"right('{'0' * SPAN_KEY_WIDTH}' + toString(CASE WHEN n.end > n.start "
-                      f"THEN n.end - n.start ELSE 0 END), {SPAN_KEY_WIDTH})")
+SPAN_LENGTH_CYPHER = _length_cypher("start", "end", SPAN_KEY_WIDTH)
 SPAN_KEY_CYPHER = f"{SPAN_LENGTH_CYPHER} + '|' + n.id"
 
 # the properties of a node that are the store's own, never read back into the graph

@@ -158,12 +158,15 @@ class _Order:
     def phrase(self, q: str) -> str | None:
         """A Lucene query every node whose text holds `q` matches (None: the index cannot look `q` up)."""
         parts = [phrase_query(q, f) for f in self.fields]
-        if parts[0] is None:
-            return None
-        return parts[0] if len(parts) == 1 else " OR ".join(f"({x})" for x in parts)
+        return None if parts[0] is None else _any_field(parts)  # (the same runs in every field: all None or none)
 
     def within(self, phrase: str, lo: int, hi: int) -> str:
         return f"({phrase}) AND {self.length}:[{lo:0{self.width}d} TO {hi:0{self.width}d}]"
+
+
+def _any_field(queries: list[Any]) -> str:
+    """One Lucene query matching where any of `queries` (one per field of the same index) does."""
+    return queries[0] if len(queries) == 1 else " OR ".join(f"({x})" for x in queries)
 
 
 _UNCURATED = ("WITH n WHERE (n.curated IS NULL OR n.curated <> true) AND n.doc IS NOT NULL AND n.start IS NOT NULL "
@@ -204,10 +207,10 @@ WALK_BUDGET = 20_000  # titles read at most: a word in one of that many is cheap
 SPAN_WALK_BUDGET = 5_000  # spans read at most (a span's text is longer to read than a title)
 FUZZY_WALK_BUDGET = 5_000  # nodes read at most by id for a wide level of the fuzzy step
 LONG_WALK_BUDGET = 300_000  # for words the index looks up only by wildcards, or not at all
-TITLE_KEYS_READY = (f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
-                    f"RETURN coalesce(v.{TITLE_KEYS_COMPLETE}, false) AS ready")
-SPAN_KEYS_READY = (f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) "
-                   f"RETURN coalesce(v.{SPAN_KEYS_COMPLETE}, false) AS ready")
+# whether the store is marked as having every title's (every span's) key: graph.stores.neo4j_io._add_keys marks it
+TITLE_KEYS_READY, SPAN_KEYS_READY = (
+    f"MATCH (v:{CATALOGUE_LABEL} {{id: 'catalogue'}}) RETURN coalesce(v.{mark}, false) AS ready"
+    for mark in (TITLE_KEYS_COMPLETE, SPAN_KEYS_COMPLETE))
 # the fuzzy step's titles holding at least $need of the bigrams (a superset from the index, checked exactly): the
 # first $take by id that the answer may hold (their type asked for, not already scored), each with how many it holds —
 # the candidates are sorted by id and checked one by one until $take are found
@@ -234,8 +237,7 @@ class _Levels:
     fields: tuple[str, ...]
 
     def query(self, grams: list[str], need: int) -> str:
-        parts = [share_query(grams, f, need) for f in self.fields]
-        return parts[0] if len(parts) == 1 else " OR ".join(f"({x})" for x in parts)
+        return _any_field([share_query(grams, f, need) for f in self.fields])
 
 
 TITLE_LEVELS = _Levels(
